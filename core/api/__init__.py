@@ -1,0 +1,16 @@
+"""The JSON API under ``/api/v1``: the same services as the HTML pages, reached with a token."""
+from __future__ import annotations
+
+from litestar import Router
+
+from core.api.days import DaysApi
+from core.api.me import me
+from core.api.records import records_api_router
+from core.services.registry import RESOURCES
+
+
+def api_router() -> Router:
+    return Router(
+        path="/api/v1",
+        route_handlers=[me, DaysApi, *(records_api_router(res) for res in RESOURCES.values())],
+    )

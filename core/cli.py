@@ -1,0 +1,108 @@
+"""The ``lavterskel`` command line: serve, db upgrade, createuser, demo, and plugin commands."""
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+
+from core.config import load_settings
+from core.db import make_engine, make_session_factory, scoped_session
+from core.models import ROLES
+from core.plugins import build_plugin_manager
+
+
+def _plugins():  # type: ignore[no-untyped-def]
+    return build_plugin_manager(load_settings().plugins.allowed)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    s = load_settings()
+    return make_engine(s.database.url, s.database.echo)
+
+
+@click.group()
+def cli() -> None:
+    """Lavterskel: the platform low-threshold work programs run their day on."""
+
+
+@cli.group()
+def db() -> None:
+    """Database commands."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema (core and every loaded plugin)."""
+    from core.migrate import upgrade
+
+    upgrade(_engine(), _plugins())
+    click.echo("database is up to date")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes; sessions are shared through the database.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web UI and the JSON API."""
+    import uvicorn
+
+    uvicorn.run("core.web.asgi:app", host=host, port=port, workers=workers, proxy_headers=False, log_level="info")
+
+
+@cli.command()
+@click.argument("organization")
+@click.argument("username")
+@click.option("--name", "full_name", required=True, help="The person's full name.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), required=True)
+@click.option("--password", default=None, help="Read from a prompt when left out (it then stays out of shell history).")
+def createuser(organization: str, username: str, full_name: str, roles: tuple[str, ...], password: str | None) -> None:
+    """Add a staff user with roles in ORGANIZATION (its slug)."""
+    from sqlalchemy import select
+
+    from core.models import Organization
+    from core.services.auth import create_user
+
+    if password is None:
+        password = getpass.getpass("Password: ")
+    if len(password) < 12:
+        raise click.ClickException("the password must have at least 12 characters")
+    factory = make_session_factory(_engine())
+    with scoped_session(factory, None) as session:
+        org = session.scalars(select(Organization).where(Organization.slug == organization)).first()
+        if org is None:
+            raise click.ClickException(f"no organization with slug {organization!r}")
+        create_user(session, org, username, full_name, password, list(roles))
+        session.commit()
+    click.echo(f"created {username}")
+
+
+@cli.command()
+@click.option("--reset", is_flag=True, help="Remove existing demo organizations first.")
+@click.option("--seed", default=2026, show_default=True, type=int)
+def demo(reset: bool, seed: int) -> None:
+    """Load two demo organizations: Dagsverket (Trondheim) and Nyttig Arbeid (Oslo)."""
+    from core.demo import load_demo
+    from core.migrate import upgrade
+
+    engine = _engine()
+    plugins = _plugins()
+    upgrade(engine, plugins)
+    logins = load_demo(make_session_factory(engine), plugins, seed=seed, reset=reset)
+    if not logins:
+        click.echo("demo data is already loaded (use --reset to load it again)")
+        return
+    click.echo("\nDemo logins (password for all: %s)" % logins[0][3])
+    for org, username, role, _pw in logins:
+        click.echo(f"  {org:<28} {role:<14} {username}")
+
+
+def main() -> None:
+    plugins = _plugins()
+    plugins.hook.lavterskel_cli_commands(cli=cli)
+    cli(prog_name="lavterskel")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Settings read from the environment, one dataclass per area.
+
+Every field documents the environment variable it comes from, so operations
+staff can read this file as the list of knobs.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_PLUGINS = ("dagsverk_lottery", "nyttig_contract", "payroll_rules")
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+    """``LAVTERSKEL_DATABASE_URL``; default a SQLite file in the data directory."""
+    echo: bool = False
+    """``LAVTERSKEL_DATABASE_ECHO=1`` logs every SQL statement (never in production)."""
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    secret_key: str
+    """``LAVTERSKEL_SECRET_KEY``; default a random key kept in ``<data>/secret_key`` so that
+    several server processes on one data directory share it."""
+    secure_cookies: bool = False
+    """``LAVTERSKEL_SECURE_COOKIES=1`` when served over HTTPS: cookies get ``Secure`` and the
+    ``__Host-`` prefix."""
+    session_idle_minutes: int = 60
+    """``LAVTERSKEL_SESSION_IDLE_MINUTES``: a session unused this long ends."""
+    session_absolute_hours: int = 12
+    """``LAVTERSKEL_SESSION_ABSOLUTE_HOURS``: a session ends this long after login, used or not."""
+    login_max_failures: int = 5
+    """``LAVTERSKEL_LOGIN_MAX_FAILURES``: failed logins in a row before the account is locked."""
+    login_lock_minutes: int = 15
+    """``LAVTERSKEL_LOGIN_LOCK_MINUTES``: how long a locked account stays locked."""
+
+
+@dataclass(frozen=True)
+class PluginSettings:
+    allowed: tuple[str, ...] = DEFAULT_PLUGINS
+    """``LAVTERSKEL_PLUGINS``: comma-separated allow-list of entry-point names to load. An
+    installed package that is not named here never runs code in the app."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    """``LAVTERSKEL_DATA_DIR``: where the SQLite file and the secret key live; default ``./data``."""
+    database: DatabaseSettings
+    security: SecuritySettings
+    plugins: PluginSettings = field(default_factory=PluginSettings)
+    default_locale: str = "nb"
+    """``LAVTERSKEL_DEFAULT_LOCALE``: the language when nothing else decides; ``nb`` or ``en``."""
+    timezone: str = "Europe/Oslo"
+    """All dates shown and all "today"s are in this zone."""
+
+
+def _secret_key(data_dir: Path) -> str:
+    if key := os.environ.get("LAVTERSKEL_SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # Written once with owner-only permissions; a race between two first starts is
+        # settled by O_EXCL, the loser reads the winner's key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass
+    return path.read_text().strip()
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("LAVTERSKEL_DATA_DIR", "data")).resolve()
+    url = os.environ.get("LAVTERSKEL_DATABASE_URL") or f"sqlite:///{data_dir / 'lavterskel.db'}"
+    allowed = tuple(p.strip() for p in _env("LAVTERSKEL_PLUGINS", ",".join(DEFAULT_PLUGINS)).split(",") if p.strip())
+    return Settings(
+        data_dir=data_dir,
+        database=DatabaseSettings(url=url, echo=_env("LAVTERSKEL_DATABASE_ECHO", "") == "1"),
+        security=SecuritySettings(
+            secret_key=_secret_key(data_dir),
+            secure_cookies=_env("LAVTERSKEL_SECURE_COOKIES", "") == "1",
+            session_idle_minutes=int(_env("LAVTERSKEL_SESSION_IDLE_MINUTES", "60")),
+            session_absolute_hours=int(_env("LAVTERSKEL_SESSION_ABSOLUTE_HOURS", "12")),
+            login_max_failures=int(_env("LAVTERSKEL_LOGIN_MAX_FAILURES", "5")),
+            login_lock_minutes=int(_env("LAVTERSKEL_LOGIN_LOCK_MINUTES", "15")),
+        ),
+        plugins=PluginSettings(allowed=allowed),
+        default_locale=_env("LAVTERSKEL_DEFAULT_LOCALE", "nb"),
+    )

@@ -1,0 +1,71 @@
+"""The small value types plugins hand to the core through hooks."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    """A lazy translatable string (``core.i18n.lazy_gettext``)."""
+    path: str
+    order: int = 100
+    permission: str | None = None
+
+
+@dataclass
+class Panel:
+    """A section of a page. ``template`` is rendered with ``context`` plus the page's own."""
+
+    title: Any
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+    error: bool = False
+    """Set by the core when the implementation raised; the template shows a notice instead."""
+
+
+@dataclass(frozen=True)
+class PermissionDef:
+    name: str
+    label: Any
+    roles: tuple[str, ...]
+    """Roles that hold it by default."""
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    label: Any
+    default: Any
+    kind: str = "str"
+    """One of ``str``, ``int``, ``decimal``, ``bool``, ``time``; values are validated by kind."""
+    dated: bool = False
+    """A dated setting keeps its history: capacity, rates."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in {"str", "int", "decimal", "bool", "time"}:
+            raise ValueError(f"setting {self.key}: unknown kind {self.kind!r}")
+
+
+@dataclass
+class ReportSection:
+    key: str
+    title: Any
+    columns: list[Any]
+    rows: list[list[Any]]
+    order: int = 100
+    chart: str | None = None
+    """Optional server-rendered SVG."""
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random
+    today: dt.date
+    staff: dict[str, list[Any]] = field(default_factory=dict)
+    """Staff users by role."""
+    site: Any = None

@@ -1,0 +1,149 @@
+"""Passwords, login sessions and API tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.config import SecuritySettings
+from core.db import utcnow
+from core.models import ApiToken, LoginSession, Membership, Organization, StaffUser
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verifying against this when the username is unknown keeps the time the same, so the
+# login form does not tell which usernames exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    ok: bool
+    user: StaffUser | None = None
+    locked: bool = False
+
+
+def check_password(db: Session, security: SecuritySettings, username: str, password: str) -> LoginResult:
+    """Verify a login; count failures and lock the account after too many in a row."""
+    user = db.scalars(select(StaffUser).where(StaffUser.username == username.strip().lower())).first()
+    now = utcnow()
+    if user is None or not user.is_active:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return LoginResult(ok=False)
+    if user.locked_until is not None and user.locked_until > now:
+        return LoginResult(ok=False, locked=True)
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= security.login_max_failures:
+            user.locked_until = now + dt.timedelta(minutes=security.login_lock_minutes)
+            user.failed_logins = 0
+        db.commit()
+        return LoginResult(ok=False, locked=user.locked_until is not None and user.locked_until > now)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    db.commit()
+    return LoginResult(ok=True, user=user)
+
+
+def start_session(db: Session, user: StaffUser, organization_id: int, old_token: str | None = None) -> str:
+    """Open a new session with a fresh random id, ending any session the browser came with.
+
+    Rotating the id at login is what defeats session fixation: an id planted before
+    login never becomes an authenticated one.
+    """
+    if old_token:
+        end_session(db, old_token)
+    token = secrets.token_urlsafe(32)
+    db.add(LoginSession(token_hash=token_hash(token), user_id=user.id, organization_id=organization_id))
+    db.commit()
+    return token
+
+
+def end_session(db: Session, token: str) -> None:
+    db.execute(
+        update(LoginSession)
+        .where(LoginSession.token_hash == token_hash(token), LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    db.commit()
+
+
+def end_all_sessions(db: Session, user_id: int) -> int:
+    """Log a user out everywhere (also used when an account is disabled)."""
+    result = db.execute(
+        update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None)).values(ended_at=utcnow())
+    )
+    db.commit()
+    return result.rowcount or 0
+
+
+def live_session(db: Session, security: SecuritySettings, token: str) -> LoginSession | None:
+    """The session for a cookie token, if it is still live; touches its idle clock."""
+    row = db.scalars(select(LoginSession).where(LoginSession.token_hash == token_hash(token))).first()
+    if row is None or row.ended_at is not None:
+        return None
+    now = utcnow()
+    if now - row.created_at > dt.timedelta(hours=security.session_absolute_hours) or now - row.last_seen_at > dt.timedelta(
+        minutes=security.session_idle_minutes
+    ):
+        row.ended_at = now
+        db.commit()
+        return None
+    # Touch at most once a minute: a write per page view would serialize SQLite.
+    if now - row.last_seen_at > dt.timedelta(seconds=60):
+        row.last_seen_at = now
+        db.commit()
+    return row
+
+
+def create_api_token(db: Session, user: StaffUser, organization_id: int, name: str) -> str:
+    token = "lvt_" + secrets.token_urlsafe(32)
+    db.add(ApiToken(user_id=user.id, organization_id=organization_id, name=name, token_hash=token_hash(token)))
+    db.commit()
+    return token
+
+
+def live_api_token(db: Session, token: str) -> ApiToken | None:
+    row = db.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(seconds=60):
+        row.last_used_at = now
+        db.commit()
+    return row
+
+
+def organizations_of(db: Session, user: StaffUser) -> list[Organization]:
+    ids = {m.organization_id for m in user.memberships}
+    return list(db.scalars(select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name)))
+
+
+def create_user(db: Session, organization: Organization, username: str, full_name: str, password: str, roles: list[str]) -> StaffUser:
+    user = StaffUser(username=username.strip().lower(), full_name=full_name, password_hash=hash_password(password))
+    db.add(user)
+    db.flush()
+    for role in roles:
+        db.add(Membership(user_id=user.id, organization_id=organization.id, role=role))
+    db.flush()
+    return user

@@ -1,0 +1,69 @@
+"""Organization settings, plain and dated. Defaults come from the hook declarations."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.contrib import SettingDef
+from core.forms import FormError
+from core.i18n import gettext as _
+from core.models import DatedSetting
+
+EPOCH = dt.date(1900, 1, 1)
+"""valid_from of a plain (undated) setting's single value."""
+
+
+def coerce(defn: SettingDef, raw: Any) -> Any:
+    """A stored or typed value as the kind says; JSON keeps decimals as strings."""
+    try:
+        if defn.kind == "int":
+            if isinstance(raw, bool):
+                raise ValueError
+            return int(raw)
+        if defn.kind == "decimal":
+            if isinstance(raw, float):
+                raise ValueError
+            return Decimal(str(raw).replace(",", "."))
+        if defn.kind == "bool":
+            return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "on", "yes"}
+        if defn.kind == "time":
+            return dt.time.fromisoformat(str(raw)).isoformat(timespec="minutes")
+        return str(raw)
+    except (ValueError, InvalidOperation):
+        raise FormError({defn.key: _("Not a valid value.")}) from None
+
+
+def setting_on(db: Session, defs: dict[str, SettingDef], key: str, day: dt.date | None = None) -> Any:
+    """The value in force on ``day`` (today's for plain settings), else the declared default."""
+    defn = defs[key]
+    stmt = select(DatedSetting.value).where(DatedSetting.key == key)
+    if day is not None:
+        stmt = stmt.where(DatedSetting.valid_from <= day)
+    value = db.scalars(stmt.order_by(DatedSetting.valid_from.desc()).limit(1)).first()
+    return coerce(defn, defn.default if value is None else value)
+
+
+def history(db: Session, key: str) -> list[DatedSetting]:
+    return list(db.scalars(select(DatedSetting).where(DatedSetting.key == key).order_by(DatedSetting.valid_from)))
+
+
+def set_setting(
+    db: Session, organization_id: int, defn: SettingDef, value: Any, valid_from: dt.date | None = None, note: str = ""
+) -> DatedSetting:
+    """Record a value. A dated setting adds a row from ``valid_from``; a plain one has one row."""
+    clean = coerce(defn, value)
+    stored = str(clean) if isinstance(clean, Decimal) else clean
+    start = (valid_from or EPOCH) if defn.dated else EPOCH
+    row = db.scalars(select(DatedSetting).where(DatedSetting.key == defn.key, DatedSetting.valid_from == start)).first()
+    if row is None:
+        row = DatedSetting(organization_id=organization_id, key=defn.key, valid_from=start, value=stored, note=note)
+        db.add(row)
+    else:
+        row.value = stored
+        row.note = note
+    db.commit()
+    return row

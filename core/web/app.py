@@ -1,0 +1,156 @@
+"""The app factory: one function that wires settings, database, plugins, routes and i18n."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from core import i18n
+from core.config import Settings, load_settings
+from core.db import make_engine, make_session_factory
+from core.forms import FormError
+from core.permissions import CORE_PERMISSIONS
+from core.plugins import Plugins, build_plugin_manager
+from core.web.context import AppContext
+from core.web.errors import form_error_handler, http_exception_handler, internal_error_handler
+from core.web.handlers import provide_db
+from core.web.middleware import RequestContextMiddleware
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+OPENAPI_PATH = "/api/v1/schema"
+
+
+def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Every route is closed unless it says what opens it."""
+    opt = handler.opt
+    if opt.get("public") or connection.scope["path"].startswith(OPENAPI_PATH):
+        return
+    user = connection.scope.get("user")
+    if user is None:
+        raise NotAuthorizedException()
+    permission = opt.get("permission")
+    if permission is None or permission not in user.permissions:
+        raise PermissionDeniedException()
+
+
+def plugin_enabled_guard(plugin: str) -> Any:
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        user = connection.scope.get("user")
+        # Not 403: an organization without the plugin should not learn the route exists.
+        if user is not None and plugin not in user.organization.enabled_plugins:
+            raise NotFoundException()
+
+    guard.__name__ = f"plugin_enabled_{plugin}"
+    return guard
+
+
+def _collect_flat(results: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for r in results:
+        if r:
+            out.extend(r)
+    return out
+
+
+def check_route_permissions(app: Litestar, known: set[str]) -> None:
+    """Refuse to start with a route that declares no permission, or an unknown one."""
+    for route in app.routes:
+        if route.path.startswith(OPENAPI_PATH):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            opt = handler.opt
+            # Litestar adds an OPTIONS handler per path by itself; the guard still covers it.
+            if opt.get("public") or getattr(handler, "handler_name", "") == "options_handler":
+                continue
+            perm = opt.get("permission")
+            if perm is None:
+                raise RuntimeError(f"route {route.path} ({handler.handler_name}) declares no permission")
+            if perm not in known:
+                raise RuntimeError(f"route {route.path} needs unknown permission {perm!r}")
+
+
+def create_app(
+    settings: Settings | None = None,
+    extra_plugins: Sequence[tuple[str, Any]] = (),
+) -> Litestar:
+    """Build the app. ``extra_plugins`` registers plugin modules directly (tests use it)."""
+    from core.api import api_router
+    from core.web.controllers.admin import AdminController
+    from core.web.controllers.auth import AuthController
+    from core.web.controllers.dashboard import dashboard
+    from core.web.controllers.days import DaysController
+    from core.web.controllers.records import all_records_routers
+
+    settings = settings or load_settings()
+    plugins: Plugins = build_plugin_manager(settings.plugins.allowed, extra_plugins)
+    engine = make_engine(settings.database.url, settings.database.echo)
+
+    i18n.load_catalogues(_collect_flat(plugins.hook.lavterskel_locale_dirs()))
+    from core.web.templating import build_environment
+
+    jinja = build_environment(_collect_flat(plugins.hook.lavterskel_template_dirs()))
+    permission_defs = [*CORE_PERMISSIONS, *_collect_flat(plugins.hook.lavterskel_permissions())]
+    setting_defs = {d.key: d for d in _collect_flat(plugins.hook.lavterskel_settings())}
+    ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        plugins=plugins,
+        jinja=jinja,
+        permission_defs=permission_defs,
+        setting_defs=setting_defs,
+    )
+
+    route_handlers: list[Any] = [AuthController, dashboard, DaysController, AdminController, api_router(), *all_records_routers()]
+    for name, handlers in plugins.per_plugin("lavterskel_route_handlers"):
+        if handlers:
+            route_handlers.append(Router(path="/", route_handlers=list(handlers), guards=[plugin_enabled_guard(name)]))
+    route_handlers.append(create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True}, name="static"))
+
+    app = Litestar(
+        route_handlers=route_handlers,
+        dependencies={"db": Provide(provide_db)},
+        guards=[permission_guard],
+        middleware=[DefineMiddleware(RequestContextMiddleware)],
+        csrf_config=CSRFConfig(
+            secret=settings.security.secret_key,
+            cookie_name="lavterskel_csrf",
+            cookie_secure=settings.security.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=["^/api/"],
+        ),
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja)),
+        exception_handlers={
+            HTTPException: http_exception_handler,
+            FormError: form_error_handler,
+            Exception: internal_error_handler,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Lavterskel API",
+            version="1",
+            path=OPENAPI_PATH,
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        request_max_body_size=2 * 1024 * 1024,
+        state=None,
+        debug=False,
+    )
+    app.state["ctx"] = ctx
+    check_route_permissions(app, {d.name for d in permission_defs})
+    return app

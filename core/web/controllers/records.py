@@ -1,0 +1,164 @@
+"""List, show, add and edit participants, customers and work orders (HTML).
+
+One router per :class:`core.services.resources.Resource`; the templates are shared, and
+a resource can override its detail page with ``<name>/detail.html``.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from jinja2 import TemplateNotFound
+from litestar import Request, Router
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from sqlalchemy.orm import Session
+
+from core.forms import FormError
+from core.i18n import today
+from core.labels import FIELD_CHOICES, choice_label
+from core.models import ORDER_TRANSITIONS, Participant, WorkOrder
+from core.services.registry import RESOURCES
+from core.services.resources import Resource, clean_filters, create_row, list_rows, update_row
+from core.services.work_orders import change_order_status
+from core.web.handlers import form_data, get_or_404, page_get, page_post, redirect
+from core.web.panels import render_panels
+from core.web.templating import render
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PER_PAGE = 25
+
+
+def _display(res: Resource, db: Session) -> Any:
+    """A function templates call to show a field's value in words."""
+    options = {name: dict(load(db)) for name, load in res.ref_options.items()}
+
+    def show(obj: Any, name: str) -> str:
+        value = getattr(obj, name)
+        if name in options:
+            return options[name].get(value, "")
+        if (res.name, name) in FIELD_CHOICES:
+            return choice_label(FIELD_CHOICES[(res.name, name)], value)
+        if isinstance(value, bool):
+            return choice_label("bool", value)
+        return value
+
+    return show, options
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 100_000))
+    except ValueError:
+        return 1
+
+
+def records_router(res: Resource) -> Router:
+    base = f"/{res.name}"
+
+    def form_page(request: Request[Any, Any, Any], db: Session, obj: Any, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
+        _show, options = _display(res, db)
+        return render(
+            request,
+            "records/form.html",
+            status_code=status,
+            res=res,
+            obj=obj,
+            values=values,
+            errors=errors,
+            options=options,
+            field_choices=FIELD_CHOICES,
+            choice_label=choice_label,
+        )
+
+    @page_get("/", opt={"permission": res.view_permission}, name=f"{res.name}.list")
+    def list_page(request: Request[Any, Any, Any], db: Session) -> Any:
+        params = dict(request.query_params)
+        q = str(params.get("q", ""))[:200]
+        filters = clean_filters(res, params)
+        page = list_rows(db, res, q=q, filters=filters, page=_page_number(params.get("page")), per_page=PER_PAGE)
+        show, options = _display(res, db)
+        return render(
+            request, "records/list.html", res=res, page=page, q=q, filters=filters, show=show,
+            options=options, field_choices=FIELD_CHOICES, choice_label=choice_label,
+        )
+
+    @page_get("/new", opt={"permission": res.edit_permission}, name=f"{res.name}.new")
+    def new_page(request: Request[Any, Any, Any], db: Session) -> Any:
+        return form_page(request, db, None, {}, {})
+
+    @page_post("/", opt={"permission": res.edit_permission})
+    def create(request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
+        values = form_data(data)
+        try:
+            obj = create_row(db, res, request.scope["user"].organization.id, values)
+        except FormError as exc:
+            db.rollback()
+            return form_page(request, db, None, values, exc.errors, status=400)
+        return redirect(f"{base}/{obj.id}")
+
+    @page_get("/{obj_id:int}", opt={"permission": res.view_permission}, name=f"{res.name}.detail")
+    def detail(request: Request[Any, Any, Any], db: Session, obj_id: int) -> Any:
+        obj = get_or_404(db, res.model, obj_id)
+        show, _options = _display(res, db)
+        panels = []
+        if isinstance(obj, Participant):
+            panels = render_panels(request, "lavterskel_participant_panels", db=db, participant=obj)
+        template = "records/detail.html"
+        try:
+            request.app.state["ctx"].jinja.get_template(f"{res.name}/detail.html")
+            template = f"{res.name}/detail.html"
+        except TemplateNotFound:
+            pass
+        transitions = ORDER_TRANSITIONS.get(obj.status, ()) if isinstance(obj, WorkOrder) else ()
+        return render(
+            request, template, res=res, obj=obj, show=show, panels=panels, transitions=transitions,
+            choice_label=choice_label, errors={}, today=today(),
+        )
+
+    @page_get("/{obj_id:int}/edit", opt={"permission": res.edit_permission}, name=f"{res.name}.edit")
+    def edit_page(request: Request[Any, Any, Any], db: Session, obj_id: int) -> Any:
+        obj = get_or_404(db, res.model, obj_id)
+        return form_page(request, db, obj, {f.name: getattr(obj, f.name) for f in res.editable_fields}, {})
+
+    @page_post("/{obj_id:int}", opt={"permission": res.edit_permission})
+    def update(request: Request[Any, Any, Any], db: Session, obj_id: int, data: Form) -> Any:
+        obj = get_or_404(db, res.model, obj_id)
+        values = form_data(data)
+        # An unticked checkbox sends nothing; on an edit form that means "no".
+        for f in res.editable_fields:
+            if f.kind == "bool":
+                values.setdefault(f.name, "0")
+        try:
+            update_row(db, res, obj, values)
+        except FormError as exc:
+            db.rollback()
+            return form_page(request, db, obj, values, exc.errors, status=400)
+        return redirect(f"{base}/{obj.id}")
+
+    handlers: list[Any] = [list_page, new_page, create, detail, edit_page, update]
+
+    if res.model is WorkOrder:
+
+        @page_post("/{obj_id:int}/status", opt={"permission": res.edit_permission})
+        def set_status(request: Request[Any, Any, Any], db: Session, obj_id: int, data: Form) -> Any:
+            order = get_or_404(db, WorkOrder, obj_id)
+            values = form_data(data)
+            try:
+                change_order_status(db, order, str(values.get("status", "")), str(values.get("status_reason", "")))
+            except FormError as exc:
+                db.rollback()
+                show, _options = _display(res, db)
+                return render(
+                    request, "records/detail.html", status_code=400, res=res, obj=order, show=show, panels=[],
+                    transitions=ORDER_TRANSITIONS.get(order.status, ()), choice_label=choice_label, errors=exc.errors,
+                    today=today(),
+                )
+            return redirect(f"{base}/{order.id}")
+
+        handlers.append(set_status)
+
+    return Router(path=base, route_handlers=handlers)
+
+
+def all_records_routers() -> list[Router]:
+    return [records_router(res) for res in RESOURCES.values()]

@@ -1,0 +1,86 @@
+"""Every error becomes a translated page (HTML) or a translated JSON body (API).
+
+Nothing reaches the client as a stack trace; a 500 says only that something went wrong
+and that it was logged.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect
+
+from core.forms import FormError
+from core.i18n import gettext as _
+
+log = logging.getLogger("lavterskel.errors")
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _message(status: int) -> str:
+    return {
+        400: _("The request could not be understood. Check what was sent and try again."),
+        401: _("You need to sign in."),
+        403: _("You do not have access to this."),
+        404: _("Not found. It may have been removed, or it belongs to another organization."),
+        405: _("This action is not available here."),
+        409: _("This conflicts with a change made at the same time. Reload and try again."),
+        413: _("What was sent is too large."),
+        415: _("This kind of content is not accepted here."),
+        422: _("Some of the values are not valid."),
+        429: _("Too many attempts. Wait a little and try again."),
+    }.get(status, _("Something went wrong. The error has been logged."))
+
+
+def _respond(request: Request[Any, Any, Any], status: int, errors: dict[str, str] | None = None) -> Response[Any]:
+    message = _message(status)
+    if _is_api(request):
+        body: dict[str, Any] = {"status_code": status, "detail": message}
+        if errors:
+            body["errors"] = errors
+        return Response(content=body, status_code=status, media_type=MediaType.JSON)
+    from core.web.templating import render
+
+    tmpl = render(request, "error.html", status_code=status, status=status, message=message, errors=errors or {})
+    return tmpl  # type: ignore[return-value]
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, NotAuthorizedException) and not _is_api(request):
+        nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(path=f"/login?next={quote(nxt, safe='/')}", status_code=303)  # type: ignore[return-value]
+    if isinstance(exc, ValidationException):
+        # Litestar's own messages are English and may echo input; keep only field names.
+        errors: dict[str, str] = {}
+        extra = exc.extra if isinstance(exc.extra, list) else []
+        for item in extra:
+            if isinstance(item, dict) and item.get("key"):
+                errors[str(item["key"])[:100]] = _("Not a valid value.")
+        return _respond(request, 400, errors)
+    if isinstance(exc, (NotFoundException, PermissionDeniedException)) or status < 500:
+        return _respond(request, status)
+    log.error("HTTP %s on %s", status, request.url.path)
+    return _respond(request, status)
+
+
+def form_error_handler(request: Request[Any, Any, Any], exc: FormError) -> Response[Any]:
+    return _respond(request, 422 if _is_api(request) else 400, exc.errors)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # The path only: query strings may hold search terms typed about a person.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _respond(request, 500)

@@ -1,0 +1,65 @@
+"""Small helpers shared by the HTML and API controllers."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import partial
+from typing import Any, TypeVar
+
+from litestar import Request, delete, get, patch, post, put
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect
+from sqlalchemy.orm import Session
+
+from core.db import get_scoped, scoped_session
+
+# Handlers are synchronous (SQLAlchemy is), so Litestar runs them in its thread pool and
+# the event loop stays free. Every route goes through these so none forgets.
+page_get = partial(get, sync_to_thread=True)
+page_post = partial(post, sync_to_thread=True)
+api_get = partial(get, sync_to_thread=True)
+api_post = partial(post, sync_to_thread=True)
+api_put = partial(put, sync_to_thread=True)
+api_patch = partial(patch, sync_to_thread=True)
+api_delete = partial(delete, sync_to_thread=True)
+
+T = TypeVar("T")
+
+
+def provide_db(request: Request[Any, Any, Any]) -> Iterator[Session]:
+    """A database session scoped to the requester's organization, closed after the response."""
+    user = request.scope.get("user")
+    session = scoped_session(request.app.state["ctx"].session_factory, user.organization.id if user else None)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def get_or_404(db: Session, model: type[T], obj_id: int) -> T:
+    obj = get_scoped(db, model, obj_id)
+    if obj is None:
+        raise NotFoundException()
+    return obj
+
+
+def form_data(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Form fields without the CSRF token and button names (which start with ``_``)."""
+    return {k: v for k, v in (data or {}).items() if not k.startswith("_")}
+
+
+def form_list(data: Mapping[str, Any] | None, key: str) -> list[str]:
+    value = (data or {}).get(key)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def redirect(path: str) -> Redirect:
+    return Redirect(path=path, status_code=303)
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only local paths: an open redirect would let a phishing link borrow our login page."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default

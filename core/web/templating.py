@@ -1,0 +1,76 @@
+"""The one Jinja environment, and the helper every HTML handler renders through."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request
+from litestar.response import Template
+
+from core import i18n
+from core.contrib import NavItem
+
+CORE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def build_environment(extra_dirs: Sequence[str]) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([str(CORE_TEMPLATES), *extra_dirs]),
+        # Our own Environment: Litestar would turn autoescape on for its own, but not for
+        # one passed in, so it is set here on purpose. Every string is escaped.
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    # Callables read the request's locale from a context variable; nothing is installed per request.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, pgettext=i18n.pgettext, npgettext=i18n.npgettext, newstyle=True
+    )
+    env.filters.update(
+        date=i18n.format_date,
+        datetime=i18n.format_datetime,
+        time=i18n.format_time,
+        number=i18n.format_number,
+        money=i18n.format_money,
+        ore=lambda v: i18n.format_money(v, ore=True),
+    )
+    from core.labels import choice_label
+
+    env.globals.update(current_locale=i18n.current_locale, locales=i18n.LOCALES, today=i18n.today, choice_label=choice_label)
+    return env
+
+
+def navigation(request: Request[Any, Any, Any]) -> list[NavItem]:
+    user = request.scope.get("user")
+    if user is None:
+        return []
+    ctx = request.app.state["ctx"]
+    items: list[NavItem] = []
+    for _plugin, result, _error in ctx.plugins.call_each(
+        "lavterskel_navigation",
+        user.organization.enabled_plugins,
+        organization=user.organization,
+        permissions=user.permissions,
+    ):
+        for item in result or ():
+            if item.permission is None or item.permission in user.permissions:
+                items.append(item)
+    return sorted(items, key=lambda i: (i.order, str(i.label)))
+
+
+def render(request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any) -> Template:
+    """Render a page with the layout's context: user, navigation, language switch."""
+    base = {
+        "user": request.scope.get("user"),
+        "nav": navigation(request),
+        "path": request.url.path,
+        "query": request.url.query,
+        "messages": [],
+    }
+    base.update(context)
+    return Template(template_name=template, context=base, status_code=status_code)
