@@ -1,0 +1,107 @@
+"""A small program plugin that lives in tests/, to prove a new program needs no core edit.
+
+It models the COVID-time "rolling list": instead of a lottery, people take turns from a
+list, and whoever is at the top gets the next place. It adds a table with its own
+migration, a page, a navigation entry, a permission and a dashboard panel.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from sqlalchemy import Date, ForeignKey, Integer, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core import hookimpl
+from core.contrib import NavItem, Panel, PermissionDef
+from core.db import Base, OrgScoped
+from core.forms import Field, FormError, validate
+from core.i18n import lazy_gettext as _
+from core.models import Participant
+from core.web.handlers import form_data, get_or_404, page_get, page_post, redirect
+from core.web.templating import render
+
+HERE = Path(__file__).resolve().parent
+TABLES = ("rolling_list_entry",)
+
+
+class RollingListEntry(OrgScoped, Base):
+    __tablename__ = "rolling_list_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    added_on: Mapped[dt.date] = mapped_column(Date)
+
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+@page_get("/rolling-list", opt={"permission": "rolling_list.view"}, name="rolling_list.index")
+def rolling_list_page(request: Request[Any, Any, Any], db: Session) -> Any:
+    entries = list(db.scalars(select(RollingListEntry).order_by(RollingListEntry.position)))
+    people = {p.id: p for p in db.scalars(select(Participant))}
+    return render(request, "rolling_list/index.html", entries=entries, people=people, errors={})
+
+
+@page_post("/rolling-list", opt={"permission": "rolling_list.edit"})
+def add_to_rolling_list(request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
+    try:
+        clean = validate([Field("participant_id", kind="ref", required=True)], form_data(data))
+    except FormError:
+        return redirect("/rolling-list")
+    person = get_or_404(db, Participant, clean["participant_id"])
+    last = db.scalar(select(func.max(RollingListEntry.position))) or 0
+    db.add(RollingListEntry(organization_id=person.organization_id, participant_id=person.id, position=last + 1, added_on=dt.date.today()))
+    db.commit()
+    return redirect("/rolling-list")
+
+
+@hookimpl
+def lavterskel_plugin_info() -> dict[str, Any]:
+    return {"label": _("Rolling list"), "description": _("Take turns from a list instead of a lottery.")}
+
+
+@hookimpl
+def lavterskel_route_handlers() -> list[Any]:
+    return [rolling_list_page, add_to_rolling_list]
+
+
+@hookimpl
+def lavterskel_template_dirs() -> list[str]:
+    return [str(HERE / "templates")]
+
+
+@hookimpl
+def lavterskel_locale_dirs() -> list[str]:
+    return [str(HERE / "locales")]
+
+
+@hookimpl
+def lavterskel_migration_location() -> tuple[str, str]:
+    return ("rolling_list", str(HERE / "migrations"))
+
+
+@hookimpl
+def lavterskel_permissions() -> list[PermissionDef]:
+    return [
+        PermissionDef("rolling_list.view", _("See the rolling list"), ("admin", "leader", "work_leader")),
+        PermissionDef("rolling_list.edit", _("Change the rolling list"), ("admin", "leader", "work_leader")),
+    ]
+
+
+@hookimpl
+def lavterskel_navigation(permissions: frozenset[str]) -> list[NavItem]:
+    return [NavItem(_("Rolling list"), "/rolling-list", order=50, permission="rolling_list.view")]
+
+
+@hookimpl
+def lavterskel_dashboard_panels(db: Session, permissions: frozenset[str]) -> list[Panel]:
+    if "rolling_list.view" not in permissions:
+        return []
+    count = db.scalar(select(func.count()).select_from(RollingListEntry)) or 0
+    return [Panel(_("Rolling list"), "rolling_list/panel.html", {"count": count}, order=50)]
