@@ -40,6 +40,60 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+@db.command("revision")
+@click.option("--plugin", "plugin", default="core", show_default=True, help="Whose tables: 'core' or a plugin name.")
+@click.option("-m", "--message", required=True)
+def db_revision(plugin: str, message: str) -> None:
+    """Autogenerate a migration for the core's or one plugin's tables only.
+
+    Runs every existing migration on a scratch SQLite file, then compares with the
+    models, keeping only tables that belong to PLUGIN (``<plugin>_`` prefix), so two
+    plugins developed side by side never capture each other's tables.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from core.db import Base
+    from core.migrate import MIGRATIONS, alembic_config, upgrade
+
+    plugins = _plugins()
+    if plugin == "core":
+        version_path = str(MIGRATIONS / "versions")
+    else:
+        locs = dict(loc for _n, loc in plugins.per_plugin("lavterskel_migration_location") if loc)
+        if plugin not in locs:
+            raise click.ClickException(f"plugin {plugin!r} has no lavterskel_migration_location")
+        version_path = locs[plugin]
+        Path(version_path).mkdir(parents=True, exist_ok=True)
+    plugin_tables = {t for t in Base.metadata.tables if plugin != "core" and t.startswith(f"{plugin}_")}
+    other_prefixes = tuple(f"{n}_" for n in plugins.program_plugins)
+
+    def mine(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+        table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+        if table is None:
+            return True
+        return table in plugin_tables if plugin != "core" else not str(table).startswith(other_prefixes)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/scratch.db")
+        upgrade(engine, plugins)
+        cfg = alembic_config(engine, plugins)
+        script = ScriptDirectory.from_config(cfg)
+        branch_exists = any(plugin in (r.branch_labels or ()) for r in script.walk_revisions())
+        cfg.attributes["include_object"] = mine
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            kwargs: dict[str, object] = {"message": message, "autogenerate": True, "version_path": version_path}
+            if branch_exists:
+                kwargs["head"] = f"{plugin}@head"
+            else:
+                kwargs.update(branch_label=plugin, head="base", depends_on="core_0001")
+            command.revision(cfg, **kwargs)  # type: ignore[arg-type]
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

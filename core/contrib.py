@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,21 @@ class ReportSection:
     order: int = 100
     chart: str | None = None
     """Optional server-rendered SVG."""
+
+
+@dataclass(frozen=True)
+class PayableWork:
+    """One piece of work that may earn pay: a worked day or some approved hours."""
+
+    participant_id: int
+    date: dt.date
+    kind: str
+    """``day`` (a worked shift) or ``hours`` (approved timesheet hours)."""
+    source: str
+    """Where it comes from, as ``<kind>:<id>`` (``shift:12``, ``nyttig_timesheet:5``)."""
+    hours: Decimal | None = None
+    outcome: str = "worked"
+    """For days: the shift's outcome (``worked``, ``left_early``, ``sent_home``)."""
 
 
 @dataclass

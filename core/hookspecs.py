@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - for annotations only
     import click
     from sqlalchemy.orm import Session
 
-    from core.contrib import DemoContext, NavItem, Panel, PermissionDef, ReportSection, SettingDef
+    from core.contrib import DemoContext, NavItem, Panel, PayableWork, PermissionDef, ReportSection, SettingDef
     from core.models import Organization, Participant
 
 hookspec = pluggy.HookspecMarker("lavterskel")
@@ -179,6 +179,23 @@ def lavterskel_report_sections(db: Session, organization: Organization, start: A
     Per organization.
 
     :returns: a list of :class:`core.contrib.ReportSection`.
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Work and pay (per organization)
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def lavterskel_payable_work(db: Session, organization: Organization, start: Any, end: Any) -> list[PayableWork]:
+    """Work done in ``[start, end]`` (dates, inclusive) that a pay rule may turn into pay.
+
+    Per organization. The core contributes worked shifts (``kind="day"``); a program
+    plugin contributes its own sources, such as approved timesheet lines
+    (``kind="hours"``). Each item names its source so every pay line can be traced back.
+
+    :returns: a list of :class:`core.contrib.PayableWork`.
     """
 
 
