@@ -42,11 +42,14 @@ hookspec = pluggy.HookspecMarker("lavterskel")
 
 @hookspec
 def lavterskel_plugin_info() -> dict[str, Any]:
-    """Describe the plugin for the admin page and the plugin list.
+    """Describe the plugin for the administration page, where an organization switches plugins on.
 
-    Global; called at start-up.
+    Global; called when the administration page is shown, once per loaded plugin.
 
-    :returns: a dict with ``label`` (a lazy translatable string) and ``description``.
+    :returns: a dict with ``label`` and ``description`` (lazy translatable strings,
+        ``core.i18n.lazy_gettext``). A plugin without this hook is listed by its name.
+
+    All results are collected, one per plugin.
     """
 
 
@@ -54,11 +57,15 @@ def lavterskel_plugin_info() -> dict[str, Any]:
 def lavterskel_migration_location() -> tuple[str, str]:
     """Name the plugin's Alembic version directory.
 
-    Global; called when migrations run. The plugin's first revision must carry
-    ``branch_labels = ("<plugin>",)`` and ``depends_on`` the core revision it builds on.
-    Its tables are named ``<plugin>_...``; the core refuses to start otherwise.
+    Global; called whenever migrations run (``lavterskel db upgrade``, ``lavterskel demo``,
+    ``lavterskel db revision``). The plugin's first revision must carry
+    ``branch_labels = ("<plugin>",)`` and ``depends_on`` the core revision it builds on
+    (``core_0001``). Its tables are named ``<plugin>_...`` and listed in the package's
+    ``TABLES``; the core refuses to start otherwise.
 
     :returns: ``(branch_label, absolute path of the versions directory)``.
+
+    All results are collected; each directory is added to Alembic's ``version_locations``.
     """
 
 
@@ -66,23 +73,30 @@ def lavterskel_migration_location() -> tuple[str, str]:
 def lavterskel_route_handlers() -> list[Any]:
     """Contribute Litestar controllers, routers or route handlers (HTML and API).
 
-    Global; called once when the app is built. Each handler must declare the
-    permission it needs in ``opt={"permission": "..."}`` (or ``"public": True``).
-    The core wraps them so that they answer 404 for organizations that have not
-    enabled the plugin.
+    Global; called once when the app is built (``core.web.app.create_app``). Each handler
+    must declare the permission it needs in ``opt={"permission": "..."}`` (or
+    ``"public": True``); the app refuses to start otherwise. The core mounts each plugin's
+    handlers behind a guard so that they answer 404 for organizations that have not
+    enabled the plugin. Use ``core.web.handlers.page_get``/``page_post``/``api_get``... so
+    that synchronous handlers run in the thread pool.
 
     :returns: a list of handlers.
+
+    All results are collected, per plugin (the core needs to know whose routes they are).
     """
 
 
 @hookspec
 def lavterskel_template_dirs() -> list[str]:
-    """Add directories to the template search path.
+    """Add directories to the Jinja template search path.
 
-    Global. Put templates under a folder named after the plugin
-    (``templates/<plugin>/page.html``) so names never collide.
+    Global; called once when the app is built. Put templates under a folder named after the
+    plugin (``templates/<plugin>/page.html``) so names never collide; the core's own
+    templates come first, so a plugin cannot replace them by accident.
 
     :returns: a list of absolute paths.
+
+    All results are collected and concatenated.
     """
 
 
@@ -90,31 +104,41 @@ def lavterskel_template_dirs() -> list[str]:
 def lavterskel_locale_dirs() -> list[str]:
     """Add Babel catalogue directories (``<dir>/<locale>/LC_MESSAGES/messages.po``).
 
-    Global. The built-in plugins keep their strings in the root ``locales/``; a
-    third-party plugin ships its own and they are merged over the core's.
+    Global; called once when the app is built. The built-in plugins keep their strings in
+    the root ``locales/``; a third-party plugin ships its own, merged over the core's.
 
     :returns: a list of absolute paths.
+
+    All results are collected and concatenated.
     """
 
 
 @hookspec
 def lavterskel_permissions() -> list[PermissionDef]:
-    """Declare permissions the plugin's routes use, and which roles hold them by default.
+    """Declare the permissions the plugin's routes and panels use, and which roles hold them.
 
-    Global; called at start-up.
+    Global; called once when the app is built. A route that needs a permission nobody
+    declared stops the app from starting.
 
     :returns: a list of :class:`core.contrib.PermissionDef`.
+
+    All results are collected and concatenated.
     """
 
 
 @hookspec
 def lavterskel_settings() -> list[SettingDef]:
-    """Declare the plugin's settings with their defaults, validated at load.
+    """Declare the plugin's settings with their defaults.
 
-    Global declaration; values are per organization and dated (see
-    :func:`core.services.settings.setting_on`).
+    Global; called once when the app is built. A :class:`core.contrib.SettingDef` checks its
+    ``kind`` when it is created, so a malformed declaration fails at load. Values are stored
+    per organization and, when ``dated``, with a valid-from date; read them with
+    :func:`core.services.settings.setting_on`, which falls back to the default.
 
-    :returns: a list of :class:`core.contrib.SettingDef`.
+    :returns: a list of :class:`core.contrib.SettingDef`; keys are prefixed with the plugin's
+        short name (``dagsverk.capacity``).
+
+    All results are collected and concatenated.
     """
 
 
@@ -122,9 +146,13 @@ def lavterskel_settings() -> list[SettingDef]:
 def lavterskel_cli_commands(cli: click.Group) -> None:
     """Add commands to the ``lavterskel`` command line.
 
-    Global; called when the CLI starts.
+    Global; called once when the CLI starts (``core.cli.main``), before the arguments are
+    parsed.
 
     :param cli: the root click group; call ``cli.add_command``.
+    :returns: nothing.
+
+    Every implementation is called; return values are ignored.
     """
 
 
@@ -137,11 +165,17 @@ def lavterskel_cli_commands(cli: click.Group) -> None:
 def lavterskel_navigation(organization: Organization, permissions: frozenset[str]) -> list[NavItem]:
     """Entries for the main navigation.
 
-    Per organization: only enabled plugins are asked.
+    Per organization; called for every HTML page a signed-in user sees, and only the
+    implementations of plugins the user's organization has enabled are called. Each
+    implementation is called on its own: one that raises is logged and left out.
 
-    :param organization: the organization being served.
-    :param permissions: what the current user may do; return only entries they may use.
+    :param organization: the organization being served (``core.web.context.OrgInfo``:
+        ``id``, ``slug``, ``name``, ``program_name``, ``enabled_plugins``).
+    :param permissions: what the current user may do; entries whose ``permission`` the user
+        lacks are dropped by the core as well.
     :returns: a list of :class:`core.contrib.NavItem`; the core sorts them by ``order``.
+
+    All results are collected and concatenated.
     """
 
 
@@ -151,12 +185,18 @@ def lavterskel_dashboard_panels(
 ) -> list[Panel]:
     """Panels on the dashboard.
 
-    Per organization. A panel whose implementation raises is replaced by a visible
-    error box and logged; the rest of the dashboard still renders.
+    Per organization; called when the dashboard (``/``) is shown, only for plugins the
+    organization has enabled. Each implementation is called on its own: one that raises,
+    or whose panel template raises, is replaced by a visible error box and logged; the rest
+    of the dashboard still renders.
 
     :param db: the request's database session, scoped to the organization.
+    :param organization: the organization being served (``core.web.context.OrgInfo``).
+    :param permissions: what the current user may do; return only panels they may see.
     :param today: the date in Europe/Oslo.
-    :returns: a list of :class:`core.contrib.Panel`.
+    :returns: a list of :class:`core.contrib.Panel`; the core sorts them by ``order``.
+
+    All results are collected and concatenated.
     """
 
 
@@ -166,9 +206,18 @@ def lavterskel_participant_panels(
 ) -> list[Panel]:
     """Sections on a participant's page (rights, phase, pay, ...).
 
-    Per organization; a raising implementation is shown as an error box.
+    Per organization; called when a participant's page is shown, only for plugins the
+    organization has enabled. A raising implementation or template is shown as an error
+    box and logged; the rest of the page still renders.
 
-    :returns: a list of :class:`core.contrib.Panel`.
+    :param db: the request's database session, scoped to the organization.
+    :param organization: the organization being served (``core.web.context.OrgInfo``).
+    :param participant: the :class:`core.models.Participant` being shown.
+    :param permissions: what the current user may do; health and substance data only for
+        those who need it.
+    :returns: a list of :class:`core.contrib.Panel`; the core sorts them by ``order``.
+
+    All results are collected and concatenated.
     """
 
 
@@ -176,9 +225,16 @@ def lavterskel_participant_panels(
 def lavterskel_report_sections(db: Session, organization: Organization, start: Any, end: Any) -> list[ReportSection]:
     """Sections of the yearly report for the period ``[start, end]``.
 
-    Per organization.
+    Per organization; called when a report is built, only for plugins the organization has
+    enabled.
 
-    :returns: a list of :class:`core.contrib.ReportSection`.
+    :param db: a database session scoped to the organization.
+    :param organization: the organization the report is for.
+    :param start: the first day of the period (``datetime.date``).
+    :param end: the last day of the period (``datetime.date``, inclusive).
+    :returns: a list of :class:`core.contrib.ReportSection`; the core sorts them by ``order``.
+
+    All results are collected and concatenated.
     """
 
 
@@ -191,11 +247,19 @@ def lavterskel_report_sections(db: Session, organization: Organization, start: A
 def lavterskel_payable_work(db: Session, organization: Organization, start: Any, end: Any) -> list[PayableWork]:
     """Work done in ``[start, end]`` (dates, inclusive) that a pay rule may turn into pay.
 
-    Per organization. The core contributes worked shifts (``kind="day"``); a program
-    plugin contributes its own sources, such as approved timesheet lines
-    (``kind="hours"``). Each item names its source so every pay line can be traced back.
+    Per organization; called by pay rules when pay for a period is worked out, only for
+    plugins the organization has enabled. The core contributes worked shifts
+    (``kind="day"``); a program plugin contributes its own sources, such as approved
+    timesheet lines (``kind="hours"``). Each item names its source so every pay line can be
+    traced back.
 
+    :param db: a database session scoped to the organization.
+    :param organization: the organization whose pay is worked out.
+    :param start: the first day of the period (``datetime.date``).
+    :param end: the last day of the period (``datetime.date``, inclusive).
     :returns: a list of :class:`core.contrib.PayableWork`.
+
+    All results are collected and concatenated.
     """
 
 
@@ -208,9 +272,15 @@ def lavterskel_payable_work(db: Session, organization: Organization, start: Any,
 def lavterskel_demo_data(db: Session, organization: Organization, context: DemoContext) -> None:
     """Add the plugin's demo data to an organization that enables it.
 
-    Per organization; called by ``lavterskel demo`` after the core's demo rows
-    (sites, staff, participants, customers, work orders) exist, inside the same
-    transaction.
+    Per organization; called by ``lavterskel demo`` for each demo organization, only for
+    plugins it enables, after the core's demo rows (sites, staff, participants, customers,
+    work orders) exist, inside the same transaction.
 
-    :param context: the demo's random generator, staff by role, and the chosen "today".
+    :param db: a database session scoped to the organization; do not commit.
+    :param organization: the :class:`core.models.Organization` being filled.
+    :param context: a :class:`core.contrib.DemoContext`: the seeded random generator, staff
+        by role, the site, and the chosen "today".
+    :returns: nothing.
+
+    Every implementation is called; return values are ignored.
     """
