@@ -5,12 +5,24 @@ source tree and updates its ``nb`` and ``en`` catalogues (English entries are fi
 the source text, which is English). ``check`` reports what is missing or stale; the test
 suite runs the same check, so a string without a translation fails CI.
 ``translate nb FILE.json`` sets Bokmål translations from a ``{msgid: msgstr}`` file
-(a plural's value is a list of two strings).
+(a plural's value is a list of two strings; a key ``"context\\u0004msgid"`` sets only the
+message with that ``pgettext`` context). The translations go to every catalogue tree
+that holds the message, so the test plugin in ``tests/`` is covered by the same file.
+
+Several people run these commands at the same time in one working tree: every
+read-change-write of the catalogues happens under one lock file, and each catalogue is
+replaced atomically, so nobody's strings or translations are lost to a concurrent run.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import io
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -30,6 +42,39 @@ TREES = [
     ([ROOT / "core", ROOT / "plugins"], ROOT / "locales"),
     ([ROOT / "tests" / "plugin_rolling_list"], ROOT / "tests" / "plugin_rolling_list" / "locales"),
 ]
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """Serialize catalogue writers of this working tree (re-entrant within a process)."""
+    if getattr(_locked, "held", False):
+        yield
+        return
+    digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:12]
+    lock_path = Path(tempfile.gettempdir()) / f"lavterskel-catalogues-{digest}.lock"
+    with lock_path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        _locked.held = True  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            _locked.held = False  # type: ignore[attr-defined]
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _write(path: Path, cat: Catalog) -> None:
+    buf = io.BytesIO()
+    write_po(buf, cat, omit_header=False, no_location=True, sort_output=True, width=100)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".messages-", suffix=".po.tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(buf.getvalue())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def extract(sources: list[Path]) -> Catalog:
@@ -81,44 +126,49 @@ def problems() -> list[str]:
 
 
 def update() -> None:
-    for sources, locale_dir in TREES:
-        template = extract(sources)
-        for locale in LOCALES:
-            path = _po_path(locale_dir, locale)
-            cat = _read(path, locale)
-            cat.update(template, no_fuzzy_matching=True)
-            cat.obsolete.clear()
-            if locale == "en":
-                for msg in cat:
-                    if msg.id and not _is_translated(msg):
-                        msg.string = msg.id
-                        msg.flags.discard("fuzzy")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            buf = io.BytesIO()
-            write_po(buf, cat, omit_header=False, no_location=True, sort_output=True, width=100)
-            path.write_bytes(buf.getvalue())
+    with _locked():
+        for sources, locale_dir in TREES:
+            template = extract(sources)
+            for locale in LOCALES:
+                path = _po_path(locale_dir, locale)
+                cat = _read(path, locale)
+                cat.update(template, no_fuzzy_matching=True)
+                cat.obsolete.clear()
+                if locale == "en":
+                    for msg in cat:
+                        if msg.id and not _is_translated(msg):
+                            msg.string = msg.id
+                            msg.flags.discard("fuzzy")
+                _write(path, cat)
 
 
-def translate(locale: str, mapping: dict[str, str], locale_dir: Path = ROOT / "locales") -> int:
+def translate(locale: str, mapping: dict[str, str | list[str]], locale_dirs: list[Path] | None = None) -> int:
     """Set translations for msgids (a plural msgid maps to a list). Returns how many were set.
 
-    Reads, changes and writes the file at once, so several people adding strings at the
-    same time lose nothing to each other's edits.
+    ``locale_dirs`` defaults to every catalogue tree; a message is set wherever it occurs.
+    Update, read, change and write happen under the lock, so people adding strings or
+    translations at the same time lose nothing to each other.
     """
-    update()
-    path = _po_path(locale_dir, locale)
-    cat = _read(path, locale)
+    dirs = locale_dirs if locale_dirs is not None else [d for _s, d in TREES]
     done = 0
-    for msg in cat:
-        key = msg.id if isinstance(msg.id, str) else msg.id[0]
-        if key in mapping:
-            value = mapping[key]
-            msg.string = tuple(value) if isinstance(value, list) else value
-            msg.flags.discard("fuzzy")
-            done += 1
-    buf = io.BytesIO()
-    write_po(buf, cat, omit_header=False, no_location=True, sort_output=True, width=100)
-    path.write_bytes(buf.getvalue())
+    with _locked():
+        update()
+        for locale_dir in dirs:
+            path = _po_path(locale_dir, locale)
+            cat = _read(path, locale)
+            for msg in cat:
+                if not msg.id:
+                    continue
+                key = msg.id if isinstance(msg.id, str) else msg.id[0]
+                value = mapping.get(f"{msg.context}\u0004{key}") if msg.context else None
+                if value is None:
+                    value = mapping.get(key)
+                if value is None:
+                    continue
+                msg.string = tuple(value) if isinstance(value, list) else value
+                msg.flags.discard("fuzzy")
+                done += 1
+            _write(path, cat)
     return done
 
 
