@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,3 +86,52 @@ class DemoContext:
     staff: dict[str, list[Any]] = field(default_factory=dict)
     """Staff users by role."""
     site: Any = None
+
+
+@dataclass(frozen=True)
+class PayQuote:
+    """What a pay rule says one piece of work is worth, before benefit status is applied."""
+
+    quantity: Decimal
+    """Days or hours as paid, after the rule's rounding."""
+    rate_ore: int
+    """Pay per unit in øre."""
+    amount_ore: int
+    """``quantity * rate``, rounded to whole øre (half up)."""
+    unit: str = "day"
+    """``day`` or ``hour``; shown on pay lines and payslips."""
+    note: Any = ""
+    """Plain words on how the amount came about (rounding of hours, for instance)."""
+
+
+@dataclass(frozen=True)
+class PayRule:
+    """A way of turning work into pay, offered through ``lavterskel_pay_rules``.
+
+    An organization chooses its rules by key in the ``payroll.rules`` setting; the first
+    chosen rule whose ``kinds`` holds a piece of work's kind prices it.
+    """
+
+    key: str
+    label: Any
+    kinds: tuple[str, ...]
+    """Which :class:`PayableWork` kinds it prices (``day``, ``hours``...)."""
+    price: Callable[[PayableWork, Callable[[str, dt.date], Any]], PayQuote | None]
+    """``price(work, setting)`` where ``setting(key, day)`` is a setting's value in force on
+    ``day``. Returns None when the work earns nothing under this rule (the reason is shown)."""
+    tax_free: bool = False
+    counts_against_benefits: bool = True
+    """False for pay that by law is neither taxed nor deducted from benefits or social
+    assistance (Dagsverket's day wage): it never counts toward the social-assistance cap."""
+    description: Any = ""
+
+
+@dataclass(frozen=True)
+class PayMarker:
+    """A short, non-sensitive note about a person's pay that other pages may show next to
+    their name before anyone plans work or pay ("Unpaid (AAP)", "Pay held")."""
+
+    participant_id: int
+    code: str
+    """``unpaid``, ``held`` or ``capped``."""
+    label: Any

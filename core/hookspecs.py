@@ -284,3 +284,47 @@ def lavterskel_demo_data(db: Session, organization: Organization, context: DemoC
 
     Every implementation is called; return values are ignored.
     """
+
+
+# ---------------------------------------------------------------------------------------
+# Pay rules (per organization)
+# ---------------------------------------------------------------------------------------
+
+if TYPE_CHECKING:  # pragma: no cover - for annotations only
+    import datetime as dt
+
+    from core.contrib import PayMarker, PayRule
+
+
+@hookspec
+def lavterskel_pay_rules(organization: Organization) -> list[PayRule]:
+    """Offer pay rules: ways of turning :class:`core.contrib.PayableWork` into pay.
+
+    Per organization: only enabled plugins are asked. The pay plugin implements the
+    built-in flat day wage (``day_wage``) and hourly motivation wage (``hourly_wage``)
+    itself; a program with another way of paying adds its own rule in its own plugin
+    (and declares any rates it needs through ``lavterskel_settings``, dated). Which rules
+    an organization uses is its ``payroll.rules`` setting; benefit status, caps and pay
+    runs are applied after the rule, the same for every rule.
+
+    Called when a pay run is computed or recomputed.
+
+    :param organization: the organization whose pay is computed.
+    :returns: a list of :class:`core.contrib.PayRule`. Results of all implementations are
+        collected; when two offer the same ``key``, the first in call order wins.
+    """
+
+
+@hookspec
+def lavterskel_pay_markers(db: Session, organization: Organization, participant_ids: list[int], day: dt.date) -> list[PayMarker]:
+    """Say whose work will not be paid in full on ``day``, before anyone plans it.
+
+    Per organization. Pages that plan work or pay (a day's teams, a draw, a department
+    plan) call it to show "Unpaid (AAP)" or "Pay held" next to a name; the label names the
+    effect, never the person's health or benefit details beyond it.
+
+    :param db: the request's session, scoped to the organization.
+    :param participant_ids: the people on the page.
+    :param day: the day being planned.
+    :returns: a list of :class:`core.contrib.PayMarker`; all results are collected.
+    """
