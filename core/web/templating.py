@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request
+from litestar.enums import MediaType
 from litestar.response import Template
 
 from core import i18n
@@ -73,4 +74,5 @@ def render(request: Request[Any, Any, Any], template: str, *, status_code: int =
         "messages": [],
     }
     base.update(context)
-    return Template(template_name=template, context=base, status_code=status_code)
+    # Handlers default to JSON; without an explicit type browsers get HTML as application/json.
+    return Template(template_name=template, context=base, status_code=status_code, media_type=MediaType.HTML)
