@@ -28,7 +28,7 @@ from core.plugins import Plugins, build_plugin_manager
 from core.web.context import AppContext
 from core.web.errors import form_error_handler, http_exception_handler, internal_error_handler
 from core.web.handlers import provide_db
-from core.web.middleware import RequestContextMiddleware
+from core.web.middleware import RequestContextMiddleware, add_response_headers, localize_early_error
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -127,6 +127,9 @@ def create_app(
         dependencies={"db": Provide(provide_db)},
         guards=[permission_guard],
         middleware=[DefineMiddleware(RequestContextMiddleware)],
+        # App-level, so errors raised before any route (unknown URL) get language and headers too.
+        before_send=[add_response_headers],
+        after_exception=[localize_early_error],
         csrf_config=CSRFConfig(
             secret=settings.security.secret_key,
             cookie_name="lavterskel_csrf",

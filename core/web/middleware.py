@@ -2,6 +2,7 @@
 that protect pages with personal data."""
 from __future__ import annotations
 
+import logging
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -17,6 +18,7 @@ from core.services import auth as auth_service
 from core.web.context import AppContext, CurrentUser, OrgInfo
 
 LOCALE_COOKIE = "lavterskel_locale"
+log = logging.getLogger("lavterskel.web")
 
 
 def session_cookie_name(ctx: AppContext) -> str:
@@ -85,59 +87,125 @@ def resolve_user(ctx: AppContext, session_token: str | None, bearer: str | None)
         )
 
 
+def _security_headers(locale: str, is_static: bool) -> dict[bytes, bytes]:
+    headers: dict[bytes, bytes] = {
+        b"content-security-policy": CSP.encode(),
+        b"x-content-type-options": b"nosniff",
+        b"referrer-policy": b"no-referrer",
+        b"x-frame-options": b"DENY",
+        b"content-language": locale.encode(),
+    }
+    if not is_static:
+        headers[b"cache-control"] = b"no-store"
+        # The page's language depends on these; a cache must not serve nb to an en reader.
+        headers[b"vary"] = b"Accept-Language, Cookie"
+    return headers
+
+
+async def resolve_request_context(scope: Scope) -> str:
+    """Find the requester and choose the locale; store both on the scope and return the locale.
+
+    The user's own setting wins, then the language cookie, then Accept-Language, then Bokmål.
+    """
+    ctx: AppContext = scope["app"].state["ctx"]
+    path: str = scope["path"]
+    is_api = path.startswith("/api/")
+    cookies = _cookies(scope)
+    bearer = None
+    authz = _header(scope, b"authorization")
+    if authz and authz.lower().startswith("bearer "):
+        bearer = authz[7:].strip()
+    # The API is reached with tokens only: a cookie there would make it open to CSRF.
+    session_token = None if is_api else cookies.get(session_cookie_name(ctx))
+    user = None
+    if not path.startswith("/static/"):
+        user = await anyio.to_thread.run_sync(resolve_user, ctx, session_token, bearer)
+    scope["user"] = user
+    scope["auth"] = session_token if user is not None and not is_api else None
+    locale = i18n.negotiate(
+        user.locale if user else None, cookies.get(LOCALE_COOKIE), _header(scope, b"accept-language")
+    )
+    i18n.set_locale(locale)
+    scope.setdefault("state", {})["locale"] = locale
+    return locale
+
+
 class RequestContextMiddleware:
-    """Resolves the user and the locale, and adds security headers to every response."""
+    """Resolves the user and the locale for every request that matched a route."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        ctx: AppContext = scope["app"].state["ctx"]
-        path: str = scope["path"]
-        is_api = path.startswith("/api/")
-        cookies = _cookies(scope)
-        bearer = None
-        authz = _header(scope, b"authorization")
-        if authz and authz.lower().startswith("bearer "):
-            bearer = authz[7:].strip()
-        # The API is reached with tokens only: a cookie there would make it open to CSRF.
-        session_token = None if is_api else cookies.get(session_cookie_name(ctx))
-        user = None
-        if not path.startswith("/static/"):
-            user = await anyio.to_thread.run_sync(resolve_user, ctx, session_token, bearer)
-        scope["user"] = user
-        scope["auth"] = session_token if user is not None and not is_api else None
-        locale = i18n.negotiate(
-            user.locale if user else None, cookies.get(LOCALE_COOKIE), _header(scope, b"accept-language")
+        if scope["type"] == "http":
+            await resolve_request_context(scope)
+        await self.app(scope, receive, send)
+
+
+async def add_response_headers(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: language and security headers on every HTTP response.
+
+    An app-level hook rather than the middleware's send wrapper, so responses that never
+    reach a route (unknown URL, wrong method, failed CSRF check) carry them too.
+    """
+    if message["type"] != "http.response.start" or scope.get("type") != "http":
+        return
+    locale = scope.get("state", {}).get("locale") or i18n.DEFAULT_LOCALE
+    headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+    present = {k.lower() for k, _v in headers}
+    for key, value in _security_headers(locale, scope["path"].startswith("/static/")).items():
+        if key not in present:
+            headers.append((key, value))
+    if (cookie := scope.get("state", {}).get(_EARLY_CSRF_COOKIE)) is not None:
+        headers.append((b"set-cookie", cookie.encode("latin-1")))
+    message["headers"] = headers
+
+
+_EARLY_CSRF_COOKIE = "lavterskel_early_csrf_cookie"
+
+
+async def localize_early_error(exc: Exception, scope: Scope) -> None:
+    """``after_exception`` hook: give an error raised before any route ran the request's language.
+
+    Litestar raises 404 (no route) and 405 (wrong method) in its router, before route
+    middleware, so the user and locale are still unknown there. They are resolved here,
+    so the error page comes in the reader's language, with the normal layout and a
+    working language switch (which needs a CSRF token). Never raises: an error page must
+    not turn into a 500.
+    """
+    if scope.get("type") != "http" or "locale" in scope.get("state", {}):
+        return
+    try:
+        await resolve_request_context(scope)
+        _give_csrf_token(scope)
+    except Exception:  # noqa: BLE001 - fall back to Bokmål and an anonymous page
+        log.exception("could not resolve the request context for an error page")
+        scope["user"] = None
+        i18n.set_locale(i18n.DEFAULT_LOCALE)
+        scope.setdefault("state", {})["locale"] = i18n.DEFAULT_LOCALE
+
+
+def _give_csrf_token(scope: Scope) -> None:
+    """Do what Litestar's CSRF middleware does on a GET, for a request that never reached it."""
+    from litestar.datastructures import Cookie
+    from litestar.middleware.csrf import generate_csrf_token
+    from litestar.utils.scope.state import ScopeState
+
+    config = scope["app"].csrf_config
+    if config is None:
+        return
+    existing = _cookies(scope).get(config.cookie_name)
+    token = existing or generate_csrf_token(secret=config.secret)
+    ScopeState.from_scope(scope).csrf_token = token
+    if existing is None:
+        cookie = Cookie(
+            key=config.cookie_name, value=token, path=config.cookie_path, secure=config.cookie_secure,
+            httponly=config.cookie_httponly, samesite=config.cookie_samesite, domain=config.cookie_domain,
         )
-        i18n.set_locale(locale)
-        scope.setdefault("state", {})["locale"] = locale
-        is_static = path.startswith("/static/")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
-                present = {k.lower() for k, _v in headers}
-                extra: dict[bytes, bytes] = {
-                    b"content-security-policy": CSP.encode(),
-                    b"x-content-type-options": b"nosniff",
-                    b"referrer-policy": b"no-referrer",
-                    b"x-frame-options": b"DENY",
-                    b"content-language": locale.encode(),
-                }
-                if not is_static:
-                    extra[b"cache-control"] = b"no-store"
-                    extra[b"vary"] = b"Accept-Language, Cookie"
-                for key, value in extra.items():
-                    if key not in present:
-                        headers.append((key, value))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        scope["state"][_EARLY_CSRF_COOKIE] = cookie.to_header(header="")
 
 
-__all__ = ["LOCALE_COOKIE", "RequestContextMiddleware", "resolve_user", "session_cookie_name"]
+__all__ = [
+    "LOCALE_COOKIE", "RequestContextMiddleware", "add_response_headers", "localize_early_error",
+    "resolve_request_context", "resolve_user", "session_cookie_name",
+]
