@@ -53,15 +53,38 @@ class SettingDef:
             raise ValueError(f"setting {self.key}: unknown kind {self.kind!r}")
 
 
+@dataclass(frozen=True)
+class Share:
+    """A proportion shown as a percentage; hidden in a shared report when either part of
+    the whole is a group small enough to recognize someone by."""
+
+    part: int
+    whole: int
+
+
 @dataclass
 class ReportSection:
+    """One section of the yearly report: a table, and how to chart it.
+
+    Cells are text, ints, Decimals or :class:`Share`. In a report marked for sharing
+    outside the organization, counts in ``people_columns`` below the minimum group size
+    are hidden, and so is any :class:`Share` built on such a group.
+    """
+
     key: str
+    """Unique within the report; used in URLs (``[a-z0-9_]``)."""
     title: Any
     columns: list[Any]
     rows: list[list[Any]]
     order: int = 100
     chart: str | None = None
-    """Optional server-rendered SVG."""
+    """Chart type for the server-rendered chart: ``bar``, ``line``, ``funnel`` or None."""
+    chart_columns: tuple[int, ...] = ()
+    """Which columns are plotted (the first column is the x label); default all numeric ones."""
+    people_columns: tuple[int, ...] = ()
+    """Columns that count people: small numbers in them are hidden when sharing."""
+    description: Any = None
+    """One sentence saying what is counted, shown under the title and used as the chart's text alternative."""
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,11 @@ def format_number(value: int | Decimal | None) -> str:
     return "" if value is None else format_decimal(value, locale=babel_locale())
 
 
+def format_decimal_plain(value: int | Decimal, pattern: str | None = None) -> str:
+    """A number in the current locale, optionally with a Babel pattern such as ``0.0``."""
+    return format_decimal(value, format=pattern, locale=babel_locale())
+
+
 def format_money(value: int | Decimal | None, *, ore: bool = False) -> str:
     """Format kroner (Decimal) or, with ``ore=True``, integer øre. Never a float."""
     if value is None:

@@ -14,5 +14,6 @@ def lavterskel_navigation() -> list[NavItem]:
         NavItem(_("Days"), "/days", order=20, permission="days.view"),
         NavItem(_("Work orders"), "/work-orders", order=30, permission="orders.view"),
         NavItem(_("Customers"), "/customers", order=40, permission="customers.view"),
+        NavItem(_("Reports"), "/reports", order=800, permission="reports.view"),
         NavItem(_("Administration"), "/admin", order=900, permission="org.admin"),
     ]

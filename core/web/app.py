@@ -95,6 +95,7 @@ def create_app(
     from core.web.controllers.dashboard import dashboard
     from core.web.controllers.days import DaysController
     from core.web.controllers.records import all_records_routers
+    from core.web.controllers.reports import ReportsController
 
     settings = settings or load_settings()
     plugins: Plugins = build_plugin_manager(settings.plugins.allowed, extra_plugins)
@@ -116,7 +117,9 @@ def create_app(
         setting_defs=setting_defs,
     )
 
-    route_handlers: list[Any] = [AuthController, dashboard, DaysController, AdminController, api_router(), *all_records_routers()]
+    route_handlers: list[Any] = [
+        AuthController, dashboard, DaysController, AdminController, ReportsController, api_router(), *all_records_routers()
+    ]
     for name, handlers in plugins.per_plugin("lavterskel_route_handlers"):
         if handlers:
             route_handlers.append(Router(path="/", route_handlers=list(handlers), guards=[plugin_enabled_guard(name)]))

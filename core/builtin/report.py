@@ -1,0 +1,105 @@
+"""The core's sections of the yearly report: people, work by month, and work orders."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select, union
+from sqlalchemy.orm import Session
+
+from core.contrib import ReportSection, Share
+from core.i18n import gettext as _
+from core.labels import choice_label
+from core.models import CUSTOMER_KINDS, Attendance, Customer, Participant, ProgramDay, Shift, WorkOrder
+from core.plugins import hookimpl
+
+WORKED = ("worked", "left_early")
+AGE_GROUPS = ((0, 29), (30, 39), (40, 49), (50, 59), (60, 200))
+
+
+def _people_seen(db: Session, start: dt.date, end: dt.date) -> list[Participant]:
+    """Everyone who came (registered on a day) or worked a shift in the period."""
+    came = select(Attendance.participant_id).join(ProgramDay, Attendance.day_id == ProgramDay.id).where(ProgramDay.date.between(start, end))
+    worked = select(Shift.participant_id).join(ProgramDay, Shift.day_id == ProgramDay.id).where(ProgramDay.date.between(start, end))
+    ids = union(came, worked).subquery()
+    return list(db.scalars(select(Participant).where(Participant.id.in_(select(ids.c[0])))))
+
+
+def _month_label(year: int, month: int) -> str:
+    from babel.dates import format_date
+
+    from core.i18n import babel_locale
+
+    return format_date(dt.date(year, month, 1), "MMM y", locale=babel_locale())
+
+
+@hookimpl(trylast=True)
+def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSection]:
+    people = _people_seen(db, start, end)
+    new = [p for p in people if p.first_seen_on is not None and start <= p.first_seen_on <= end]
+    by_gender = defaultdict(int)
+    for p in people:
+        by_gender[p.gender] += 1
+    women = by_gender["woman"]
+    people_rows: list[list[object]] = [
+        [_("Unique people"), len(people)],
+        [_("New people"), len(new)],
+        [_("Women"), women],
+        [_("Men"), by_gender["man"]],
+        [_("Other or not stated"), by_gender["other"] + by_gender["unknown"]],
+        [_("Women's share"), Share(women, len(people))],
+    ]
+    ages: list[list[object]] = []
+    for lo, hi in AGE_GROUPS:
+        label = _("Under %(n)s", n=30) if lo == 0 else (_("%(n)s and over", n=lo) if hi >= 200 else f"{lo}–{hi}")
+        ages.append([label, sum(1 for p in people if (a := p.age_on(end)) is not None and lo <= a <= hi)])
+    ages.append([_("Age not recorded"), sum(1 for p in people if p.birth_date is None)])
+
+    shifts = db.execute(
+        select(ProgramDay.date, Shift.participant_id, Shift.hours)
+        .join(ProgramDay, Shift.day_id == ProgramDay.id)
+        .where(ProgramDay.date.between(start, end), Shift.outcome.in_(WORKED))
+    ).all()
+    months: dict[tuple[int, int], dict[str, object]] = {}
+    for row in shifts:
+        m = months.setdefault((row.date.year, row.date.month), {"days": 0, "hours": Decimal(0), "people": set()})
+        m["days"] += 1  # type: ignore[operator]
+        m["hours"] += row.hours or Decimal(0)  # type: ignore[operator]
+        m["people"].add(row.participant_id)  # type: ignore[union-attr]
+    work_rows: list[list[object]] = [
+        [_month_label(y, mo), v["days"], v["hours"], len(v["people"])]  # type: ignore[arg-type]
+        for (y, mo), v in sorted(months.items())
+    ]
+    if work_rows:
+        work_rows.append([_("Total"), sum(r[1] for r in work_rows), sum((r[2] for r in work_rows), Decimal(0)),  # type: ignore[misc]
+                          len({s.participant_id for s in shifts})])
+
+    orders = db.execute(
+        select(WorkOrder.status, WorkOrder.start_date, Customer.kind).outerjoin(Customer, WorkOrder.customer_id == Customer.id)
+        .where((WorkOrder.start_date.is_(None)) | (WorkOrder.start_date <= end))
+    ).all()
+    per_kind: dict[str, list[int]] = {k: [0, 0, 0] for k in CUSTOMER_KINDS}
+    for o in orders:
+        if o.status in ("declined", "cancelled", "requested"):
+            continue
+        counts = per_kind[o.kind or "other"]
+        counts[0] += 1
+        if o.status == "done":
+            counts[1] += 1
+        else:
+            counts[2] += 1
+    order_rows: list[list[object]] = [[choice_label("customer_kind", k), *v] for k, v in per_kind.items() if v[0]]
+
+    return [
+        ReportSection("people", _("People"), [_("Measure"), _("Number")], people_rows, order=10, people_columns=(1,),
+                      description=_("Everyone who came to the program or worked in the period, counted once.")),
+        ReportSection("age_groups", _("Age groups"), [_("Age"), _("People")], ages, order=11, chart="bar", people_columns=(1,),
+                      description=_("Age at the end of the period.")),
+        ReportSection("work_by_month", _("Work by month"), [_("Month"), _("Days worked"), _("Hours worked"), _("People who worked")],
+                      work_rows, order=20, chart="line", chart_columns=(1, 3), people_columns=(3,),
+                      description=_("A day worked is one person's shift that was worked in full or in part.")),
+        ReportSection("orders_by_customer", _("Work orders by customer type"), [_("Customer type"), _("Orders"), _("Done"), _("Carried over")],
+                      order_rows, order=30, chart="bar",
+                      description=_("Accepted orders that started in the period or before it; carried over means not yet done at the end.")),
+    ]

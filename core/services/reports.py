@@ -1,0 +1,154 @@
+"""The yearly report: sections from the core and every enabled plugin, small groups
+hidden when the report leaves the organization, and each section as CSV and as a chart.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from core.contrib import ReportSection, Share
+from core.i18n import format_decimal_plain, gettext as _
+from core.plugins import Plugins
+
+log = logging.getLogger(__name__)
+MIN_GROUP = 5
+"""The smallest group shown in a report marked for sharing."""
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """A cell withheld from a shared report because the group is too small."""
+
+    min_group: int
+
+    def __str__(self) -> str:
+        return _("fewer than %(n)s", n=self.min_group)
+
+
+@dataclass
+class Report:
+    organization: Any
+    start: dt.date
+    end: dt.date
+    shared: bool
+    sections: list[ReportSection]
+    failed: list[str]
+    """Plugins whose sections could not be made (shown on the page, and logged)."""
+
+
+def _small(value: Any, min_group: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < min_group
+
+
+def suppress_small_groups(section: ReportSection, min_group: int = MIN_GROUP) -> ReportSection:
+    """Hide counts of people below ``min_group`` and every share built on such a group."""
+    rows = []
+    for row in section.rows:
+        new = list(row)
+        for i, cell in enumerate(row):
+            if i in section.people_columns and _small(cell, min_group):
+                new[i] = Hidden(min_group)
+            elif isinstance(cell, Share) and (_small(cell.part, min_group) or _small(cell.whole - cell.part, min_group)):
+                new[i] = Hidden(min_group)
+        rows.append(new)
+    return replace(section, rows=rows)
+
+
+def build_report(
+    db: Any, plugins: Plugins, organization: Any, start: dt.date, end: dt.date, *, shared: bool = False, min_group: int = MIN_GROUP
+) -> Report:
+    sections: list[ReportSection] = []
+    failed: list[str] = []
+    for plugin, result, error in plugins.call_each(
+        "lavterskel_report_sections", organization.enabled_plugins, db=db, organization=organization, start=start, end=end
+    ):
+        if error is not None:
+            failed.append(plugin)
+            continue
+        sections.extend(result or ())
+    sections.sort(key=lambda s: (s.order, s.key))
+    if shared:
+        sections = [suppress_small_groups(s, min_group) for s in sections]
+    return Report(organization, start, end, shared, sections, failed)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as plain text, in the current locale (also used by the CSV)."""
+    if value is None:
+        return ""
+    if isinstance(value, Share):
+        if value.whole == 0:
+            return "—"
+        return format_decimal_plain(Decimal(value.part * 100) / Decimal(value.whole), "0.0") + " %"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, (int, Decimal)):
+        return format_decimal_plain(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def section_csv(section: ReportSection) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")  # semicolon: what Excel in Norway opens
+    writer.writerow([str(c) for c in section.columns])
+    for row in section.rows:
+        # Guard against formula injection: a cell starting with = + - @ is made literal.
+        writer.writerow([("'" + t) if t[:1] in "=+-@" and not re.fullmatch(r"-?[\d\s.,]+", t) else t for t in map(_csv_cell, row)])
+    return buf.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, Share):
+        return "" if value.whole == 0 else str((Decimal(value.part * 100) / Decimal(value.whole)).quantize(Decimal("0.1")))
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return cell_text(value)
+
+
+def _number(value: Any) -> float | None:
+    # Charts are pictures: pygal needs floats. Money and counts stay exact in tables and CSV.
+    if isinstance(value, bool) or value is None or isinstance(value, Hidden):
+        return None
+    if isinstance(value, (int, Decimal)):
+        return float(value)
+    if isinstance(value, Share):
+        return None if value.whole == 0 else float(Decimal(value.part * 100) / Decimal(value.whole))
+    return None
+
+
+def chart_svg(section: ReportSection) -> str | None:
+    """The section as a standalone SVG picture, or None when it has no chart."""
+    if not section.chart or not section.rows:
+        return None
+    import pygal
+    from pygal.style import Style
+
+    style = Style(
+        background="#ffffff", plot_background="#ffffff", foreground="#1b1f23", foreground_strong="#1b1f23",
+        foreground_subtle="#4a5560", colors=("#0b5a3c", "#8a4b00", "#0a4a8c", "#6b2d80", "#a4161a"),
+        font_family="system-ui, sans-serif", label_font_size=13, major_label_font_size=13, legend_font_size=13, title_font_size=16,
+    )
+    kind = {"bar": pygal.Bar, "line": pygal.Line, "funnel": pygal.HorizontalBar}.get(section.chart, pygal.Bar)
+    chart = kind(js=[], style=style, width=760, height=360, disable_xml_declaration=True, show_legend=True,
+                 legend_at_bottom=True, print_values=section.chart == "funnel", truncate_label=-1, x_label_rotation=0)
+    columns = section.chart_columns or tuple(
+        i for i in range(1, len(section.columns)) if any(_number(r[i]) is not None for r in section.rows if i < len(r))
+    )
+    labels = [cell_text(r[0]) for r in section.rows]
+    if section.chart == "funnel":
+        labels = list(reversed(labels))
+    chart.x_labels = labels
+    for i in columns:
+        values = [_number(r[i]) if i < len(r) else None for r in section.rows]
+        chart.add(str(section.columns[i]), list(reversed(values)) if section.chart == "funnel" else values)
+    svg = chart.render(is_unicode=True)
+    # pygal adds a config script even with js=[]; a picture needs none, and none may run.
+    return re.sub(r"<script.*?</script>", "", svg, flags=re.S)

@@ -1,0 +1,81 @@
+"""The yearly report: a page with charts and tables, CSV per section, a printable page."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, Response
+from litestar.exceptions import NotFoundException
+from sqlalchemy.orm import Session
+
+from core.forms import Field, FormError, validate
+from core.i18n import gettext as _
+from core.i18n import today
+from core.services.reports import Report, build_report, cell_text, chart_svg, section_csv
+from core.web.context import app_context, current_user
+from core.web.handlers import page_get
+from core.web.templating import render
+
+PERM = {"permission": "reports.view"}
+# A chart is a picture loaded by <img>: it needs its inline styles and must run nothing.
+CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def _period(request: Request[Any, Any, Any]) -> tuple[dt.date, dt.date, bool]:
+    params = dict(request.query_params)
+    end_default = today()
+    start_default = dt.date(end_default.year - 1, end_default.month, end_default.day) + dt.timedelta(days=1) if not (
+        end_default.month == 2 and end_default.day == 29) else dt.date(end_default.year - 1, 3, 1)
+    clean = validate(
+        [Field("start", kind="date"), Field("end", kind="date"), Field("shared", kind="bool")],
+        {k: params.get(k) for k in ("start", "end", "shared")},
+    )
+    start, end = clean["start"] or start_default, clean["end"] or end_default
+    if end < start:
+        raise FormError({"end": _("The end date is before the start date.")})
+    if (end - start).days > 366 * 10:
+        raise FormError({"start": _("A report covers at most ten years.")})
+    return start, end, bool(clean["shared"])
+
+
+def _report(request: Request[Any, Any, Any], db: Session) -> Report:
+    start, end, shared = _period(request)
+    return build_report(db, app_context(request).plugins, current_user(request).organization, start, end, shared=shared)
+
+
+class ReportsController(Controller):
+    path = "/reports"
+
+    @page_get("/", opt=PERM, name="reports")
+    def report_page(self, request: Request[Any, Any, Any], db: Session) -> Any:
+        try:
+            report = _report(request, db)
+        except FormError as exc:
+            end = today()
+            return render(request, "reports/report.html", status_code=400, report=None, errors=exc.errors,
+                          start=end - dt.timedelta(days=364), end=end, shared=False, query="", cell_text=cell_text)
+        query = f"start={report.start.isoformat()}&end={report.end.isoformat()}" + ("&shared=1" if report.shared else "")
+        return render(request, "reports/report.html", report=report, errors={}, start=report.start, end=report.end,
+                      shared=report.shared, query=query, cell_text=cell_text)
+
+    @page_get("/csv/{key:str}", opt=PERM, name="reports.csv")
+    def csv(self, request: Request[Any, Any, Any], db: Session, key: str) -> Response[str]:
+        report = _report(request, db)
+        section = next((s for s in report.sections if s.key == key), None)
+        if section is None:
+            raise NotFoundException()
+        filename = f"{key}-{report.start.isoformat()}-{report.end.isoformat()}.csv"
+        return Response(
+            "\ufeff" + section_csv(section),  # BOM: Excel then reads æøå correctly
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    @page_get("/chart/{key:str}", opt=PERM, name="reports.chart")
+    def chart(self, request: Request[Any, Any, Any], db: Session, key: str) -> Response[str]:
+        report = _report(request, db)
+        section = next((s for s in report.sections if s.key == key), None)
+        svg = chart_svg(section) if section is not None else None
+        if svg is None:
+            raise NotFoundException()
+        return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": CHART_CSP})

@@ -1,0 +1,139 @@
+"""The yearly report's core sections against hand-computed numbers on a small fixed dataset."""
+from __future__ import annotations
+
+import csv
+import html
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+
+from core.contrib import ReportSection, Share
+from core.models import Attendance, Customer, Participant, ProgramDay, Shift, WorkOrder
+from core.services.reports import Hidden, suppress_small_groups
+from tests.conftest import login
+
+START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+
+
+@pytest.fixture
+def dataset(world):
+    """Seven people; five women. Days in March and April 2025, one day outside the period."""
+    org = world.a
+    with world.db(org) as db:
+        people = []
+        specs = [("Anne", "woman", dt.date(1990, 6, 1)), ("Kari", "woman", dt.date(1980, 1, 1)), ("Liv", "woman", dt.date(1970, 1, 1)),
+                 ("Nina", "woman", dt.date(1960, 1, 1)), ("Tone", "woman", None), ("Ole", "man", dt.date(2000, 1, 1)),
+                 ("Per", "man", dt.date(1956, 1, 1))]
+        for name, gender, born in specs:
+            p = Participant(organization_id=org.org.id, first_name=name, gender=gender, birth_date=born,
+                            first_seen_on=dt.date(2024, 12, 1) if name == "Per" else dt.date(2025, 3, 3))
+            db.add(p)
+            people.append(p)
+        d1 = ProgramDay(organization_id=org.org.id, site_id=org.site.id, date=dt.date(2025, 3, 3))
+        d2 = ProgramDay(organization_id=org.org.id, site_id=org.site.id, date=dt.date(2025, 4, 7))
+        d0 = ProgramDay(organization_id=org.org.id, site_id=org.site.id, date=dt.date(2024, 12, 1))
+        db.add_all([d1, d2, d0])
+        db.flush()
+        for p in people:  # everybody came on 3 March
+            db.add(Attendance(organization_id=org.org.id, day_id=d1.id, participant_id=p.id))
+        db.add(Attendance(organization_id=org.org.id, day_id=d0.id, participant_id=people[6].id))
+        outcomes = [(d1, people[0], "worked", "4.5"), (d1, people[1], "worked", "4.5"), (d1, people[5], "left_early", "2"),
+                    (d1, people[2], "no_show", None), (d2, people[0], "worked", "5"), (d2, people[3], "sent_home", "1"),
+                    (d0, people[6], "worked", "5")]
+        for day, p, outcome, hours in outcomes:
+            db.add(Shift(organization_id=org.org.id, day_id=day.id, participant_id=p.id, outcome=outcome,
+                         hours=Decimal(hours) if hours else None))
+        muni = Customer(organization_id=org.org.id, name="Kommunen", kind="municipality")
+        coop = Customer(organization_id=org.org.id, name="Borettslaget", kind="housing_coop")
+        db.add_all([muni, coop])
+        db.flush()
+        for title, cust, status in [("Plen", coop, "done"), ("Ved", muni, "in_progress"), ("Søppel", muni, "done"),
+                                    ("Avslått", muni, "declined"), ("Flytting", coop, "scheduled")]:
+            db.add(WorkOrder(organization_id=org.org.id, title=title, customer_id=cust.id, status=status, start_date=dt.date(2025, 3, 1)))
+        db.add(WorkOrder(organization_id=org.org.id, title="Neste år", customer_id=muni.id, status="scheduled", start_date=dt.date(2026, 3, 1)))
+        db.commit()
+    return world
+
+
+def _table(page: str, key: str) -> list[list[str]]:
+    import re
+
+    section = page.split(f'id="sec-{key}"', 1)[1].split("</section>", 1)[0]
+    rows = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>", 1)[1], re.S):
+        rows.append([html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)])
+    return rows
+
+
+def test_lavterskel_report_sections_core_numbers(dataset, client):
+    login(client, dataset.a.users["leader"])
+    r = client.get("/reports", params={"start": START.isoformat(), "end": END.isoformat()}, headers={"Accept-Language": "en"})
+    assert r.status_code == 200
+    people = dict(_table(r.text, "people"))
+    # Seven came on 3 March 2025; Per was first seen in 2024, so six are new.
+    assert people["Unique people"] == "7"
+    assert people["New people"] == "6"
+    assert people["Women"] == "5" and people["Men"] == "2"
+    assert people["Women's share"] == "71.4 %"
+    ages = dict(_table(r.text, "age_groups"))
+    # Ages on 31 Dec 2025: Ole 25, Anne 35, Kari 45, Liv 55, Nina 65, Per 69; Tone unknown.
+    assert ages == {"Under 30": "1", "30–39": "1", "40–49": "1", "50–59": "1", "60 and over": "2", "Age not recorded": "1"}
+    work = _table(r.text, "work_by_month")
+    # Worked or left early: March 3 shifts (4.5 + 4.5 + 2 h, three people), April 1 (5 h). Sent home and no-show do not count.
+    assert work == [["Mar 2025", "3", "11", "3"], ["Apr 2025", "1", "5", "1"], ["Total", "4", "16", "3"]]
+    orders = {row[0]: row[1:] for row in _table(r.text, "orders_by_customer")}
+    # Declined and next year's order do not count; in progress and scheduled are carried over.
+    assert orders == {"Municipality unit": ["2", "1", "1"], "Housing co-op": ["2", "1", "1"]}
+
+
+def test_shared_report_hides_small_groups(dataset, client):
+    login(client, dataset.a.users["leader"])
+    r = client.get("/reports", params={"start": START.isoformat(), "end": END.isoformat(), "shared": "1"}, headers={"Accept-Language": "en"})
+    people = dict(_table(r.text, "people"))
+    assert people["Unique people"] == "7" and people["Women"] == "5"
+    assert people["Men"] == "fewer than 5"
+    assert people["Women's share"] == "fewer than 5"  # two men: the share would reveal them
+    assert "fewer than 5" in dict(_table(r.text, "age_groups"))["Under 30"]
+
+
+def test_suppress_small_groups_keeps_zero_and_large_and_non_people_columns():
+    s = ReportSection("x", "X", ["a", "people", "days"], [["r", 0, 3], ["s", 4, 2], ["t", 12, Share(6, 12)]], people_columns=(1,))
+    out = suppress_small_groups(s, 5).rows
+    assert out[0][1] == 0 and out[0][2] == 3
+    assert isinstance(out[1][1], Hidden) and out[1][2] == 2
+    assert out[2][1] == 12 and out[2][2] == Share(6, 12)
+
+
+def test_section_csv_and_chart(dataset, client):
+    login(client, dataset.a.users["leader"])
+    q = {"start": START.isoformat(), "end": END.isoformat()}
+    r = client.get("/reports/csv/work_by_month", params=q, headers={"Accept-Language": "en"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Month", "Days worked", "Hours worked", "People who worked"]
+    assert rows[-1] == ["Total", "4", "16.00", "3"]
+    chart = client.get("/reports/chart/age_groups", params=q)
+    assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in chart.text and "<script" not in chart.text
+    assert client.get("/reports/chart/people", params=q).status_code == 404  # a table without a chart
+    assert client.get("/reports/csv/nope", params=q).status_code == 404
+
+
+def test_report_period_validation_is_a_translated_400(dataset, client):
+    login(client, dataset.a.users["leader"])
+    r = client.get("/reports", params={"start": "2025-12-31", "end": "2025-01-01"}, headers={"Accept-Language": "en"})
+    assert r.status_code == 400 and "The end date is before the start date." in r.text
+    assert client.get("/reports", params={"start": "not a date"}).status_code == 400
+
+
+def test_reports_are_for_leaders_not_work_leaders(dataset, client):
+    login(client, dataset.a.users["work_leader"])
+    assert client.get("/reports").status_code == 403
+
+
+def test_other_organization_sees_none_of_it(dataset, client):
+    login(client, dataset.b.users["leader"])
+    r = client.get("/reports", params={"start": START.isoformat(), "end": END.isoformat()}, headers={"Accept-Language": "en"})
+    assert dict(_table(r.text, "people"))["Unique people"] == "0"
