@@ -152,6 +152,39 @@ def demo(reset: bool, seed: int) -> None:
         click.echo(f"  {org:<28} {role:<14} {username}")
 
 
+@cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+def backup_command(target: str) -> None:
+    """Write a consistent copy of the whole database to TARGET (safe while serving)."""
+    from pathlib import Path
+
+    from core.backup import BackupError, backup
+
+    try:
+        backup(load_settings().database.url, Path(target))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written to {target}")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source: str, yes: bool) -> None:
+    """Replace the database's contents with the backup in SOURCE. Stop the servers first."""
+    from pathlib import Path
+
+    from core.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("This replaces everything in the database. Continue?", abort=True)
+    try:
+        restore(load_settings().database.url, Path(source))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("restored")
+
+
 def main() -> None:
     plugins = _plugins()
     plugins.hook.lavterskel_cli_commands(cli=cli)
