@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from core.db import get_scoped
 from core.forms import FormError
 from core.i18n import gettext as _
-from core.models import SHIFT_OUTCOMES, Attendance, Participant, ProgramDay, Shift, Site, Team, WorkOrder
+from core.models import SHIFT_OUTCOMES, Attendance, Membership, Participant, ProgramDay, Shift, Site, StaffUser, Team, WorkOrder
+
+WORK_LEADER_ROLES = ("work_leader", "leader")
+
+
+def work_leader_choices(db: Session) -> list[StaffUser]:
+    """Active staff who may lead a team, in the session's organization (memberships are scoped)."""
+    ids = select(Membership.user_id).where(Membership.role.in_(WORK_LEADER_ROLES))
+    return list(db.scalars(select(StaffUser).where(StaffUser.id.in_(ids), StaffUser.is_active).order_by(StaffUser.full_name)))
 
 
 def program_day(db: Session, organization_id: int, site: Site, date: dt.date, *, create: bool = True) -> ProgramDay | None:
@@ -67,8 +75,11 @@ def create_team(db: Session, day: ProgramDay, name: str, work_leader_id: int | N
         raise FormError({"name": _("This field is required.")})
     if len(name) > 120:
         raise FormError({"name": _("At most %(n)s characters.", n=120)})
+    if work_leader_id is not None and work_leader_id not in {s.id for s in work_leader_choices(db)}:
+        # Also refuses a leader of another organization: memberships are organization-scoped.
+        raise FormError({"work_leader_id": _("No such record.")})
     orders = []
-    for oid in order_ids:
+    for oid in dict.fromkeys(order_ids):  # the same order twice is once
         order = get_scoped(db, WorkOrder, oid)
         if order is None:
             raise FormError({"work_order_ids": _("No such record.")})

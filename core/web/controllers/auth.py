@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Request
 from litestar.datastructures import Cookie
@@ -52,11 +53,15 @@ class AuthController(Controller):
                 return render(request, "login.html", status_code=400, next=nxt, error=_("Wrong username or password."))
             old = request.cookies.get(session_cookie_name(ctx))
             token = auth_service.start_session(db, result.user, org_ids[0], old_token=old)
+            if auth_service.has_totp(db, result.user.id):
+                # The password was right; the session reaches nothing but the code page
+                # until the second factor is given (see the permission guard).
+                nxt = f"/login/totp?next={quote(nxt, safe='/')}"
         response = Redirect(path=nxt, status_code=303)
         response.cookies.append(_session_cookie(ctx, token))
         return response
 
-    @page_post("/logout", opt={"permission": "account.use"})
+    @page_post("/logout", opt={"permission": "account.use", "second_factor_exempt": True})
     def logout(self, request: Request[Any, Any, Any]) -> Any:
         ctx = app_context(request)
         token = request.cookies.get(session_cookie_name(ctx))
@@ -118,7 +123,11 @@ class AuthController(Controller):
 
         user = current_user(request)
         row = db.scalars(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)).first()
-        if row is not None and row.revoked_at is None:
+        if row is None:  # another user's token, or none: the same answer as for any foreign id
+            from litestar.exceptions import NotFoundException
+
+            raise NotFoundException()
+        if row.revoked_at is None:
             row.revoked_at = utcnow()
             db.commit()
         return redirect("/account")

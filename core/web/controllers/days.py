@@ -15,7 +15,7 @@ from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
 from core.i18n import today
 from core.labels import choice_label
-from core.models import SHIFT_OUTCOMES, Attendance, Membership, Participant, ProgramDay, Shift, Site, StaffUser, Team, WorkOrder
+from core.models import SHIFT_OUTCOMES, Attendance, Participant, ProgramDay, Shift, Site, StaffUser, Team, WorkOrder
 from core.services import days as day_service
 from core.web.context import current_user
 from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect
@@ -33,8 +33,7 @@ DAY_FIELDS = [
 
 
 def _staff_choices(db: Session, organization_id: int) -> list[StaffUser]:
-    ids = select(Membership.user_id).where(Membership.role.in_(("work_leader", "leader")))
-    return list(db.scalars(select(StaffUser).where(StaffUser.id.in_(ids), StaffUser.is_active).order_by(StaffUser.full_name)))
+    return day_service.work_leader_choices(db)
 
 
 class DaysController(Controller):
@@ -120,8 +119,6 @@ class DaysController(Controller):
         try:
             clean = validate([Field("name", required=True, max_length=120), Field("work_leader_id", kind="ref")], values)
             leader = clean["work_leader_id"]
-            if leader is not None and leader not in {s.id for s in _staff_choices(db, day.organization_id)}:
-                raise FormError({"work_leader_id": _("No such record.")})
             order_ids = []
             for raw in form_list(data, "work_order_ids"):
                 try:
