@@ -43,6 +43,11 @@ def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
     user = connection.scope.get("user")
     if user is None:
         raise NotAuthorizedException()
+    plugin = opt.get("plugin")
+    if plugin is not None and plugin not in user.organization.enabled_plugins:
+        # Checked before the permission: 403 would tell an organization without the
+        # plugin that the route exists.
+        raise NotFoundException()
     permission = opt.get("permission")
     if permission is None or permission not in user.permissions:
         raise PermissionDeniedException()
@@ -122,7 +127,7 @@ def create_app(
     ]
     for name, handlers in plugins.per_plugin("lavterskel_route_handlers"):
         if handlers:
-            route_handlers.append(Router(path="/", route_handlers=list(handlers), guards=[plugin_enabled_guard(name)]))
+            route_handlers.append(Router(path="/", route_handlers=list(handlers), guards=[plugin_enabled_guard(name)], opt={"plugin": name}))
     route_handlers.append(create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True}, name="static"))
 
     app = Litestar(
