@@ -328,3 +328,49 @@ def lavterskel_pay_markers(db: Session, organization: Organization, participant_
     :param day: the day being planned.
     :returns: a list of :class:`core.contrib.PayMarker`; all results are collected.
     """
+
+
+# ---------------------------------------------------------------------------------------
+# Recruitment: eligibility checks and document signing (per organization)
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def lavterskel_eligibility_checks(organization: Any) -> list[Any]:
+    """Eligibility checks run when a candidate is screened and again on the start date.
+
+    Per organization; results of all implementations are collected. A check is any
+    object with ``key`` (str), ``label`` (lazy string), ``stages`` (a tuple of
+    ``"screening"`` and/or ``"start"``) and ``evaluate(facts) -> (passed, explanation)``,
+    where ``passed`` is True, False or None (not known) and ``facts`` carries
+    ``participant``, ``answers`` (dict), ``stage``, ``check_date``, ``new_start`` and
+    ``max_start_age``. When two checks share a key the first collected wins, and the
+    built-in checks are registered ``trylast``, so a plugin can replace one by its key.
+
+    :param organization: the organization screening the candidate.
+    :returns: a list of checks.
+    """
+
+
+@hookspec
+def lavterskel_eligibility_checks_off(organization: Any) -> list[str]:
+    """Keys of eligibility checks this organization does not use.
+
+    Per organization; the union of all results is switched off.
+
+    :returns: a list of check keys.
+    """
+
+
+@hookspec
+def lavterskel_signing_providers(organization: Any) -> list[Any]:
+    """Ways to sign a participant's documents (employment contract, confidentiality).
+
+    Per organization; results are collected, the first provider of a key wins. A provider
+    has ``key``, ``label`` and ``sign(db, document, data, by_id)`` that marks the document
+    signed (``status``, ``signed_on``, ``seen_by_id``, ``reference``) or raises
+    :class:`core.forms.FormError`. The built-in provider records a signature on paper and
+    the staff member who saw it; a BankID provider is one more plugin.
+
+    :returns: a list of providers.
+    """

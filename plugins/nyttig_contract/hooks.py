@@ -1,11 +1,26 @@
 """Hook implementations of the nyttig_contract plugin."""
 from __future__ import annotations
 
-from core import hookimpl
-from core.contrib import SettingDef
-from core.i18n import lazy_gettext as _
+import datetime as dt
+from pathlib import Path
+from typing import Any
 
-TABLES: tuple[str, ...] = ()
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import hookimpl
+from core.contrib import NavItem, Panel, PayableWork, PermissionDef, SettingDef
+from core.i18n import lazy_gettext as _
+from plugins.nyttig_contract import assignments as _assignments  # noqa: F401 - registers the acceptance guard
+from plugins.nyttig_contract.models import TABLES, Timesheet
+from plugins.nyttig_contract.eligibility import BUILTIN_CHECKS
+from plugins.nyttig_contract.labels import SETTINGS, setting
+from plugins.nyttig_contract.signing import PaperSigning
+
+HERE = Path(__file__).resolve().parent
+
+VIEWERS = ("admin", "leader", "work_leader", "social_worker")
+EDITORS = ("leader", "work_leader", "social_worker")
 
 
 @hookimpl
@@ -18,6 +33,106 @@ def lavterskel_plugin_info() -> dict[str, object]:
 
 @hookimpl
 def lavterskel_settings() -> list[SettingDef]:
+    return list(SETTINGS)
+
+
+@hookimpl
+def lavterskel_migration_location() -> tuple[str, str]:
+    return ("nyttig_contract", str(HERE / "migrations"))
+
+
+@hookimpl
+def lavterskel_template_dirs() -> list[str]:
+    return [str(HERE / "templates")]
+
+
+@hookimpl
+def lavterskel_route_handlers() -> list[Any]:
+    from plugins.nyttig_contract.api import API_HANDLERS
+    from plugins.nyttig_contract.web import HANDLERS
+
+    return [*HANDLERS, *API_HANDLERS]
+
+
+@hookimpl
+def lavterskel_permissions() -> list[PermissionDef]:
     return [
-        SettingDef("nyttig.max_start_age", _("Age limit for new starts"), 62, kind="int"),
+        PermissionDef("nyttig.view", _("See Nyttig Arbeid's path, waiting list and departments"), VIEWERS),
+        PermissionDef("nyttig.edit", _("Record contacts, screenings, interviews, starts and incidents"), EDITORS),
+        PermissionDef("nyttig.timesheets", _("Record and approve timesheets"), ("leader", "work_leader")),
+        PermissionDef("nyttig.assignments", _("Accept or decline assignments from districts"), ("leader", "work_leader")),
     ]
+
+
+@hookimpl
+def lavterskel_navigation(permissions: frozenset[str]) -> list[NavItem]:
+    return [
+        NavItem(_("Path"), "/nyttig", order=12, permission="nyttig.view"),
+        NavItem(_("Waiting list"), "/nyttig/waiting-list", order=13, permission="nyttig.view"),
+        NavItem(_("Timesheets"), "/nyttig/timesheets", order=14, permission="nyttig.timesheets"),
+        NavItem(_("Incidents"), "/nyttig/incidents", order=15, permission="nyttig.view"),
+        NavItem(_("Departments"), "/nyttig/departments", order=16, permission="nyttig.view"),
+        NavItem(_("Assignments"), "/nyttig/assignments", order=35, permission="nyttig.assignments"),
+    ]
+
+
+@hookimpl(trylast=True)
+def lavterskel_eligibility_checks() -> list[Any]:
+    return list(BUILTIN_CHECKS)
+
+
+@hookimpl(trylast=True)
+def lavterskel_signing_providers() -> list[Any]:
+    return [PaperSigning()]
+
+
+@hookimpl
+def lavterskel_participant_panels(db: Session, participant: Any, permissions: frozenset[str]) -> list[Panel]:
+    if "nyttig.view" not in permissions:
+        return []
+    from plugins.nyttig_contract import labels
+    from plugins.nyttig_contract.phases import path_of, timeline
+
+    path = path_of(db, participant.id)
+    if path is None:
+        return []
+    return [Panel(_("Nyttig Arbeid: the path"), "nyttig_contract/panel_timeline.html",
+                  {"path": path, "timeline": timeline(db, participant.id), "L": labels, "label": labels.label, "staff": {}}, order=20)]
+
+
+@hookimpl
+def lavterskel_dashboard_panels(db: Session, organization: Any, permissions: frozenset[str], today: dt.date) -> list[Panel]:
+    if "nyttig.view" not in permissions:
+        return []
+    from plugins.nyttig_contract.incidents import open_follow_ups
+    from plugins.nyttig_contract.waiting_list import waiting_list
+    from plugins.nyttig_contract.weekly import reviews_due
+
+    panels = []
+    # All due reviews; the panel's template keeps those where the signed-in user is a
+    # contact person (the hook has no user argument, the template has ``user``).
+    reviews = reviews_due(db, today, None, int(setting(db, "nyttig.review_from_days")), int(setting(db, "nyttig.review_by_days")))
+    panels.append(Panel(_("Reviews due after the start"), "nyttig_contract/panel_reviews.html", {"reviews": reviews}, order=20))
+    waiting = waiting_list(db, today)
+    panels.append(Panel(_("Waiting list: keep in touch"), "nyttig_contract/panel_waiting.html", {
+        "remind": [e for e in waiting if e.needs_contact], "meetings": [e for e in waiting if e.status_meeting_suggested],
+        "total": len(waiting)}, order=21))
+    follow = open_follow_ups(db)
+    if follow:
+        panels.append(Panel(_("Injury reports to follow up"), "nyttig_contract/panel_follow_ups.html", {"follow_ups": follow, "today": today}, order=22))
+    return panels
+
+
+@hookimpl
+def lavterskel_payable_work(db: Session, start: dt.date, end: dt.date) -> list[PayableWork]:
+    rows = db.scalars(select(Timesheet).where(Timesheet.date >= start, Timesheet.date <= end, Timesheet.approved_at.is_not(None))
+                      .order_by(Timesheet.date, Timesheet.id))
+    return [PayableWork(participant_id=t.participant_id, date=t.date, kind="hours", source=f"nyttig_timesheet:{t.id}", hours=t.hours)
+            for t in rows]
+
+
+@hookimpl
+def lavterskel_demo_data(db: Session, organization: Any, context: Any) -> None:
+    from plugins.nyttig_contract.demo import load
+
+    load(db, organization, context)

@@ -1,0 +1,380 @@
+"""Nyttig Arbeid's tables. Every table is named ``nyttig_contract_...``.
+
+People are the core's :class:`core.models.Participant` rows from their first contact
+on; this plugin adds where each person is on the path, and everything around it.
+Special-category data (substance history, current use, life situation) lives only in
+:class:`Assessment`, which is read through :func:`plugins.nyttig_contract.sensitive.read_assessment`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, OrgScoped, utcnow
+
+P = "nyttig_contract_"
+
+
+def _staff_fk() -> Mapped[int | None]:
+    return mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+
+
+# --- departments --------------------------------------------------------------------
+
+
+class DepartmentProfile(OrgScoped, Base):
+    """What Nyttig Arbeid knows about a core department: opening days and places."""
+
+    __tablename__ = P + "department_profile"
+    __table_args__ = (UniqueConstraint("department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+    opening_days: Mapped[str] = mapped_column(String(20), default="0,1,2,3,4")
+    """Weekdays it is open, Monday = 0, comma-separated."""
+    places: Mapped[int] = mapped_column(Integer, default=6)
+    description: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DepartmentWorkLeader(OrgScoped, Base):
+    __tablename__ = P + "department_work_leader"
+    __table_args__ = (UniqueConstraint("department_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+
+
+# --- the path -----------------------------------------------------------------------
+
+
+class PathRecord(OrgScoped, Base):
+    """Where one person is on the path now, and the facts the waiting list weighs."""
+
+    __tablename__ = P + "path"
+    __table_args__ = (UniqueConstraint("participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(30), default="contact", index=True)
+    phase_since: Mapped[dt.date] = mapped_column(Date)
+    came_via: Mapped[str] = mapped_column(String(20), default="self")
+    """``self`` or ``helper``."""
+    helper_name: Mapped[str] = mapped_column(String(200), default="")
+    """The helper who made contact (name and service), if any."""
+    paid_worker: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False for those who must work unpaid (AAP): no contract to sign."""
+    treatment_plan_job: Mapped[bool] = mapped_column(Boolean, default=False)
+    """This job is part of the person's treatment plan (a waiting-list priority)."""
+    discharge_expected_on: Mapped[dt.date | None] = mapped_column(Date)
+    """Expected discharge from treatment: start before it (a waiting-list priority)."""
+    ready_to_return: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A former medarbeider who has said they are ready to come back."""
+    waiting_since: Mapped[dt.date | None] = mapped_column(Date)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"))
+    contact_person_1_id: Mapped[int | None] = _staff_fk()
+    contact_person_2_id: Mapped[int | None] = _staff_fk()
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    ever_started: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Has worked here before: a former medarbeider when they come back."""
+    outcome: Mapped[str] = mapped_column(String(30), default="")
+    """For ``onward``: work, education, training. For ``ended``: the reason in words."""
+
+
+class PhaseChange(OrgScoped, Base):
+    """One dated step on the path, who took it and why. Never edited or deleted."""
+
+    __tablename__ = P + "phase_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    from_phase: Mapped[str] = mapped_column(String(30), default="")
+    to_phase: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(20), default="forward")
+    """``first_contact``, ``forward``, ``back``, ``relapse``, ``return``, ``leave``."""
+    on: Mapped[dt.date] = mapped_column(Date)
+    by_id: Mapped[int | None] = _staff_fk()
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- screening ----------------------------------------------------------------------
+
+
+class Screening(OrgScoped, Base):
+    """The eligibility checks run at one moment (at first contact, or before a start)."""
+
+    __tablename__ = P + "screening"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(20), default="screening")
+    """``screening`` (before a first meeting) or ``start`` (on the start date)."""
+    checked_on: Mapped[dt.date] = mapped_column(Date)
+    planned_start_on: Mapped[dt.date | None] = mapped_column(Date)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    results: Mapped[list] = mapped_column(JSON, default=list)
+    """``[{"key", "passed": true|false|null, "explanation"}]`` as evaluated."""
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Every enabled check passed or was overridden."""
+    by_id: Mapped[int | None] = _staff_fk()
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CheckOverride(OrgScoped, Base):
+    """Staff decided a check should not stop this person, and said why. The log of them."""
+
+    __tablename__ = P + "check_override"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screening_id: Mapped[int] = mapped_column(ForeignKey(P + "screening.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    check_key: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(String(500))
+    by_id: Mapped[int | None] = _staff_fk()
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- recruitment interview ----------------------------------------------------------
+
+
+class Interview(OrgScoped, Base):
+    """The recruitment interview: when, who, and which rules were explained (not sensitive)."""
+
+    __tablename__ = P + "interview"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    held_by_id: Mapped[int | None] = _staff_fk()
+    helper_present: Mapped[str] = mapped_column(String(200), default="")
+    rules_explained: Mapped[list] = mapped_column(JSON, default=list)
+    no_promises_made: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Assessment(OrgScoped, Base):
+    """SENSITIVE: the assessment form's answers. Read only through ``sensitive.read_assessment``."""
+
+    __tablename__ = P + "assessment"
+    __table_args__ = (UniqueConstraint("interview_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey(P + "interview.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    life_situation: Mapped[str] = mapped_column(Text, default="")
+    substance_history: Mapped[str] = mapped_column(Text, default="")
+    current_use: Mapped[str] = mapped_column(Text, default="")
+    adaptations: Mapped[str] = mapped_column(Text, default="")
+    helpers: Mapped[str] = mapped_column(Text, default="")
+
+
+class SensitiveAccess(OrgScoped, Base):
+    """Every look at sensitive data: who, whose, what, when."""
+
+    __tablename__ = P + "sensitive_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = _staff_fk()
+    record: Mapped[str] = mapped_column(String(80))
+    """What was shown, as ``<table>:<id>``."""
+    action: Mapped[str] = mapped_column(String(20), default="view")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- keeping in touch and meetings ----------------------------------------------------
+
+
+class ContactLog(OrgScoped, Base):
+    """A contact with a candidate or medarbeider, or an attempt to reach them."""
+
+    __tablename__ = P + "contact_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    on: Mapped[dt.date] = mapped_column(Date)
+    initiated_by: Mapped[str] = mapped_column(String(20))
+    """``person`` (their own initiative), ``staff`` or ``helper``."""
+    channel: Mapped[str] = mapped_column(String(20))
+    reached: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    staff_id: Mapped[int | None] = _staff_fk()
+
+
+class Meeting(OrgScoped, Base):
+    """Status meeting, job talk, review or follow-up; follow-ups and reviews need two staff."""
+
+    __tablename__ = P + "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    staff_1_id: Mapped[int | None] = _staff_fk()
+    staff_2_id: Mapped[int | None] = _staff_fk()
+    summary: Mapped[str] = mapped_column(String(1000), default="")
+
+
+# --- job talk and start ---------------------------------------------------------------
+
+
+class StartChecklist(OrgScoped, Base):
+    """What the job talk agrees, and what must be in place before the first day."""
+
+    __tablename__ = P + "start_checklist"
+    __table_args__ = (UniqueConstraint("participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    weekly_hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    schedule: Mapped[list] = mapped_column(JSON, default=list)
+    """Agreed days: ``[{"weekday": 0-6, "hours": "4", "department_id": n}]``."""
+    shoe_size: Mapped[str] = mapped_column(String(10), default="")
+    photo: Mapped[str] = mapped_column(Text, default="")
+    """The ID-card photo as a ``data:image/...;base64`` URI (small), or empty."""
+    photo_taken: Mapped[bool] = mapped_column(Boolean, default=False)
+    job_talk_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Consent(OrgScoped, Base):
+    """Whom staff may contact about the person, about what, and until when. Withdrawable."""
+
+    __tablename__ = P + "consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    contacts: Mapped[str] = mapped_column(String(500))
+    scope: Mapped[str] = mapped_column(String(500))
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = _staff_fk()
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.given_on <= day and self.withdrawn_on is None and (self.valid_until is None or day <= self.valid_until)
+
+
+class SignedDocument(OrgScoped, Base):
+    """Employment contract or confidentiality declaration and its signing status."""
+
+    __tablename__ = P + "document"
+    __table_args__ = (UniqueConstraint("participant_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    """``contract`` or ``confidentiality``."""
+    provider: Mapped[str] = mapped_column(String(40), default="paper")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    """``pending``, ``signed`` or ``cancelled``."""
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    seen_by_id: Mapped[int | None] = _staff_fk()
+    reference: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Equipment(OrgScoped, Base):
+    """ID card, locker, uniform, keys or access card: handed out and collected."""
+
+    __tablename__ = P + "equipment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    """Locker number, key number, uniform size."""
+    handed_out_on: Mapped[dt.date] = mapped_column(Date)
+    collected_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+# --- week by week ---------------------------------------------------------------------
+
+
+class Timesheet(OrgScoped, Base):
+    """Hours worked on one day in one department, recorded and approved by work leaders."""
+
+    __tablename__ = P + "timesheet"
+    __table_args__ = (UniqueConstraint("participant_id", "date", "department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by_id: Mapped[int | None] = _staff_fk()
+    approved_by_id: Mapped[int | None] = _staff_fk()
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Absence(OrgScoped, Base):
+    """An agreed day not worked, with a reason. Never a penalty."""
+
+    __tablename__ = P + "absence"
+    __table_args__ = (UniqueConstraint("participant_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(20))
+    """``ill``, ``mental_health``, ``unknown``."""
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by_id: Mapped[int | None] = _staff_fk()
+
+
+class Incident(OrgScoped, Base):
+    """Minor issue, sent home, serious breach, deviation or injury."""
+
+    __tablename__ = P + "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    on: Mapped[dt.date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(1000), default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"))
+    staff_1_id: Mapped[int | None] = _staff_fk()
+    staff_2_id: Mapped[int | None] = _staff_fk()
+    breach: Mapped[str] = mapped_column(String(20), default="")
+    """For serious breaches: ``violence``, ``threats``, ``dealing``."""
+    confirmed_by_person_on: Mapped[dt.date | None] = mapped_column(Date)
+    dismissed_on: Mapped[dt.date | None] = mapped_column(Date)
+    follow_up_due: Mapped[dt.date | None] = mapped_column(Date)
+    follow_up_done_on: Mapped[dt.date | None] = mapped_column(Date)
+    follow_up_by_id: Mapped[int | None] = _staff_fk()
+    recorded_by_id: Mapped[int | None] = _staff_fk()
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- assignments from districts -------------------------------------------------------
+
+
+class AssignmentCheck(OrgScoped, Base):
+    """The two questions asked of every paid assignment before it is accepted."""
+
+    __tablename__ = P + "assignment_check"
+    __table_args__ = (UniqueConstraint("work_order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
+    someone_else_would_do_it: Mapped[bool] = mapped_column(Boolean)
+    """Would someone else do it if not us?"""
+    someone_would_pay: Mapped[bool] = mapped_column(Boolean)
+    """Would someone pay for it?"""
+    decision: Mapped[str] = mapped_column(String(20))
+    """``accepted`` or ``declined``."""
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    answered_by_id: Mapped[int | None] = _staff_fk()
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+TABLES: tuple[str, ...] = tuple(
+    m.__tablename__
+    for m in (
+        DepartmentProfile, DepartmentWorkLeader, PathRecord, PhaseChange, Screening, CheckOverride, Interview,
+        Assessment, SensitiveAccess, ContactLog, Meeting, StartChecklist, Consent, SignedDocument, Equipment,
+        Timesheet, Absence, Incident, AssignmentCheck,
+    )
+)

@@ -1,0 +1,58 @@
+"""What the person page, the API and the panels show about one person (read-only)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Department, Participant, StaffUser
+from plugins.nyttig_contract.incidents import incidents_of, welcome_back
+from plugins.nyttig_contract.models import CheckOverride, ContactLog, Interview, Meeting, PathRecord
+from plugins.nyttig_contract.phases import latest_screening, timeline
+from plugins.nyttig_contract.start import checklist_items, checklist_of, consents_of, documents_of, equipment_of
+
+
+def staff_names(db: Session) -> dict[int, str]:
+    return {u.id: u.full_name for u in db.scalars(select(StaffUser))}
+
+
+def departments(db: Session, on: dt.date | None = None) -> list[Department]:
+    rows = list(db.scalars(select(Department).order_by(Department.name)))
+    return [d for d in rows if on is None or d.is_open_on(on)]
+
+
+def person_context(db: Session, participant: Participant, path: PathRecord, today: dt.date) -> dict[str, Any]:
+    """Everything on the person's page except sensitive data."""
+    interviews = list(db.scalars(select(Interview).where(Interview.participant_id == participant.id).order_by(Interview.held_on.desc())))
+    contacts = list(db.scalars(select(ContactLog).where(ContactLog.participant_id == participant.id)
+                               .order_by(ContactLog.on.desc(), ContactLog.id.desc())))
+    meetings = list(db.scalars(select(Meeting).where(Meeting.participant_id == participant.id).order_by(Meeting.held_on.desc())))
+    overrides = list(db.scalars(select(CheckOverride).where(CheckOverride.participant_id == participant.id).order_by(CheckOverride.id.desc())))
+    start_on = path.started_on or today
+    return {
+        "person": participant, "path": path, "timeline": timeline(db, participant.id),
+        "screening": latest_screening(db, participant.id), "start_screening": latest_screening(db, participant.id, "start"),
+        "overrides": overrides, "interviews": interviews, "contacts": contacts, "meetings": meetings,
+        "checklist": checklist_of(db, path), "items": checklist_items(db, path, start_on),
+        "consents": consents_of(db, participant.id), "documents": documents_of(db, path),
+        "equipment": equipment_of(db, participant.id), "incidents": incidents_of(db, participant.id),
+        "welcome": welcome_back(db, participant.id), "staff": staff_names(db),
+        "departments": {d.id: d for d in departments(db)},
+    }
+
+
+def path_json(path: PathRecord, changes: list[Any]) -> dict[str, Any]:
+    return {
+        "participant_id": path.participant_id, "phase": path.phase, "phase_since": path.phase_since.isoformat(),
+        "came_via": path.came_via, "helper_name": path.helper_name, "paid_worker": path.paid_worker,
+        "treatment_plan_job": path.treatment_plan_job,
+        "discharge_expected_on": path.discharge_expected_on.isoformat() if path.discharge_expected_on else None,
+        "ready_to_return": path.ready_to_return, "ever_started": path.ever_started,
+        "waiting_since": path.waiting_since.isoformat() if path.waiting_since else None,
+        "department_id": path.department_id, "contact_person_ids": [path.contact_person_1_id, path.contact_person_2_id],
+        "started_on": path.started_on.isoformat() if path.started_on else None, "outcome": path.outcome,
+        "timeline": [{"id": c.id, "from": c.from_phase, "to": c.to_phase, "kind": c.kind, "on": c.on.isoformat(),
+                      "by_id": c.by_id, "reason": c.reason} for c in changes],
+    }
