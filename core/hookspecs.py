@@ -319,11 +319,13 @@ def lavterskel_pay_rules(organization: Organization) -> list[PayRule]:
 def lavterskel_pay_markers(db: Session, organization: Organization, participant_ids: list[int], day: dt.date) -> list[PayMarker]:
     """Say whose work will not be paid in full on ``day``, before anyone plans it.
 
-    Per organization. Pages that plan work or pay (a day's teams, a draw, a department
-    plan) call it to show "Unpaid (AAP)" or "Pay held" next to a name; the label names the
-    effect, never the person's health or benefit details beyond it.
+    Per organization; called by pages that plan work or pay (a day's teams, a draw, a
+    department plan), only for enabled plugins, to show "Unpaid (AAP)" or "Pay held" next
+    to a name; the label names the effect, never the person's health or benefit details
+    beyond it.
 
     :param db: the request's session, scoped to the organization.
+    :param organization: the organization being served.
     :param participant_ids: the people on the page.
     :param day: the day being planned.
     :returns: a list of :class:`core.contrib.PayMarker`; all results are collected.
