@@ -1,0 +1,122 @@
+"""The pay plugin's tables: benefit status history, district approvals, pay runs and lines.
+
+Money is integer øre everywhere. A pay line never changes once its run is approved: a
+mistake found later becomes an adjustment line in a later run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, OrgScoped, utcnow
+
+BENEFIT_STATUSES = ("none", "disability", "aap", "social_assistance", "other")
+EFFECTS = ("paid", "unpaid", "capped", "held")
+RUN_STATUSES = ("draft", "approved")
+
+
+class BenefitStatus(OrgScoped, Base):
+    """A person's benefit status from ``valid_from`` until the next row's date.
+
+    A history, not a field: pay for an old day is decided by the status on that day.
+    """
+
+    __tablename__ = "payroll_rules_benefit_status"
+    __table_args__ = (UniqueConstraint("participant_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(30))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DistrictApproval(OrgScoped, Base):
+    """The district's decision that a person on social assistance may earn up to a cap."""
+
+    __tablename__ = "payroll_rules_district_approval"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    district: Mapped[str] = mapped_column(String(200))
+    decision_date: Mapped[dt.date] = mapped_column(Date)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    """Last day covered (inclusive); None: until further notice."""
+    cap_ore: Mapped[int | None] = mapped_column(Integer)
+    """The monthly cap in the decision; None: the program's cap setting in force."""
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class PayRun(OrgScoped, Base):
+    """Pay for a period: a draft that can be recomputed, then approved and never changed."""
+
+    __tablename__ = "payroll_rules_pay_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_start: Mapped[dt.date] = mapped_column(Date, index=True)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    total_ore: Mapped[int] = mapped_column(Integer, default=0)
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    """SHA-256 of the lines; stored at approval so anyone can check nothing changed."""
+    computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    exported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    lines: Mapped[list[PayLine]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="PayLine.position", lazy="selectin"
+    )
+    approved_by = relationship("StaffUser", foreign_keys=[approved_by_id], lazy="joined")
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == "approved"
+
+
+class PayLine(OrgScoped, Base):
+    """One piece of work's pay (or a correction of it), traceable to its source."""
+
+    __tablename__ = "payroll_rules_pay_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("payroll_rules_pay_run.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="RESTRICT"), index=True)
+    work_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(String(120), index=True)
+    """``PayableWork.source``: ``shift:12``, ``nyttig_timesheet:5``."""
+    work_kind: Mapped[str] = mapped_column(String(20))
+    line_kind: Mapped[str] = mapped_column(String(20), default="pay")
+    """``pay`` (first time this work is paid) or ``adjustment`` (a correction of earlier runs)."""
+    rule: Mapped[str] = mapped_column(String(60), default="")
+    unit: Mapped[str] = mapped_column(String(10), default="day")
+    quantity: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
+    rate_ore: Mapped[int] = mapped_column(Integer, default=0)
+    gross_ore: Mapped[int] = mapped_column(Integer, default=0)
+    """What the rule priced the work at, before benefit status."""
+    amount_ore: Mapped[int] = mapped_column(Integer, default=0)
+    """What this line pays (negative for a correction downwards)."""
+    effect: Mapped[str] = mapped_column(String(20), default="paid")
+    benefit_status: Mapped[str] = mapped_column(String(30), default="none")
+    reason: Mapped[str] = mapped_column(String(40), default="")
+    reason_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    tax_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    counts_toward_cap: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    run: Mapped[PayRun] = relationship(back_populates="lines")
+    participant = relationship("Participant", lazy="joined")

@@ -1,0 +1,295 @@
+"""What a run gives out: the cash sheet, payslips (HTML and PDF), the payroll CSV and the
+yearly statement. Explanations are made at display time, in the reader's language."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.i18n import format_date, format_money, format_number
+from core.i18n import gettext as _
+from core.models import Participant
+from plugins.payroll_rules.models import PayLine, PayRun
+
+CSV_COLUMNS = (
+    "run_id", "period_start", "period_end", "approved_at", "participant_id", "last_name", "first_name", "birth_date",
+    "pay_type", "line_kind", "work_date", "source", "quantity", "unit", "rate", "amount", "amount_ore", "tax_free",
+    "counts_against_benefits", "benefit_status", "effect", "reason",
+)
+
+
+def money(ore: int) -> str:
+    return format_money(ore, ore=True)
+
+
+def explain(line: PayLine | Any) -> str:
+    """One line's pay in plain words, in the current language."""
+    p = line.reason_params or {}
+    parts: list[str] = []
+    status_label = benefit_label(line.benefit_status)
+    r = line.reason
+    if r == "recomputed":
+        parts.append(_("Correction of earlier runs: %(was)s was paid, the work is now worth %(now)s.", was=money(p.get("was_ore", 0)), now=money(p.get("now_ore", 0))))
+        r = p.get("why", "")
+    if r == "work_removed":
+        parts.append(_("Correction: the work was removed or changed after it was paid; %(was)s is taken back.", was=money(p.get("was_ore", 0))))
+    elif r == "not_paid_by_rule":
+        if p.get("outcome") in ("left_early", "sent_home"):
+            parts.append(_("Not paid: this program does not pay the day wage for this outcome."))
+        else:
+            parts.append(_("Not paid: the pay rule gives nothing for this work."))
+    elif r == "unpaid_status":
+        if line.benefit_status == "aap":
+            parts.append(_("Unpaid: on work-assessment allowance (AAP), the work is done unpaid."))
+        else:
+            parts.append(_("Unpaid because of the benefit status (%(status)s).", status=status_label))
+    elif r == "held_status":
+        parts.append(_("Held: the program holds pay for this benefit status (%(status)s) until staff clear it.", status=status_label))
+    elif r == "no_approval":
+        parts.append(_("Held: on social assistance, and no approval from the district covers this day. Paid once an approval is recorded."))
+    elif r == "within_cap":
+        parts.append(_("Within the monthly cap on social assistance (%(cap)s, approved by %(district)s).", cap=money(p.get("cap_ore", 0)), district=p.get("district", "")))
+    elif r == "cap_partly":
+        parts.append(_("Cut to %(amount)s: the monthly cap on social assistance (%(cap)s) is reached.", amount=money(line.amount_ore if line.line_kind == "pay" else p.get("now_ore", 0)), cap=money(p.get("cap_ore", 0))))
+    elif r == "cap_reached":
+        parts.append(_("Not paid: the monthly cap on social assistance (%(cap)s) is already reached.", cap=money(p.get("cap_ore", 0))))
+    elif r == "not_counted":
+        parts.append(_("Tax-free day wage: not counted against social assistance or the monthly cap."))
+    if line.tax_free and r not in ("not_counted",) and line.amount_ore:
+        parts.append(_("Tax-free, and not counted against benefits or social assistance."))
+    if p.get("hours_worked"):
+        parts.append(_("%(worked)s hours worked, rounded to %(paid)s.", worked=format_number(Decimal(p["hours_worked"])), paid=format_number(Decimal(line.quantity))))
+    if p.get("bad_setting"):
+        parts.append(_("The program's setting for this benefit status is not valid, so pay is held."))
+    if line.note:
+        parts.append(line.note)
+    return " ".join(parts)
+
+
+def benefit_label(status: str) -> str:
+    from plugins.payroll_rules.labels import BENEFIT_LABELS
+
+    label = BENEFIT_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
+@dataclass
+class PersonTotals:
+    participant: Participant
+    lines: list[PayLine] = field(default_factory=list)
+
+    @property
+    def total_ore(self) -> int:
+        return sum(ln.amount_ore for ln in self.lines)
+
+    @property
+    def tax_free_ore(self) -> int:
+        return sum(ln.amount_ore for ln in self.lines if ln.tax_free)
+
+    @property
+    def withheld(self) -> bool:
+        return any(ln.effect in ("unpaid", "held", "capped") for ln in self.lines)
+
+
+def by_person(run: PayRun) -> list[PersonTotals]:
+    people: dict[int, PersonTotals] = {}
+    for ln in run.lines:
+        people.setdefault(ln.participant_id, PersonTotals(ln.participant)).lines.append(ln)
+    return sorted(people.values(), key=lambda pt: (pt.participant.last_name.lower(), pt.participant.first_name.lower(), pt.participant.id))
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ is a formula to a spreadsheet: neutralize names only.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def run_csv(run: PayRun) -> str:
+    """Lines with an amount, for the municipality's payroll (columns in docs/payroll.md)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for ln in run.lines:
+        if ln.amount_ore == 0:
+            continue
+        p = ln.participant
+        w.writerow([
+            run.id, run.period_start.isoformat(), run.period_end.isoformat(),
+            run.approved_at.isoformat(timespec="seconds") if run.approved_at else "",
+            p.id, _cell(p.last_name), _cell(p.first_name), p.birth_date.isoformat() if p.birth_date else "",
+            ln.rule, ln.line_kind, ln.work_date.isoformat(), ln.source, f"{Decimal(ln.quantity):.2f}", ln.unit,
+            f"{Decimal(ln.rate_ore) / 100:.2f}", f"{Decimal(ln.amount_ore) / 100:.2f}", ln.amount_ore,
+            int(ln.tax_free), int(ln.counts_toward_cap), ln.benefit_status, ln.effect, ln.reason,
+        ])
+    return "\ufeff" + buf.getvalue()  # BOM: spreadsheets then read æ, ø, å right
+
+
+@dataclass
+class Statement:
+    participant: Participant
+    year: int
+    paid_ore: int
+    tax_free_ore: int
+    counted_ore: int
+    unpaid_hours: Decimal
+    unpaid_days: Decimal
+    months: list[dict[str, Any]]
+
+
+def yearly_statement(db: Session, participant: Participant, year: int) -> Statement:
+    """Approved pay for work done in ``year``: totals, the tax-free part, unpaid work."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    lines = list(
+        db.scalars(
+            select(PayLine).join(PayRun, PayLine.run_id == PayRun.id)
+            .where(PayRun.status == "approved", PayLine.participant_id == participant.id, PayLine.work_date >= start, PayLine.work_date <= end)
+            .order_by(PayLine.work_date, PayLine.id)
+        )
+    )
+    months: dict[int, dict[str, int]] = defaultdict(lambda: {"paid": 0, "tax_free": 0, "counted": 0})
+    per_source: dict[str, dict[str, Any]] = {}
+    for ln in lines:
+        m = months[ln.work_date.month]
+        m["paid"] += ln.amount_ore
+        if ln.tax_free:
+            m["tax_free"] += ln.amount_ore
+        if ln.counts_toward_cap:
+            m["counted"] += ln.amount_ore
+        src = per_source.setdefault(ln.source, {"paid": 0})
+        src["paid"] += ln.amount_ore
+        if ln.reason != "work_removed":
+            src.update(unit=ln.unit, quantity=Decimal(ln.quantity), gross=ln.gross_ore)
+        else:
+            src.update(unit=ln.unit, quantity=Decimal(0), gross=0)
+    unpaid = {"hour": Decimal(0), "day": Decimal(0)}
+    for src in per_source.values():
+        gross, qty = src.get("gross", 0), src.get("quantity", Decimal(0))
+        if gross > 0 and src["paid"] < gross and src.get("unit") in unpaid:
+            share = Decimal(gross - max(src["paid"], 0)) / Decimal(gross)
+            unpaid[src["unit"]] += (qty * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return Statement(
+        participant=participant, year=year,
+        paid_ore=sum(m["paid"] for m in months.values()), tax_free_ore=sum(m["tax_free"] for m in months.values()),
+        counted_ore=sum(m["counted"] for m in months.values()), unpaid_hours=unpaid["hour"], unpaid_days=unpaid["day"],
+        months=[{"month": k, **v} for k, v in sorted(months.items())],
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------------------
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _pdf() -> Any:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.set_creator("Lavterskel")
+    if (DEJAVU / "DejaVuSans.ttf").exists():
+        # Debian's fonts-dejavu-core: every script a name may be written in.
+        pdf.add_font("body", "", str(DEJAVU / "DejaVuSans.ttf"))
+        pdf.add_font("body", "B", str(DEJAVU / "DejaVuSans-Bold.ttf"))
+        pdf.font_name = "body"
+    else:  # pragma: no cover - without the font, Latin-1 text still prints
+        pdf.font_name = "helvetica"
+    pdf.add_page()
+    return pdf
+
+
+def _text(pdf: Any, text: str) -> str:
+    if pdf.font_name == "body":
+        return text
+    return text.encode("latin-1", "replace").decode("latin-1")  # pragma: no cover
+
+
+def _table(pdf: Any, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
+    pdf.set_font(pdf.font_name, "B", 9)
+    for h, w in zip(header, widths):
+        pdf.cell(w, 7, _text(pdf, h), border=1)
+    pdf.ln()
+    pdf.set_font(pdf.font_name, "", 9)
+    for row in rows:
+        for value, w in zip(row, widths):
+            pdf.cell(w, 6, _text(pdf, value)[:60], border=1)
+        pdf.ln()
+
+
+def payslip_pdf(organization_name: str, run: PayRun, person: PersonTotals) -> bytes:
+    pdf = _pdf()
+    pdf.set_title(_("Payslip"))
+    pdf.set_font(pdf.font_name, "B", 16)
+    pdf.cell(0, 10, _text(pdf, _("Payslip")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.font_name, "", 11)
+    for text in (
+        organization_name,
+        person.participant.display_name,
+        _("Period: %(start)s – %(end)s", start=format_date(run.period_start), end=format_date(run.period_end)),
+        _("Approved") if run.is_approved else _("Draft – not approved"),
+    ):
+        pdf.cell(0, 7, _text(pdf, text), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    rows = [[format_date(ln.work_date, "short"), rule_label(ln.rule), f"{format_number(Decimal(ln.quantity))} {unit_label(ln.unit, ln.quantity)}",
+             money(ln.rate_ore), money(ln.amount_ore)] for ln in person.lines]
+    _table(pdf, [_("Date"), _("Pay"), _("Quantity"), _("Rate"), _("Amount")], rows, [28, 50, 32, 38, 38])
+    pdf.ln(3)
+    pdf.set_font(pdf.font_name, "B", 11)
+    pdf.cell(0, 7, _text(pdf, _("Total: %(amount)s", amount=money(person.total_ore))), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.font_name, "", 10)
+    pdf.cell(0, 6, _text(pdf, _("Of which tax-free: %(amount)s", amount=money(person.tax_free_ore))), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    for ln in person.lines:
+        text = explain(ln)
+        if text:
+            pdf.multi_cell(0, 5, _text(pdf, f"{format_date(ln.work_date, 'short')}: {text}"), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def statement_pdf(organization_name: str, st: Statement) -> bytes:
+    from core.i18n import babel_locale
+
+    pdf = _pdf()
+    pdf.set_title(_("Yearly statement"))
+    pdf.set_font(pdf.font_name, "B", 16)
+    pdf.cell(0, 10, _text(pdf, _("Yearly statement %(year)s", year=st.year)), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.font_name, "", 11)
+    for text in (
+        organization_name, st.participant.display_name,
+        _("Paid in total: %(amount)s", amount=money(st.paid_ore)),
+        _("Of which tax-free: %(amount)s", amount=money(st.tax_free_ore)),
+        _("Counted against benefits: %(amount)s", amount=money(st.counted_ore)),
+        _("Unpaid hours: %(hours)s", hours=format_number(st.unpaid_hours)),
+        _("Unpaid days: %(days)s", days=format_number(st.unpaid_days)),
+    ):
+        pdf.cell(0, 7, _text(pdf, text), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    names = babel_locale().months["format"]["wide"]
+    rows = [[names[m["month"]], money(m["paid"]), money(m["tax_free"]), money(m["counted"])] for m in st.months]
+    _table(pdf, [_("Month"), _("Paid"), _("Tax-free"), _("Counted against benefits")], rows, [40, 40, 40, 60])
+    return bytes(pdf.output())
+
+
+def rule_label(key: str) -> str:
+    from plugins.payroll_rules.labels import RULE_LABELS
+
+    label = RULE_LABELS.get(key)
+    return str(label) if label is not None else key
+
+
+def unit_label(unit: str, quantity: Any) -> str:
+    from core.i18n import ngettext
+
+    n = 1 if Decimal(quantity) == 1 else 2
+    if unit == "hour":
+        return ngettext("hour", "hours", n)
+    return ngettext("day", "days", n)

@@ -1,0 +1,368 @@
+"""Pay runs: compute a draft from the payable work, recompute it, approve it once.
+
+How a run is computed (the same rules in ``docs/payroll.md``):
+
+1. The work comes only through ``lavterskel_payable_work``, for whole calendar months:
+   from ``payroll.correction_months`` months before the run's first month to the end of
+   its last month. Each piece of work is priced by the first of the organization's rules
+   (``payroll.rules``) that handles its kind.
+2. Every person's work is taken month by month in date order and the benefit status in
+   force on each day applies (paid, unpaid, held or capped). The social-assistance cap
+   counts everything counted against benefits in the calendar month, across all runs;
+   pay that is not counted against benefits (the day wage) never uses the cap.
+3. Work in the run's period that no approved run has paid becomes a ``pay`` line. Work
+   that approved runs already paid is compared with what it is worth now; a difference
+   becomes an ``adjustment`` line in this run (also when the work was removed, or pay
+   that was held may now be paid). Approved lines are never touched.
+4. Approving recomputes first, under a lock; if anything changed since the draft was
+   shown, the draft is refreshed and approval refused, so a leader approves exactly
+   what they saw.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.contrib import PayableWork, PayRule, SettingDef
+from core.db import utcnow
+from core.forms import FormError
+from core.i18n import gettext as _
+from core.models import DatedSetting, Organization
+from core.services.settings import coerce
+from plugins.payroll_rules.benefits import Timelines
+from plugins.payroll_rules.models import EFFECTS, PayLine, PayRun
+from plugins.payroll_rules.rules import EFFECT_SETTINGS, kroner_to_ore
+
+MAX_PERIOD_DAYS = 366
+
+
+class StaleDraft(FormError):
+    """The draft no longer matches its inputs; it was recomputed and must be checked again."""
+
+
+@dataclass
+class PayEnv:
+    """What computing pay needs from the app: the rules offered, the setting declarations
+    and the payable work, all through hooks for one organization."""
+
+    organization: Any
+    organization_id: int
+    rules: dict[str, PayRule]
+    defs: dict[str, SettingDef]
+    payable: Callable[[Session, dt.date, dt.date], list[PayableWork]]
+
+
+def pay_env(ctx: Any, organization: Any) -> PayEnv:
+    """Build from the app context (``request.app.state["ctx"]``) for an organization
+    (a model row or the request's ``OrgInfo``)."""
+    enabled = organization.enabled_plugins
+    rules: dict[str, PayRule] = {}
+    for result in ctx.plugins.for_organization("lavterskel_pay_rules", enabled)(organization=organization):
+        for rule in result or ():
+            rules.setdefault(rule.key, rule)
+
+    def payable(db: Session, start: dt.date, end: dt.date) -> list[PayableWork]:
+        out: list[PayableWork] = []
+        for result in ctx.plugins.for_organization("lavterskel_payable_work", enabled)(db=db, organization=organization, start=start, end=end):
+            out.extend(result or ())
+        return out
+
+    return PayEnv(organization, organization.id, rules, ctx.setting_defs, payable)
+
+
+class SettingReader:
+    """Dated settings loaded once and answered in memory: ``reader(key, day)``."""
+
+    def __init__(self, db: Session, defs: dict[str, SettingDef]) -> None:
+        self.defs = defs
+        self._rows: dict[str, tuple[list[dt.date], list[Any]]] = {}
+        rows = db.execute(select(DatedSetting.key, DatedSetting.valid_from, DatedSetting.value).order_by(DatedSetting.key, DatedSetting.valid_from))
+        for key, valid_from, value in rows:
+            dates, values = self._rows.setdefault(key, ([], []))
+            dates.append(valid_from)
+            values.append(value)
+        self._cache: dict[tuple[str, int], Any] = {}
+
+    def __call__(self, key: str, day: dt.date) -> Any:
+        dates, values = self._rows.get(key, ([], []))
+        i = bisect.bisect_right(dates, day)
+        cached = self._cache.get((key, i))
+        if cached is None:
+            defn = self.defs[key]
+            cached = coerce(defn, values[i - 1] if i else defn.default)
+            self._cache[(key, i)] = cached
+        return cached
+
+
+@dataclass
+class Line:
+    participant_id: int
+    work_date: dt.date
+    source: str
+    work_kind: str
+    rule: str
+    unit: str
+    quantity: Decimal
+    rate_ore: int
+    gross_ore: int
+    amount_ore: int
+    effect: str
+    benefit_status: str
+    reason: str = ""
+    reason_params: dict[str, Any] = field(default_factory=dict)
+    tax_free: bool = False
+    counts_toward_cap: bool = True
+    line_kind: str = "pay"
+    note: str = ""
+
+    def key(self) -> list[Any]:
+        d = asdict(self)
+        d["work_date"] = self.work_date.isoformat()
+        d["quantity"] = str(Decimal(self.quantity).quantize(Decimal("0.01")))
+        return [d[k] for k in sorted(d)]
+
+
+def fingerprint(lines: list[Line]) -> str:
+    return hashlib.sha256(json.dumps([ln.key() for ln in lines], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    m = day.year * 12 + day.month - 1 + months
+    return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def last_of_month(day: dt.date) -> dt.date:
+    return add_months(day, 1) - dt.timedelta(days=1)
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise FormError({"period_end": _("Must be on or after the start date.")})
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        raise FormError({"period_end": _("A pay run covers at most a year.")})
+
+
+def _price(w: PayableWork, rule: PayRule, status: str, setting: SettingReader, timelines: Timelines, counted: dict[tuple[int, int, int], int]) -> Line:
+    quote = rule.price(w, setting)
+    line = Line(
+        participant_id=w.participant_id, work_date=w.date, source=w.source, work_kind=w.kind, rule=rule.key,
+        unit=quote.unit if quote else ("hour" if w.kind == "hours" else "day"),
+        quantity=quote.quantity if quote else Decimal(0), rate_ore=quote.rate_ore if quote else 0,
+        gross_ore=quote.amount_ore if quote else 0, amount_ore=0, effect="paid", benefit_status=status,
+        tax_free=rule.tax_free, counts_toward_cap=rule.counts_against_benefits,
+        note=str(quote.note)[:300] if quote and quote.note else "",
+    )
+    if w.hours is not None and quote is not None and quote.unit == "hour" and Decimal(w.hours) != quote.quantity:
+        line.reason_params["hours_worked"] = str(w.hours)
+    if quote is None or quote.amount_ore == 0:
+        line.effect = "unpaid"
+        line.reason = "not_paid_by_rule"
+        line.reason_params["outcome"] = w.outcome if w.kind == "day" else ""
+        return line
+    effect = setting(EFFECT_SETTINGS.get(status, "payroll.effect_other"), w.date)
+    if effect not in EFFECTS:
+        effect = "held"
+        line.reason_params["bad_setting"] = True
+    gross = line.gross_ore
+    month = (w.participant_id, w.date.year, w.date.month)
+    if effect == "capped" and not rule.counts_against_benefits:
+        line.amount_ore, line.effect, line.reason = gross, "paid", "not_counted"
+    elif effect == "paid":
+        line.amount_ore = gross
+    elif effect == "unpaid":
+        line.effect, line.reason = "unpaid", "unpaid_status"
+    elif effect == "held":
+        line.effect, line.reason = "held", "held_status"
+    else:  # capped
+        approval = timelines.approval_on(w.participant_id, w.date)
+        if approval is None:
+            line.effect, line.reason = "held", "no_approval"
+        else:
+            cap = approval.cap_ore if approval.cap_ore is not None else kroner_to_ore(setting("payroll.social_assistance_cap", w.date))
+            before = counted[month]
+            line.amount_ore = min(gross, max(0, cap - before))
+            line.reason_params.update(cap_ore=cap, counted_before_ore=before, district=approval.district)
+            if line.amount_ore == gross:
+                line.reason = "within_cap"
+            else:
+                line.effect = "capped"
+                line.reason = "cap_reached" if line.amount_ore == 0 else "cap_partly"
+    if rule.counts_against_benefits:
+        # Everything counted against benefits in the month uses the cap, whatever the
+        # status was on the day it was earned.
+        counted[month] += line.amount_ore
+    return line
+
+
+def compute_lines(db: Session, env: PayEnv, start: dt.date, end: dt.date) -> list[Line]:
+    """The lines a run for ``[start, end]`` should hold now. Pure: writes nothing."""
+    check_period(start, end)
+    setting = SettingReader(db, env.defs)
+    chosen = [k for k in str(setting("payroll.rules", end)).replace(",", " ").split() if k in env.rules]
+    rule_for_kind: dict[str, PayRule] = {}
+    for key in chosen:
+        for kind in env.rules[key].kinds:
+            rule_for_kind.setdefault(kind, env.rules[key])
+    months_back = max(0, min(int(setting("payroll.correction_months", end)), 24))
+    window_start = add_months(first_of_month(start), -months_back)
+    window_end = last_of_month(end)
+
+    items: dict[str, PayableWork] = {}
+    for w in sorted(env.payable(db, window_start, window_end), key=lambda w: (w.participant_id, w.date, w.source)):
+        if w.kind in rule_for_kind and w.source not in items and window_start <= w.date <= window_end:
+            items[w.source] = w
+
+    paid: dict[str, int] = defaultdict(int)
+    approved_meta: dict[str, Any] = {}
+    rows = db.execute(
+        select(PayLine.source, PayLine.participant_id, PayLine.work_date, PayLine.work_kind, PayLine.rule, PayLine.unit,
+               PayLine.amount_ore, PayLine.tax_free, PayLine.counts_toward_cap, PayLine.benefit_status)
+        .join(PayRun, PayLine.run_id == PayRun.id)
+        .where(PayRun.status == "approved", PayLine.work_date >= window_start, PayLine.work_date <= window_end)
+        .order_by(PayLine.id)
+    )
+    for r in rows:
+        paid[r.source] += r.amount_ore
+        approved_meta[r.source] = r
+
+    timelines = Timelines(db, {w.participant_id for w in items.values()})
+    counted: dict[tuple[int, int, int], int] = defaultdict(int)
+    expected: dict[str, Line] = {}
+    for w in items.values():  # already in (person, date, source) order
+        status = timelines.status_on(w.participant_id, w.date)
+        expected[w.source] = _price(w, rule_for_kind[w.kind], status, setting, timelines, counted)
+
+    def order(source: str) -> tuple[int, dt.date, str]:
+        w = items.get(source)
+        if w is not None:
+            return (w.participant_id, w.date, source)
+        m = approved_meta[source]
+        return (m.participant_id, m.work_date, source)
+
+    lines: list[Line] = []
+    for source in sorted(set(items) | set(paid), key=order):
+        now = expected.get(source)
+        if source not in paid:
+            if now is not None and start <= now.work_date <= end:
+                lines.append(now)
+            continue
+        was = paid[source]
+        if now is None:
+            if was != 0:
+                m = approved_meta[source]
+                lines.append(Line(
+                    participant_id=m.participant_id, work_date=m.work_date, source=source, work_kind=m.work_kind, rule=m.rule,
+                    unit=m.unit, quantity=Decimal(0), rate_ore=0, gross_ore=0, amount_ore=-was, effect="unpaid",
+                    benefit_status=m.benefit_status, reason="work_removed", reason_params={"was_ore": was, "now_ore": 0},
+                    tax_free=m.tax_free, counts_toward_cap=m.counts_toward_cap, line_kind="adjustment",
+                ))
+            continue
+        if now.amount_ore != was:
+            params = dict(now.reason_params)
+            params.update(was_ore=was, now_ore=now.amount_ore, why=now.reason)
+            lines.append(Line(**{**asdict(now), "amount_ore": now.amount_ore - was, "line_kind": "adjustment", "reason": "recomputed", "reason_params": params}))
+    return lines
+
+
+def _store(db: Session, run: PayRun, lines: list[Line]) -> None:
+    run.lines.clear()
+    db.flush()
+    for i, ln in enumerate(lines):
+        run.lines.append(PayLine(organization_id=run.organization_id, position=i, **asdict(ln)))
+    run.total_ore = sum(ln.amount_ore for ln in lines)
+    run.fingerprint = fingerprint(lines)
+    run.computed_at = utcnow()
+
+
+def stored_lines(run: PayRun) -> list[Line]:
+    names = Line.__dataclass_fields__.keys()
+    return [Line(**{n: getattr(pl, n) for n in names}) for pl in sorted(run.lines, key=lambda pl: pl.position)]
+
+
+def _lock_draft(db: Session, run: PayRun) -> None:
+    """Serialize pay changes of one organization: a row lock on PostgreSQL, the write
+    lock taken first on SQLite. Refuses when the run is no longer a draft."""
+    db.commit()  # end any read transaction so the lock is taken on fresh data
+    db.execute(select(Organization.id).where(Organization.id == run.organization_id).with_for_update())
+    result = db.execute(
+        update(PayRun).where(PayRun.id == run.id, PayRun.status == "draft").values(status="draft").execution_options(synchronize_session=False)
+    )
+    db.refresh(run)
+    if result.rowcount == 0 or run.status != "draft":  # type: ignore[attr-defined]
+        db.rollback()
+        raise FormError({"__all__": _("This pay run is approved and can no longer change. Corrections go into a later run.")})
+
+
+def create_run(db: Session, env: PayEnv, start: dt.date, end: dt.date, staff_id: int | None = None) -> PayRun:
+    """A draft for the period, computed at once. An open draft for the same period is reused."""
+    check_period(start, end)
+    run = db.scalars(select(PayRun).where(PayRun.period_start == start, PayRun.period_end == end, PayRun.status == "draft")).first()
+    if run is None:
+        run = PayRun(organization_id=env.organization_id, period_start=start, period_end=end, status="draft", created_by_id=staff_id)
+        db.add(run)
+        db.commit()
+    return recompute(db, env, run)
+
+
+def recompute(db: Session, env: PayEnv, run: PayRun) -> PayRun:
+    _lock_draft(db, run)
+    try:
+        _store(db, run, compute_lines(db, env, run.period_start, run.period_end))
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    return run
+
+
+def approve(db: Session, env: PayEnv, run: PayRun, staff_id: int | None, expected_fingerprint: str | None = None) -> PayRun:
+    """Approve in one transaction. The draft is recomputed first; if its lines changed
+    (or differ from ``expected_fingerprint``, what the approver saw), the fresh draft is
+    saved and :class:`StaleDraft` raised instead."""
+    _lock_draft(db, run)
+    try:
+        lines = compute_lines(db, env, run.period_start, run.period_end)
+        fresh = fingerprint(lines)
+        seen = expected_fingerprint or fingerprint(stored_lines(run))
+        if fresh != seen or fresh != run.fingerprint:
+            _store(db, run, lines)
+            db.commit()
+            raise StaleDraft({"__all__": _("The work or the rates changed since this draft was computed. It has been recomputed: check it and approve again.")})
+        run.status = "approved"
+        run.approved_at = utcnow()
+        run.approved_by_id = staff_id
+        run.total_ore = sum(ln.amount_ore for ln in lines)
+        db.commit()
+    except StaleDraft:
+        raise
+    except Exception:
+        db.rollback()
+        raise
+    return run
+
+
+def delete_draft(db: Session, run: PayRun) -> None:
+    _lock_draft(db, run)
+    db.delete(run)
+    db.commit()
+
+
+def default_period(setting_value: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The program's period containing ``day``: the day itself, or its calendar month."""
+    if setting_value == "day":
+        return day, day
+    return first_of_month(day), last_of_month(day)
