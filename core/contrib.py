@@ -36,6 +36,9 @@ class PermissionDef:
     label: Any
     roles: tuple[str, ...]
     """Roles that hold it by default."""
+    sensitive: bool = False
+    """It reaches special-category data (health, substance use...): an organization can
+    require a second factor before it is used, and the access log must record its use."""
 
 
 @dataclass(frozen=True)

@@ -333,6 +333,63 @@ def lavterskel_pay_markers(db: Session, organization: Organization, participant_
 
 
 # ---------------------------------------------------------------------------------------
+# Privacy: sensitive data, GDPR rights (per organization)
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def lavterskel_is_contact_person(db: Session, organization: Organization, staff_user_id: int, participant_id: int) -> bool | None:
+    """Say whether a staff member is one of a participant's contact persons.
+
+    Per organization. Contact persons may read the sensitive data of their own people
+    (with the ``sensitive.contact`` permission) even when their role may not read
+    everyone's. The core has no contact persons of its own; a program plugin that has
+    them (Nyttig Arbeid) answers here. Any ``True`` grants access; ``None`` or ``False``
+    means "not as far as this plugin knows".
+
+    :param staff_user_id: the staff member asking.
+    :param participant_id: the person whose data is asked for.
+    :returns: ``True``, ``False`` or ``None``.
+    """
+
+
+@hookspec
+def lavterskel_personal_data(db: Session, organization: Organization, participant: Participant) -> dict[str, Any] | None:
+    """Contribute what the plugin holds about a person to their GDPR export (art. 15 and 20).
+
+    Per organization; called when staff export everything about a person. The core has
+    already written the access log entry for the export.
+
+    :returns: ``{"key": "<plugin>", "title": <translatable title>, "data": <JSON-able>}``
+        or ``None`` when the plugin holds nothing about the person.
+    """
+
+
+@hookspec
+def lavterskel_erase_personal_data(db: Session, organization: Organization, participant: Participant) -> dict[str, int] | None:
+    """Erase or anonymize what the plugin holds about a person (GDPR art. 17).
+
+    Per organization; called inside the core's erasure transaction, before it commits:
+    do not commit. Keep what the law requires (pay lines for the accounting retention
+    period) and what reports count, but remove everything that tells who the person is
+    or what they told staff (free text, health, contact persons' notes).
+
+    :returns: what was done, as ``{"what": count}``, shown to the leader afterwards.
+    """
+
+
+@hookspec
+def lavterskel_participant_last_activity(db: Session, organization: Organization, participant: Participant) -> Any:
+    """The last date the plugin saw the person active (a timesheet, a waiting-list contact).
+
+    Per organization; the retention policy anonymizes people whose latest activity, over
+    the core and every plugin, is older than the organization's retention period.
+
+    :returns: a ``datetime.date`` or ``None``.
+    """
+
+
+# ---------------------------------------------------------------------------------------
 # Recruitment: eligibility checks and document signing (per organization)
 # ---------------------------------------------------------------------------------------
 

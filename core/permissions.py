@@ -26,7 +26,28 @@ CORE_PERMISSIONS = [
     PermissionDef("days.edit", _("Plan days, teams and shifts"), ("admin", "leader", "work_leader")),
     PermissionDef("reports.view", _("See reports for funders"), ("admin", "leader")),
     PermissionDef("org.admin", _("Change settings, staff and plugins"), ("admin",)),
+    # Special-category data (GDPR art. 9). Marked sensitive: an organization can require a
+    # second factor (TOTP) before any of these is used in a session.
+    PermissionDef(
+        "sensitive.view", _("Read and write everyone's intake and follow-up notes"), ("leader", "social_worker"), sensitive=True
+    ),
+    PermissionDef(
+        "sensitive.contact",
+        _("Read and write the intake and follow-up notes of one's own people as their contact person"),
+        ("leader", "work_leader", "social_worker"),
+        sensitive=True,
+    ),
+    PermissionDef("consents.view", _("See consents and contacts with outside services"), ("leader", "social_worker"), sensitive=True),
+    PermissionDef("consents.edit", _("Record consents and contacts with outside services"), ("leader", "social_worker"), sensitive=True),
+    PermissionDef("privacy.export", _("Export everything about a person (GDPR)"), ("leader", "social_worker"), sensitive=True),
+    PermissionDef("privacy.erase", _("Erase or anonymize a person (GDPR)"), ("leader",), sensitive=True),
+    PermissionDef("access_log.view", _("Read the access log of sensitive data"), ("leader",), sensitive=True),
 ]
+
+
+def sensitive_permissions(defs: Iterable[PermissionDef]) -> frozenset[str]:
+    """Permissions that reach special-category data (the core's and plugins' alike)."""
+    return frozenset(d.name for d in defs if d.sensitive)
 
 
 def permissions_for_roles(defs: Iterable[PermissionDef], roles: Iterable[str]) -> frozenset[str]:

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 hookimpl = pluggy.HookimplMarker("lavterskel")
 ENTRY_POINT_GROUP = "lavterskel"
 # Plugins of the core itself: always on, registered trylast so program plugins come first.
-BUILTIN_PLUGINS = ("core.builtin.navigation", "core.builtin.dashboard", "core.builtin.participant", "core.builtin.work", "core.builtin.report")
+BUILTIN_PLUGINS = ("core.builtin.navigation", "core.builtin.dashboard", "core.builtin.participant", "core.builtin.work", "core.builtin.report", "core.builtin.privacy")
 
 
 class PluginError(RuntimeError):

@@ -5,6 +5,7 @@ from litestar import Router
 
 from core.api.days import DaysApi
 from core.api.me import me
+from core.api.privacy import PrivacyApi
 from core.api.records import records_api_router
 from core.services.registry import RESOURCES
 
@@ -12,5 +13,5 @@ from core.services.registry import RESOURCES
 def api_router() -> Router:
     return Router(
         path="/api/v1",
-        route_handlers=[me, DaysApi, *(records_api_router(res) for res in RESOURCES.values())],
+        route_handlers=[me, DaysApi, PrivacyApi, *(records_api_router(res) for res in RESOURCES.values())],
     )

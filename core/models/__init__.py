@@ -1,5 +1,16 @@
 """The core's tables, one small module per area, re-exported here."""
 from core.models.organization import DatedSetting, Department, Organization, OrganizationPlugin, Site
+from core.models.privacy import (
+    AccessLogEntry,
+    AccessLogPurgePermit,
+    Consent,
+    FollowUpNote,
+    IntakeRecord,
+    OutsideContact,
+    ParticipantErasure,
+    SessionSecondFactor,
+    StaffTotp,
+)
 from core.models.people import CUSTOMER_KINDS, GENDERS, Customer, Participant
 from core.models.staff import ROLES, ApiToken, LoginSession, Membership, StaffUser
 from core.models.work import (
@@ -16,6 +27,8 @@ from core.models.work import (
 )
 
 __all__ = [
+    "AccessLogEntry", "AccessLogPurgePermit", "Consent", "FollowUpNote", "IntakeRecord", "OutsideContact",
+    "ParticipantErasure", "SessionSecondFactor", "StaffTotp",
     "ApiToken", "Attendance", "CUSTOMER_KINDS", "Customer", "DatedSetting", "Department", "GENDERS",
     "LoginSession", "Membership", "ORDER_KINDS", "ORDER_STATUSES", "ORDER_TRANSITIONS", "Organization",
     "OrganizationPlugin", "Participant", "ProgramDay", "ROLES", "SHIFT_OUTCOMES", "Shift", "Site",

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select, update
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.config import SecuritySettings
 from core.db import utcnow
-from core.models import ApiToken, LoginSession, Membership, Organization, StaffUser
+from core.models import ApiToken, LoginSession, Membership, Organization, SessionSecondFactor, StaffTotp, StaffUser
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this when the username is unknown keeps the time the same, so the
@@ -51,18 +52,28 @@ def check_password(db: Session, security: SecuritySettings, username: str, passw
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= security.login_max_failures:
-            user.locked_until = now + dt.timedelta(minutes=security.login_lock_minutes)
-            user.failed_logins = 0
-        db.commit()
-        return LoginResult(ok=False, locked=user.locked_until is not None and user.locked_until > now)
+        return LoginResult(ok=False, locked=count_failed_login(db, security, user.id))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
     db.commit()
     return LoginResult(ok=True, user=user)
+
+
+def count_failed_login(db: Session, security: SecuritySettings, user_id: int) -> bool:
+    """Count one failed password or second-factor code; lock the account for
+    ``login_lock_minutes`` after ``login_max_failures`` in a row. Returns whether it is locked."""
+    user = db.get(StaffUser, user_id)
+    if user is None:
+        return False
+    now = utcnow()
+    user.failed_logins += 1
+    if user.failed_logins >= security.login_max_failures:
+        user.locked_until = now + dt.timedelta(minutes=security.login_lock_minutes)
+        user.failed_logins = 0
+    db.commit()
+    return user.locked_until is not None and user.locked_until > now
 
 
 def start_session(db: Session, user: StaffUser, organization_id: int, old_token: str | None = None) -> str:
@@ -147,3 +158,78 @@ def create_user(db: Session, organization: Organization, username: str, full_nam
         db.add(Membership(user_id=user.id, organization_id=organization.id, role=role))
     db.flush()
     return user
+
+
+# ---------------------------------------------------------------------------------------
+# Second factor (TOTP, RFC 6238)
+# ---------------------------------------------------------------------------------------
+
+TOTP_ISSUER = "Lavterskel"
+
+
+def totp_of(db: Session, user_id: int) -> StaffTotp | None:
+    return db.get(StaffTotp, user_id)
+
+
+def has_totp(db: Session, user_id: int) -> bool:
+    row = db.get(StaffTotp, user_id)
+    return row is not None and row.confirmed_at is not None
+
+
+def begin_totp_enrolment(db: Session, user: StaffUser) -> StaffTotp:
+    """A fresh, unconfirmed secret (replacing an unconfirmed one); confirmed ones are kept."""
+    row = db.get(StaffTotp, user.id)
+    if row is not None and row.confirmed_at is not None:
+        return row
+    if row is None:
+        row = StaffTotp(user_id=user.id, secret=pyotp.random_base32(), last_step=0)
+        db.add(row)
+    db.commit()
+    return row
+
+
+def totp_uri(row: StaffTotp, username: str) -> str:
+    return pyotp.TOTP(row.secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+
+
+def check_totp(db: Session, row: StaffTotp, code: str, *, at: dt.datetime | None = None) -> bool:
+    """Accept a code for the current step or the one before/after (clock drift), but never
+    a step at or before the last accepted one, so a code seen over a shoulder is spent."""
+    code = "".join(ch for ch in str(code) if ch.isdigit())
+    if len(code) != 6:
+        return False
+    totp = pyotp.TOTP(row.secret)
+    now = at or dt.datetime.now(dt.timezone.utc)
+    step = int(now.timestamp()) // totp.interval
+    for s in (step - 1, step, step + 1):
+        if s > row.last_step and secrets.compare_digest(totp.generate_otp(s), code):
+            row.last_step = s
+            return True
+    return False
+
+
+def confirm_totp(db: Session, user_id: int, code: str) -> bool:
+    row = db.get(StaffTotp, user_id)
+    if row is None or not check_totp(db, row, code):
+        return False
+    if row.confirmed_at is None:
+        row.confirmed_at = utcnow()
+    db.commit()
+    return True
+
+
+def disable_totp(db: Session, user_id: int) -> None:
+    row = db.get(StaffTotp, user_id)
+    if row is not None:
+        db.delete(row)
+        db.commit()
+
+
+def mark_second_factor(db: Session, session_id: int) -> None:
+    if db.get(SessionSecondFactor, session_id) is None:
+        db.add(SessionSecondFactor(session_id=session_id))
+    db.commit()
+
+
+def session_has_second_factor(db: Session, session_id: int | None) -> bool:
+    return session_id is not None and db.get(SessionSecondFactor, session_id) is not None

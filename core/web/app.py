@@ -51,6 +51,22 @@ def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
     permission = opt.get("permission")
     if permission is None or permission not in user.permissions:
         raise PermissionDeniedException()
+    _second_factor_check(connection, opt, permission)
+
+
+def _second_factor_check(connection: ASGIConnection[Any, Any, Any, Any], opt: dict[str, Any], permission: str) -> None:
+    """A session whose owner has TOTP set up reaches nothing but the code page until the
+    code is given; where the organization requires TOTP, sensitive permissions need it."""
+    from core.permissions import sensitive_permissions
+    from core.web.controllers.totp import SecondFactorRequired
+
+    state = connection.scope.get("state", {})
+    factor = state.get("second_factor", "missing")
+    if factor == "pending" and not opt.get("second_factor_exempt"):
+        raise SecondFactorRequired("verify")
+    if state.get("second_factor_required") and factor != "verified":
+        if permission in sensitive_permissions(connection.app.state["ctx"].permission_defs):
+            raise SecondFactorRequired("verify" if factor == "pending" else "enrol")
 
 
 def plugin_enabled_guard(plugin: str) -> Any:
@@ -101,6 +117,8 @@ def create_app(
     from core.web.controllers.days import DaysController
     from core.web.controllers.records import all_records_routers
     from core.web.controllers.reports import ReportsController
+    from core.web.controllers.privacy import PrivacyController
+    from core.web.controllers.totp import SecondFactorRequired, TotpController, second_factor_handler
 
     settings = settings or load_settings()
     plugins: Plugins = build_plugin_manager(settings.plugins.allowed, extra_plugins)
@@ -123,7 +141,8 @@ def create_app(
     )
 
     route_handlers: list[Any] = [
-        AuthController, dashboard, DaysController, AdminController, ReportsController, api_router(), *all_records_routers()
+        AuthController, dashboard, DaysController, AdminController, ReportsController, api_router(), *all_records_routers(),
+        PrivacyController, TotpController,
     ]
     for name, handlers in plugins.per_plugin("lavterskel_route_handlers"):
         if handlers:
@@ -140,7 +159,8 @@ def create_app(
         after_exception=[localize_early_error],
         csrf_config=CSRFConfig(
             secret=settings.security.secret_key,
-            cookie_name="lavterskel_csrf",
+            # __Host-: over HTTPS the browser then refuses a cookie planted by a sibling domain.
+            cookie_name="__Host-lavterskel_csrf" if settings.security.secure_cookies else "lavterskel_csrf",
             cookie_secure=settings.security.secure_cookies,
             cookie_httponly=True,
             cookie_samesite="lax",
@@ -150,6 +170,7 @@ def create_app(
         exception_handlers={
             HTTPException: http_exception_handler,
             FormError: form_error_handler,
+            SecondFactorRequired: second_factor_handler,
             Exception: internal_error_handler,
         },
         openapi_config=OpenAPIConfig(

@@ -87,7 +87,36 @@ def resolve_user(ctx: AppContext, session_token: str | None, bearer: str | None)
         )
 
 
-def _security_headers(locale: str, is_static: bool) -> dict[bytes, bytes]:
+def second_factor_state(ctx: AppContext, user: CurrentUser) -> tuple[str, bool]:
+    """Where the requester stands with the second factor, and whether it is required of them.
+
+    State: ``verified`` (code given in this session), ``pending`` (TOTP set up but no code
+    given yet in this session), or ``missing`` (no TOTP set up). An API token counts as
+    verified when its owner has TOTP set up: tokens are made in a signed-in session.
+    Required: the organization requires TOTP and the user holds a sensitive permission.
+    Runs in a worker thread.
+    """
+    from core.permissions import sensitive_permissions
+    from core.services.settings import setting_on
+
+    with scoped_session(ctx.session_factory, user.organization.id) as db:
+        enrolled = auth_service.has_totp(db, user.id)
+        if user.session_id is None:
+            state = "verified" if enrolled else "missing"
+        elif auth_service.session_has_second_factor(db, user.session_id):
+            state = "verified"
+        else:
+            state = "pending" if enrolled else "missing"
+        required = False
+        if user.permissions & sensitive_permissions(ctx.permission_defs) and REQUIRE_TOTP_SETTING in ctx.setting_defs:
+            required = bool(setting_on(db, ctx.setting_defs, REQUIRE_TOTP_SETTING))
+    return state, required
+
+
+REQUIRE_TOTP_SETTING = "privacy.require_totp"
+
+
+def _security_headers(locale: str, is_static: bool, secure: bool = False) -> dict[bytes, bytes]:
     headers: dict[bytes, bytes] = {
         b"content-security-policy": CSP.encode(),
         b"x-content-type-options": b"nosniff",
@@ -95,6 +124,8 @@ def _security_headers(locale: str, is_static: bool) -> dict[bytes, bytes]:
         b"x-frame-options": b"DENY",
         b"content-language": locale.encode(),
     }
+    if secure:
+        headers[b"strict-transport-security"] = b"max-age=31536000; includeSubDomains"
     if not is_static:
         headers[b"cache-control"] = b"no-store"
         # The page's language depends on these; a cache must not serve nb to an en reader.
@@ -122,6 +153,10 @@ async def resolve_request_context(scope: Scope) -> str:
         user = await anyio.to_thread.run_sync(resolve_user, ctx, session_token, bearer)
     scope["user"] = user
     scope["auth"] = session_token if user is not None and not is_api else None
+    state = scope.setdefault("state", {})
+    state["second_factor"], state["second_factor_required"] = (
+        await anyio.to_thread.run_sync(second_factor_state, ctx, user) if user is not None else ("missing", False)
+    )
     locale = i18n.negotiate(
         user.locale if user else None, cookies.get(LOCALE_COOKIE), _header(scope, b"accept-language")
     )
@@ -153,7 +188,8 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
     locale = scope.get("state", {}).get("locale") or i18n.DEFAULT_LOCALE
     headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
     present = {k.lower() for k, _v in headers}
-    for key, value in _security_headers(locale, scope["path"].startswith("/static/")).items():
+    secure = scope["app"].state["ctx"].settings.security.secure_cookies
+    for key, value in _security_headers(locale, scope["path"].startswith("/static/"), secure).items():
         if key not in present:
             headers.append((key, value))
     if (cookie := scope.get("state", {}).get(_EARLY_CSRF_COOKIE)) is not None:
@@ -207,5 +243,5 @@ def _give_csrf_token(scope: Scope) -> None:
 
 __all__ = [
     "LOCALE_COOKIE", "RequestContextMiddleware", "add_response_headers", "localize_early_error",
-    "resolve_request_context", "resolve_user", "session_cookie_name",
+    "resolve_request_context", "resolve_user", "second_factor_state", "session_cookie_name",
 ]

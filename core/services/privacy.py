@@ -1,0 +1,536 @@
+"""Special-category data: who may see it, the access log, consents, and GDPR rights.
+
+Every read, change or export of sensitive data goes through this module and writes an
+access log entry in the same transaction as the read or change itself, so there is no
+look without a log line. Plugins that hold their own sensitive data (Nyttig Arbeid's
+assessment form) call :func:`log_sensitive_access` the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.forms import Field, FormError, validate
+from core.i18n import gettext as _
+from core.models import (
+    AccessLogEntry,
+    AccessLogPurgePermit,
+    Attendance,
+    Consent,
+    FollowUpNote,
+    IntakeRecord,
+    Organization,
+    OutsideContact,
+    Participant,
+    ParticipantErasure,
+    ProgramDay,
+    Shift,
+)
+from core.models.privacy import FOLLOW_UP_CATEGORIES, INTAKE_CATEGORIES
+
+RETENTION_YEARS_DEFAULT = 5
+"""Years of inactivity after which the retention policy anonymizes a person."""
+
+
+class Staff(Protocol):
+    """What the log needs to know about who is looking (a request's user or a StaffUser)."""
+
+    id: int
+    full_name: str
+
+
+# ---------------------------------------------------------------------------------------
+# The access log
+# ---------------------------------------------------------------------------------------
+
+
+def log_sensitive_access(
+    db: Session,
+    user: Staff | None,
+    participant_id: int | None,
+    category: str,
+    *,
+    action: str = "view",
+    page: str = "",
+    source: str = "core",
+    organization_id: int | None = None,
+) -> AccessLogEntry:
+    """Write one access log entry: who, when, whose data, which category, from which page.
+
+    Call it in the same transaction as the read or change it records (it only flushes;
+    the caller commits). Never pass a value: ``category`` names the kind of data
+    (``health``, ``nyttig_assessment``...), ``page`` is the request path (ids only).
+
+    :param user: the staff member, or None for the system (the retention policy).
+    :param action: ``view``, ``change``, ``export``, ``erase`` or ``print``.
+    :param source: ``core`` or the calling plugin's name.
+    """
+    org_id = organization_id if organization_id is not None else db.info.get("organization_id")
+    if org_id is None:
+        raise ValueError("log_sensitive_access needs an organization (a scoped session or organization_id)")
+    entry = AccessLogEntry(
+        organization_id=org_id,
+        at=utcnow(),
+        staff_user_id=user.id if user is not None else None,
+        staff_name=(user.full_name if user is not None else "system")[:200],
+        subject_id=participant_id,
+        category=category[:60],
+        action=action[:20],
+        page=page.split("?", 1)[0][:300],
+        source=source[:80],
+    )
+    db.add(entry)
+    db.flush()
+    return entry
+
+
+def access_log(db: Session, *, subject_id: int | None = None, limit: int = 100, offset: int = 0) -> tuple[list[AccessLogEntry], int]:
+    stmt = select(AccessLogEntry)
+    count = select(func.count()).select_from(AccessLogEntry)
+    if subject_id is not None:
+        stmt = stmt.where(AccessLogEntry.subject_id == subject_id)
+        count = count.where(AccessLogEntry.subject_id == subject_id)
+    rows = list(db.scalars(stmt.order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(limit).offset(offset)))
+    return rows, int(db.scalar(count) or 0)
+
+
+@contextmanager
+def purge_permit(db: Session, reason: str) -> Iterator[None]:
+    """Let the access log's trigger accept DELETE inside this block (same transaction).
+
+    The one controlled path for removing log rows: the log's own retention, removing a
+    whole organization, or wiping a test database. The permit is gone before the block
+    ends, so it never outlives the transaction that used it.
+    """
+    db.add(AccessLogPurgePermit(reason=reason[:200]))
+    db.flush()
+    try:
+        yield
+    finally:
+        db.execute(delete(AccessLogPurgePermit))
+        db.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Who may see what
+# ---------------------------------------------------------------------------------------
+
+
+def is_contact_person(db: Session, plugins: Any, organization: Any, staff_user_id: int, participant_id: int) -> bool:
+    """Whether any enabled plugin says the staff member is the person's contact person."""
+    for _plugin, result, _error in plugins.call_each(
+        "lavterskel_is_contact_person",
+        organization.enabled_plugins,
+        db=db,
+        organization=organization,
+        staff_user_id=staff_user_id,
+        participant_id=participant_id,
+    ):
+        if result is True:
+            return True
+    return False
+
+
+def can_see_sensitive(db: Session, plugins: Any, user: Any, participant: Participant) -> bool:
+    """Everyone's notes with ``sensitive.view``; one's own people's with ``sensitive.contact``."""
+    if "sensitive.view" in user.permissions:
+        return True
+    if "sensitive.contact" in user.permissions:
+        return is_contact_person(db, plugins, user.organization, user.id, participant.id)
+    return False
+
+
+# ---------------------------------------------------------------------------------------
+# Intake and follow-up notes
+# ---------------------------------------------------------------------------------------
+
+
+def intake_of(db: Session, participant_id: int) -> IntakeRecord | None:
+    return db.scalars(select(IntakeRecord).where(IntakeRecord.participant_id == participant_id)).first()
+
+
+def follow_up_notes(db: Session, participant_id: int) -> list[FollowUpNote]:
+    return list(
+        db.scalars(
+            select(FollowUpNote)
+            .where(FollowUpNote.participant_id == participant_id)
+            .order_by(FollowUpNote.written_on.desc(), FollowUpNote.id.desc())
+        )
+    )
+
+
+def filled_categories(db: Session, participant_id: int) -> dict[str, bool]:
+    """Which categories hold something: shown before "show", so staff know what is there
+    without seeing it. Counts, never values."""
+    intake = intake_of(db, participant_id)
+    out = {c: bool(intake is not None and getattr(intake, c)) for c in INTAKE_CATEGORIES}
+    out["follow_up"] = bool(db.scalar(select(func.count()).select_from(FollowUpNote).where(FollowUpNote.participant_id == participant_id)))
+    return out
+
+
+def show_sensitive(db: Session, user: Staff, participant: Participant, categories: list[str], page: str) -> dict[str, Any]:
+    """Read the chosen categories and log each look, in one transaction."""
+    wanted = [c for c in categories if c in (*INTAKE_CATEGORIES, "follow_up")]
+    intake = intake_of(db, participant.id)
+    shown: dict[str, Any] = {}
+    for c in wanted:
+        log_sensitive_access(db, user, participant.id, c, action="view", page=page)
+        if c == "follow_up":
+            shown[c] = follow_up_notes(db, participant.id)
+        else:
+            shown[c] = getattr(intake, c) if intake is not None else ""
+    db.commit()
+    return shown
+
+
+INTAKE_FIELDS = [Field("held_on", kind="date"), *(Field(c, kind="text", max_length=5000) for c in INTAKE_CATEGORIES)]
+NOTE_FIELDS = [
+    Field("written_on", kind="date"),
+    Field("category", kind="choice", choices=FOLLOW_UP_CATEGORIES, default="general"),
+    Field("body", kind="text", required=True, max_length=5000),
+]
+
+
+def save_intake(db: Session, user: Staff, participant: Participant, data: dict[str, Any], page: str, today: dt.date) -> IntakeRecord:
+    """Write the intake conversation's notes; each changed category is logged as a change."""
+    clean = validate(INTAKE_FIELDS, {k: v for k, v in data.items() if k != "replace"}, partial=True)
+    intake = intake_of(db, participant.id)
+    if intake is None:
+        intake = IntakeRecord(organization_id=participant.organization_id, participant_id=participant.id, held_on=today)
+        for c in INTAKE_CATEGORIES:
+            setattr(intake, c, "")
+        db.add(intake)
+    if clean.get("held_on"):
+        intake.held_on = clean["held_on"]
+    # An empty field leaves what is written unless the category was shown in the form
+    # (listed in ``replace``): then emptying it is what the writer meant.
+    raw_replace = data.get("replace") or []
+    replace = set(raw_replace if isinstance(raw_replace, list) else [raw_replace])
+    for c in INTAKE_CATEGORIES:
+        if c in clean and (clean[c] or c in replace) and clean[c] != getattr(intake, c):
+            setattr(intake, c, clean[c])
+            log_sensitive_access(db, user, participant.id, c, action="change", page=page)
+    intake.written_by_id = user.id
+    intake.updated_at = utcnow()
+    db.commit()
+    return intake
+
+
+def add_follow_up_note(db: Session, user: Staff, participant: Participant, data: dict[str, Any], page: str, today: dt.date) -> FollowUpNote:
+    clean = validate(NOTE_FIELDS, data)
+    note = FollowUpNote(
+        organization_id=participant.organization_id,
+        participant_id=participant.id,
+        written_on=clean["written_on"] or today,
+        category=clean["category"] or "general",
+        body=clean["body"],
+        written_by_id=user.id,
+    )
+    db.add(note)
+    log_sensitive_access(db, user, participant.id, "follow_up", action="change", page=page)
+    db.commit()
+    return note
+
+
+# ---------------------------------------------------------------------------------------
+# Consent and contacts with outside services
+# ---------------------------------------------------------------------------------------
+
+CONSENT_FIELDS = [
+    Field("party", required=True, max_length=200),
+    Field("scope", kind="str", required=True, max_length=500),
+    Field("given_on", kind="date", required=True),
+    Field("expires_on", kind="date"),
+]
+CONTACT_FIELDS = [
+    Field("party", required=True, max_length=200),
+    Field("contacted_on", kind="date", required=True),
+    Field("purpose", max_length=500),
+    Field("confirm", kind="bool"),
+]
+
+
+def consents_of(db: Session, participant_id: int) -> list[Consent]:
+    return list(db.scalars(select(Consent).where(Consent.participant_id == participant_id).order_by(Consent.given_on.desc(), Consent.id.desc())))
+
+
+def contacts_of(db: Session, participant_id: int) -> list[OutsideContact]:
+    return list(
+        db.scalars(
+            select(OutsideContact).where(OutsideContact.participant_id == participant_id)
+            .order_by(OutsideContact.contacted_on.desc(), OutsideContact.id.desc())
+        )
+    )
+
+
+def add_consent(db: Session, user: Staff, participant: Participant, data: dict[str, Any], page: str) -> Consent:
+    clean = validate(CONSENT_FIELDS, data)
+    if clean["expires_on"] is not None and clean["expires_on"] < clean["given_on"]:
+        raise FormError({"expires_on": _("The expiry date is before the date the consent was given.")})
+    consent = Consent(organization_id=participant.organization_id, participant_id=participant.id, recorded_by_id=user.id, **clean)
+    db.add(consent)
+    log_sensitive_access(db, user, participant.id, "consent", action="change", page=page)
+    db.commit()
+    return consent
+
+
+def withdraw_consent(db: Session, user: Staff, consent: Consent, day: dt.date, page: str) -> Consent:
+    """Withdrawal takes effect on ``day``; the consent stays on record, marked withdrawn."""
+    if consent.withdrawn_on is None:
+        consent.withdrawn_on = max(day, consent.given_on)
+        log_sensitive_access(db, user, consent.participant_id, "consent", action="change", page=page)
+        db.commit()
+    return consent
+
+
+def _same_party(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+@dataclass(frozen=True)
+class ConsentCheck:
+    consent: Consent | None
+    reason: str
+    """Empty when a valid consent covers the contact; else ``none``, ``expired``,
+    ``withdrawn`` or ``not_yet``."""
+
+    @property
+    def ok(self) -> bool:
+        return self.consent is not None and not self.reason
+
+    def message(self) -> str:
+        c = self.consent
+        if self.reason == "expired" and c is not None and c.expires_on is not None:
+            return _("The consent for %(party)s expired on %(date)s.", party=c.party, date=c.expires_on.isoformat())
+        if self.reason == "withdrawn" and c is not None and c.withdrawn_on is not None:
+            return _("The consent for %(party)s was withdrawn on %(date)s.", party=c.party, date=c.withdrawn_on.isoformat())
+        if self.reason == "not_yet" and c is not None:
+            return _("The consent for %(party)s is only valid from %(date)s.", party=c.party, date=c.given_on.isoformat())
+        if self.reason == "none":
+            return _("There is no consent on record for contacting this service or person.")
+        return ""
+
+
+def check_consent(db: Session, participant_id: int, party: str, day: dt.date) -> ConsentCheck:
+    """Find a consent that covers contacting ``party`` on ``day``, or say why there is none."""
+    matching = [c for c in consents_of(db, participant_id) if _same_party(c.party, party)]
+    if not matching:
+        return ConsentCheck(None, "none")
+    for c in matching:
+        if c.is_valid_on(day):
+            return ConsentCheck(c, "")
+    latest = matching[0]
+    if latest.withdrawn_on is not None and latest.withdrawn_on <= day:
+        return ConsentCheck(latest, "withdrawn")
+    if latest.given_on > day:
+        return ConsentCheck(latest, "not_yet")
+    return ConsentCheck(latest, "expired")
+
+
+def record_contact(db: Session, user: Staff, participant: Participant, data: dict[str, Any], page: str) -> tuple[OutsideContact | None, ConsentCheck]:
+    """Record a contact with an outside service, after checking consent.
+
+    Without a valid consent nothing is stored unless ``confirm`` is set: the caller shows
+    the check's message and asks again. A confirmed contact keeps the reason on record.
+    """
+    clean = validate(CONTACT_FIELDS, data)
+    check = check_consent(db, participant.id, clean["party"], clean["contacted_on"])
+    if not check.ok and not clean["confirm"]:
+        return None, check
+    contact = OutsideContact(
+        organization_id=participant.organization_id,
+        participant_id=participant.id,
+        party=clean["party"],
+        contacted_on=clean["contacted_on"],
+        purpose=clean["purpose"],
+        consent_id=check.consent.id if check.ok and check.consent is not None else None,
+        without_consent_reason=check.reason,
+        recorded_by_id=user.id,
+    )
+    db.add(contact)
+    log_sensitive_access(db, user, participant.id, "consent", action="change", page=page)
+    db.commit()
+    return contact, check
+
+
+# ---------------------------------------------------------------------------------------
+# GDPR rights: export, erasure, retention
+# ---------------------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def _row(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: _iso(getattr(obj, f)) for f in fields}
+
+
+def export_person(db: Session, plugins: Any, organization: Any, user: Staff, participant: Participant, page: str) -> dict[str, Any]:
+    """Everything the organization holds about a person, as JSON-able data, and logged.
+
+    Plugins add their part through ``lavterskel_personal_data``; a failing plugin is
+    named in ``incomplete`` rather than silently left out.
+    """
+    log_sensitive_access(db, user, participant.id, "all", action="export", page=page)
+    intake = intake_of(db, participant.id)
+    days = list(
+        db.execute(
+            select(ProgramDay.date, Shift.outcome, Shift.hours)
+            .select_from(Attendance)
+            .join(ProgramDay, Attendance.day_id == ProgramDay.id)
+            .outerjoin(Shift, (Shift.day_id == Attendance.day_id) & (Shift.participant_id == Attendance.participant_id))
+            .where(Attendance.participant_id == participant.id)
+            .order_by(ProgramDay.date)
+        )
+    )
+    log_rows, _total = access_log(db, subject_id=participant.id, limit=100_000)
+    data: dict[str, Any] = {
+        "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
+        "organization": organization.name,
+        "person": _row(
+            participant,
+            ("id", "first_name", "last_name", "nickname", "birth_date", "gender", "phone", "card_code", "first_seen_on", "active", "created_at"),
+        ),
+        "attendance": [{"date": _iso(d), "outcome": o, "hours": None if h is None else str(h)} for d, o, h in days],
+        "intake": None if intake is None else _row(intake, ("held_on", *INTAKE_CATEGORIES, "updated_at")),
+        "follow_up_notes": [_row(n, ("written_on", "category", "body")) for n in follow_up_notes(db, participant.id)],
+        "consents": [_row(c, ("party", "scope", "given_on", "expires_on", "withdrawn_on")) for c in consents_of(db, participant.id)],
+        "outside_contacts": [_row(c, ("party", "contacted_on", "purpose", "without_consent_reason")) for c in contacts_of(db, participant.id)],
+        "access_log": [_row(e, ("at", "staff_name", "category", "action", "page")) for e in log_rows],
+        "plugins": {},
+        "incomplete": [],
+    }
+    for plugin, result, error in plugins.call_each(
+        "lavterskel_personal_data", organization.enabled_plugins, db=db, organization=organization, participant=participant
+    ):
+        if error is not None:
+            data["incomplete"].append(plugin)
+        elif result:
+            data["plugins"][str(result.get("key", plugin))] = {"title": str(result.get("title", plugin)), "data": result.get("data")}
+    db.commit()
+    return data
+
+
+def is_erased(db: Session, participant_id: int) -> bool:
+    return db.scalar(select(func.count()).select_from(ParticipantErasure).where(ParticipantErasure.participant_id == participant_id)) > 0
+
+
+def erase_person(db: Session, plugins: Any, organization: Any, user: Staff | None, participant: Participant, *, reason: str = "request", page: str = "") -> dict[str, int]:
+    """Anonymize a person in one transaction (GDPR art. 17).
+
+    Kept: the participant row itself (so "people served" and days worked still count in
+    reports), gender and birth year (age groups), attendance and shifts (pay lines rest on
+    them and are kept for the accounting retention period). Removed: names, phone, card,
+    birth day and month, every intake and follow-up note, consents and outside contacts.
+    The access log keeps its entries but loses the reference to the person (the one
+    update its trigger allows). Plugins erase theirs through
+    ``lavterskel_erase_personal_data``; if one fails, nothing is erased.
+    """
+    if is_erased(db, participant.id):
+        return {}
+    counts: dict[str, int] = {}
+    counts["intake_records"] = db.execute(delete(IntakeRecord).where(IntakeRecord.participant_id == participant.id)).rowcount or 0
+    counts["follow_up_notes"] = db.execute(delete(FollowUpNote).where(FollowUpNote.participant_id == participant.id)).rowcount or 0
+    counts["outside_contacts"] = db.execute(delete(OutsideContact).where(OutsideContact.participant_id == participant.id)).rowcount or 0
+    counts["consents"] = db.execute(delete(Consent).where(Consent.participant_id == participant.id)).rowcount or 0
+    counts["access_log_references"] = (
+        db.execute(
+            update(AccessLogEntry).where(AccessLogEntry.subject_id == participant.id).values(subject_id=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
+    for plugin, result, error in plugins.call_each(
+        "lavterskel_erase_personal_data", organization.enabled_plugins, db=db, organization=organization, participant=participant
+    ):
+        if error is not None:
+            db.rollback()
+            raise RuntimeError(f"plugin {plugin} could not erase its data; nothing was erased") from error
+        for key, n in (result or {}).items():
+            counts[f"{plugin}.{key}"] = int(n)
+    # Language-neutral, and still tells rows apart in lists and reports.
+    participant.first_name = f"#{participant.id}"
+    participant.last_name = ""
+    participant.nickname = ""
+    participant.phone = ""
+    participant.card_code = None
+    if participant.birth_date is not None:
+        participant.birth_date = dt.date(participant.birth_date.year, 7, 1)
+    participant.active = False
+    db.add(
+        ParticipantErasure(
+            organization_id=participant.organization_id,
+            participant_id=participant.id,
+            erased_by_id=user.id if user is not None else None,
+            reason=reason,
+        )
+    )
+    # The erasure itself is logged, without a reference to the person it was about.
+    log_sensitive_access(db, user, None, "all", action="erase", page=page, organization_id=participant.organization_id)
+    db.commit()
+    return counts
+
+
+def last_activity(db: Session, plugins: Any, organization: Any, participant: Participant) -> dt.date | None:
+    """The latest date anything happened with the person, over the core and the plugins."""
+    dates: list[dt.date] = []
+    last_day = db.scalar(
+        select(func.max(ProgramDay.date)).select_from(Attendance).join(ProgramDay, Attendance.day_id == ProgramDay.id)
+        .where(Attendance.participant_id == participant.id)
+    )
+    last_shift = db.scalar(
+        select(func.max(ProgramDay.date)).select_from(Shift).join(ProgramDay, Shift.day_id == ProgramDay.id)
+        .where(Shift.participant_id == participant.id)
+    )
+    last_note = db.scalar(select(func.max(FollowUpNote.written_on)).where(FollowUpNote.participant_id == participant.id))
+    last_contact = db.scalar(select(func.max(OutsideContact.contacted_on)).where(OutsideContact.participant_id == participant.id))
+    for d in (last_day, last_shift, last_note, last_contact, participant.first_seen_on, participant.created_at):
+        if d is not None:
+            dates.append(d.date() if isinstance(d, dt.datetime) else d)
+    for _plugin, result, _error in plugins.call_each(
+        "lavterskel_participant_last_activity", organization.enabled_plugins, db=db, organization=organization, participant=participant
+    ):
+        if isinstance(result, dt.datetime):
+            result = result.date()
+        if isinstance(result, dt.date):
+            dates.append(result)
+    return max(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class RetentionCandidate:
+    participant_id: int
+    name: str
+    last_activity: dt.date | None
+
+
+def retention_candidates(db: Session, plugins: Any, organization: Organization, years: int, today: dt.date) -> list[RetentionCandidate]:
+    """Inactive, not yet anonymized people whose last activity is more than ``years`` ago."""
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - years, day=28)
+    erased = select(ParticipantErasure.participant_id)
+    out: list[RetentionCandidate] = []
+    for p in db.scalars(select(Participant).where(Participant.id.not_in(erased)).order_by(Participant.id)):
+        last = last_activity(db, plugins, organization, p)
+        if last is None or last < cutoff:
+            out.append(RetentionCandidate(p.id, p.display_name, last))
+    return out
+
+
+def apply_retention(db: Session, plugins: Any, organization: Organization, years: int, today: dt.date) -> list[RetentionCandidate]:
+    done = retention_candidates(db, plugins, organization, years, today)
+    for c in done:
+        p = db.get(Participant, c.participant_id)
+        if p is not None:
+            erase_person(db, plugins, organization, None, p, reason="retention", page="cli:retention")
+    return done
