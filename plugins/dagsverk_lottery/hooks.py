@@ -1,11 +1,22 @@
 """Hook implementations of the dagsverk_lottery plugin."""
 from __future__ import annotations
 
-from core import hookimpl
-from core.contrib import SettingDef
-from core.i18n import lazy_gettext as _
+import datetime as dt
+from pathlib import Path
+from typing import Any
 
-TABLES: tuple[str, ...] = ()
+from litestar.static_files import create_static_files_router
+from sqlalchemy.orm import Session
+
+from core import hookimpl
+from core.contrib import NavItem, Panel, PermissionDef, ReportSection, SettingDef
+from core.i18n import lazy_gettext as _
+from core.permissions import ALL_STAFF
+from plugins.dagsverk_lottery import models as _models  # noqa: F401 - registers the tables
+from plugins.dagsverk_lottery.models import TABLE_NAMES
+
+HERE = Path(__file__).resolve().parent
+TABLES: tuple[str, ...] = TABLE_NAMES
 
 
 @hookimpl
@@ -18,8 +29,122 @@ def lavterskel_plugin_info() -> dict[str, object]:
 
 @hookimpl
 def lavterskel_settings() -> list[SettingDef]:
+    from plugins.dagsverk_lottery.calendar import setting_defs
+
+    return setting_defs()
+
+
+@hookimpl
+def lavterskel_migration_location() -> tuple[str, str]:
+    return ("dagsverk_lottery", str(HERE / "migrations"))
+
+
+@hookimpl
+def lavterskel_template_dirs() -> list[str]:
+    return [str(HERE / "templates")]
+
+
+@hookimpl
+def lavterskel_route_handlers() -> list[Any]:
+    from plugins.dagsverk_lottery import api, web
+
+    static = create_static_files_router(path="/dagsverk-static", directories=[HERE / "static"], opt={"public": True}, name="dagsverk_static")
+    return [*web.route_handlers(), *api.route_handlers(), static]
+
+
+@hookimpl
+def lavterskel_permissions() -> list[PermissionDef]:
+    staff = ("admin", "leader", "work_leader")
     return [
-        # 15 at the start (2008), 18 from 2016, 23 from 2018, 15 again under COVID.
-        SettingDef("dagsverk.capacity", _("Places in the daily draw"), 23, kind="int", dated=True),
-        SettingDef("dagsverk.draw_time", _("Time of the draw"), "09:00", kind="time"),
+        PermissionDef("dagsverk.checkin", _("Register people at the door"), (*staff, "social_worker")),
+        PermissionDef("dagsverk.draw", _("Close check-in and run the draw"), staff),
+        PermissionDef("dagsverk.void", _("Void a draw (with a reason)"), ("admin", "leader")),
+        PermissionDef("dagsverk.screen", _("See the draw, the big screen and the calendar"), ALL_STAFF),
+        PermissionDef("dagsverk.teams", _("Make teams and close the day"), staff),
+        PermissionDef("dagsverk.calendar", _("Change the opening calendar, capacity and draw mode"), ("admin", "leader")),
+        PermissionDef("dagsverk.numbers", _("See the numbers for funders"), ("admin", "leader", "social_worker", "payroll")),
+        PermissionDef("dagsverk.profiles", _("Edit work profiles"), (*staff, "social_worker")),
     ]
+
+
+@hookimpl
+def lavterskel_navigation(permissions: frozenset[str]) -> list[NavItem]:
+    return [
+        NavItem(_("Check-in"), "/dagsverk/checkin", order=10, permission="dagsverk.checkin"),
+        NavItem(_("The draw"), "/dagsverk/draw", order=11, permission="dagsverk.screen"),
+        NavItem(_("Teams"), "/dagsverk/teams", order=12, permission="dagsverk.teams"),
+        NavItem(_("End of day"), "/dagsverk/end", order=13, permission="dagsverk.teams"),
+        NavItem(_("Calendar"), "/dagsverk/calendar", order=14, permission="dagsverk.screen"),
+        NavItem(_("Numbers for funders"), "/dagsverk/numbers", order=15, permission="dagsverk.numbers"),
+    ]
+
+
+@hookimpl
+def lavterskel_dashboard_panels(db: Session, permissions: frozenset[str], today: dt.date) -> list[Panel]:
+    if "dagsverk.screen" not in permissions:
+        return []
+    from plugins.dagsverk_lottery import calendar as cal
+    from plugins.dagsverk_lottery.checkin import active_draw
+    from plugins.dagsverk_lottery.draws import entrant_ids
+
+    site = cal.default_site(db)
+    if site is None:
+        return []
+    from sqlalchemy import select
+
+    from core.models import ProgramDay
+
+    day = db.scalars(select(ProgramDay).where(ProgramDay.site_id == site.id, ProgramDay.date == today)).first()
+    draw = active_draw(db, day) if day else None
+    ctx = {"day": day, "draw": draw, "entered": len(entrant_ids(db, day)) if day else 0,
+           "capacity": cal.capacity_for(db, day) if day else cal.setting(db, "dagsverk.capacity", today)}
+    return [Panel(_("Dagsverket today"), "dagsverk_lottery/panel_dashboard.html", ctx, order=10)]
+
+
+@hookimpl
+def lavterskel_participant_panels(db: Session, participant: Any, permissions: frozenset[str]) -> list[Panel]:
+    if "days.view" not in permissions and "dagsverk.checkin" not in permissions:
+        return []
+    from core.i18n import today
+    from plugins.dagsverk_lottery import calendar as cal
+    from plugins.dagsverk_lottery import person
+
+    site = cal.default_site(db)
+    data = person.summary(db, participant, site.id if site else None, today())
+    return [Panel(_("Dagsverket: work and the draw"), "dagsverk_lottery/panel_person.html",
+                  {"d": data, "participant": participant, "can_profile": "dagsverk.profiles" in permissions}, order=20)]
+
+
+@hookimpl
+def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSection]:
+    from plugins.dagsverk_lottery import numbers
+
+    n = numbers.period(db, start, end)
+    share = "" if n.women_share is None else f"{round(n.women_share * 100)} %"
+    rows: list[list[Any]] = [
+        [_("Open days with a draw"), sum(1 for d in n.days if d.entered)],
+        [_("Registered (check-ins)"), n.total("registered")],
+        [_("Entered in the draw"), n.total("entered")],
+        [_("Got work by right"), n.total("by_right")],
+        [_("Got work in the lottery"), n.total("by_lottery")],
+        [_("Called in from the reserve list"), n.total("called_in")],
+        [_("Turned away (attended, got no work)"), n.total("turned_away")],
+        [_("Days worked"), n.total("worked")],
+        [_("Unique people"), n.unique_people],
+        [_("Women's share of unique people"), share],
+    ]
+    return [ReportSection("dagsverk_lottery", _("Dagsverket: attendance and the draw"), [_("Measure"), _("Number")], rows, order=20)]
+
+
+@hookimpl
+def lavterskel_cli_commands(cli: Any) -> None:
+    from plugins.dagsverk_lottery.cli import dagsverk
+
+    cli.add_command(dagsverk)
+
+
+@hookimpl
+def lavterskel_demo_data(db: Session, organization: Any, context: Any) -> None:
+    from plugins.dagsverk_lottery.demo import load
+
+    load(db, organization, context)

@@ -1,0 +1,176 @@
+"""Dagsverket's own tables: check-in marks, draws and their entrants, work profiles,
+order profiles and the call list of the day-before mode.
+
+Attendance itself is the core's :class:`core.models.Attendance`; shifts and teams are the
+core's too, so pay flows through the core's ``lavterskel_payable_work``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, OrgScoped, utcnow
+
+CHECKIN_STATUSES = ("entered", "not_fit", "after_draw")
+DRAW_STATUSES = ("sealed", "drawn", "voided")
+RESULTS = ("right", "lottery", "reserve")
+RIGHTS = ("none", "first_day", "third_day", "carried_over")
+CALL_STATUSES = ("", "reached", "declined", "not_reached")
+LIMITS = ("no_heavy", "no_steep", "no_ladders", "indoor_only", "outdoor_only")
+PREFERENCES = ("indoor", "outdoor", "firewood", "gardening", "moving", "cleaning")
+FIXED_TEAMS = ("firewood", "indoor", "food_bank")
+
+
+class CheckIn(OrgScoped, Base):
+    """How a registered person stands on the day: entered in the draw, judged not fit to
+    work today (present, not entered, no mark), or arrived after the draw."""
+
+    __tablename__ = "dagsverk_lottery_checkin"
+    __table_args__ = (UniqueConstraint("day_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="entered")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Draw(OrgScoped, Base):
+    """One draw of one day. ``attempt`` starts at 1; a voided draw lets a new attempt
+    follow. The unique (day, attempt) pair is what makes a draw happen once even when
+    two requests or two server processes ask at the same moment."""
+
+    __tablename__ = "dagsverk_lottery_draw"
+    __table_args__ = (UniqueConstraint("day_id", "attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="sealed")
+    mode: Mapped[str] = mapped_column(String(20), default="morning")
+    algorithm: Mapped[str] = mapped_column(String(40))
+    capacity: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(128))
+    """Hex string from :mod:`secrets`; shown only once the draw is done."""
+    seed_sha256: Mapped[str] = mapped_column(String(64))
+    """The fingerprint shown on the big screen as soon as check-in closes."""
+    entrants_sha256: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sealed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    drawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    void_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    entrants: Mapped[list[DrawEntrant]] = relationship(
+        back_populates="draw", lazy="selectin", order_by="DrawEntrant.participant_id", cascade="all, delete-orphan"
+    )
+
+
+class DrawEntrant(OrgScoped, Base):
+    """One person in a draw, their right at the time, and what the draw gave them."""
+
+    __tablename__ = "dagsverk_lottery_draw_entrant"
+    __table_args__ = (UniqueConstraint("draw_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("dagsverk_lottery_draw.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    right: Mapped[str] = mapped_column(String(20), default="none")
+    result: Mapped[str | None] = mapped_column(String(20))
+    position: Mapped[int | None] = mapped_column(Integer)
+    """1-based place in the draw's order (drawn first, then the reserve list)."""
+    reserve_number: Mapped[int | None] = mapped_column(Integer)
+    called_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A reserve given a place that someone declined or left empty."""
+    call_status: Mapped[str] = mapped_column(String(20), default="")
+    """Day-before mode: reached, declined or not reached on the phone."""
+
+    draw: Mapped[Draw] = relationship(back_populates="entrants")
+    participant = relationship("Participant", lazy="joined")
+
+
+class DrawEvent(OrgScoped, Base):
+    """The draw's log: sealed, drawn, voided (with who and why), calls."""
+
+    __tablename__ = "dagsverk_lottery_draw_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("dagsverk_lottery_draw.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkProfile(OrgScoped, Base):
+    """What the work needs to know about a person, and nothing more: limits, preferences,
+    whom they should not work with, whether they need close follow-up, their experience.
+    Health and substance-use data never belong here."""
+
+    __tablename__ = "dagsverk_lottery_profile"
+    __table_args__ = (UniqueConstraint("participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    limits: Mapped[list[str]] = mapped_column(JSON, default=list)
+    preferences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    not_with: Mapped[list[int]] = mapped_column(JSON, default=list)
+    """Participant ids; the rule is applied both ways."""
+    close_follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    experience: Mapped[int] = mapped_column(Integer, default=0)
+    """0 new, 1 some, 2 experienced with the tools."""
+    intake_due: Mapped[bool] = mapped_column(Boolean, default=False)
+    intake_done_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class OrderProfile(OrgScoped, Base):
+    """What the team suggestion needs to know about a work order beyond the core's
+    ``indoor``/``heavy``: steep ground, ladders, and whether it is one of the fixed teams."""
+
+    __tablename__ = "dagsverk_lottery_order_profile"
+    __table_args__ = (UniqueConstraint("work_order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
+    steep: Mapped[bool] = mapped_column(Boolean, default=False)
+    ladders: Mapped[bool] = mapped_column(Boolean, default=False)
+    fixed_team: Mapped[str] = mapped_column(String(20), default="")
+    category: Mapped[str] = mapped_column(String(20), default="")
+
+
+class TeamNote(OrgScoped, Base):
+    """Why the suggestion of a day looks as it does, kept with the day."""
+
+    __tablename__ = "dagsverk_lottery_team_note"
+    __table_args__ = (UniqueConstraint("day_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"))
+    explanation: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    team_kinds: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    """Team id (as text) -> category (``firewood``, ``indoor``, ``food_bank``, ``order``)."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OrderDayNote(OrgScoped, Base):
+    """End of day, per order: done, or what remains (carried over to the next day)."""
+
+    __tablename__ = "dagsverk_lottery_order_day"
+    __table_args__ = (UniqueConstraint("day_id", "work_order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    remaining: Mapped[str] = mapped_column(Text, default="")
+
+
+TABLE_NAMES = (
+    CheckIn.__tablename__, Draw.__tablename__, DrawEntrant.__tablename__, DrawEvent.__tablename__,
+    WorkProfile.__tablename__, OrderProfile.__tablename__, TeamNote.__tablename__, OrderDayNote.__tablename__,
+)

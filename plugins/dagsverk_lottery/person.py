@@ -1,0 +1,88 @@
+"""A person's Dagsverket history in plain words: days attended, drawn, worked, their
+rights now, days without work, and why they did or did not get work on each day."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.i18n import gettext as _
+from core.models import Attendance, Participant, ProgramDay, Shift
+from plugins.dagsverk_lottery.draws import history_before, seen_before
+from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant
+from plugins.dagsverk_lottery.rights import days_waited, right_from
+
+RIGHT_TEXT = {"first_day": "first_day", "third_day": "third_day", "carried_over": "carried_over"}
+
+
+@dataclass
+class DayReason:
+    date: dt.date
+    got_work: bool
+    text: str
+
+
+def right_label(right: str) -> str:
+    return {
+        "first_day": _("First-day right"),
+        "third_day": _("Third-day right"),
+        "carried_over": _("Third-day right, carried over"),
+        "none": _("No right"),
+    }.get(right, right)
+
+
+def reason(checkin: CheckIn | None, draw: Draw | None, entrant: DrawEntrant | None, shift: Shift | None) -> tuple[bool, str]:
+    if checkin is not None and checkin.status == "not_fit":
+        return False, _("Present, but not fit to work that day: not entered in the draw (no mark against them).")
+    if checkin is not None and checkin.status == "after_draw":
+        return bool(shift and shift.outcome != "no_show"), _("Came after the draw: registered as present, not entered.")
+    if draw is None or entrant is None:
+        if shift is not None:
+            return True, _("Had work that day.")
+        return False, _("There was no draw that day.")
+    if entrant.result == "right":
+        return True, _("Got work by right: %(right)s.", right=right_label(entrant.right).lower())
+    if entrant.result == "lottery":
+        return True, _("Got work in the lottery: drawn as number %(pos)s of %(cap)s places.", pos=entrant.position, cap=draw.capacity)
+    if entrant.called_in:
+        return True, _("Not drawn at first, reserve number %(n)s, then called in for a free place.", n=entrant.reserve_number)
+    if entrant.right != "none":
+        return False, _("Had a right, but the rights that day were more than the places; the draw was among them. Reserve number %(n)s; the right carries over.", n=entrant.reserve_number)
+    return False, _("Not drawn in the lottery: reserve number %(n)s; %(cap)s places that day.", n=entrant.reserve_number, cap=draw.capacity)
+
+
+def summary(db: Session, participant: Participant, site_id: int | None, today: dt.date) -> dict[str, object]:
+    pid = participant.id
+    attended = db.scalar(select(func.count()).select_from(Attendance).where(Attendance.participant_id == pid)) or 0
+    drawn = db.scalar(
+        select(func.count()).select_from(DrawEntrant).join(Draw, DrawEntrant.draw_id == Draw.id)
+        .where(DrawEntrant.participant_id == pid, Draw.status == "drawn", DrawEntrant.result.in_(("right", "lottery")))
+    ) or 0
+    worked = db.scalar(select(func.count()).select_from(Shift).where(Shift.participant_id == pid, Shift.outcome.in_(("worked", "left_early", "sent_home")))) or 0
+    right, waited = "none", 0
+    if site_id is not None:
+        todays = db.scalars(select(ProgramDay).where(ProgramDay.site_id == site_id, ProgramDay.date == today)).first()
+        drawn_today = todays is not None and db.scalar(select(func.count()).select_from(Draw).where(Draw.day_id == todays.id, Draw.status == "drawn"))
+        probe = SimpleNamespace(site_id=site_id, date=today + dt.timedelta(days=1) if drawn_today else today)
+        history = history_before(db, probe)  # type: ignore[arg-type]
+        waited = days_waited(history, pid)
+        right = right_from(waited, pid not in seen_before(db, probe, [pid]))  # type: ignore[arg-type]
+    recent = list(db.execute(
+        select(Attendance, ProgramDay).join(ProgramDay, Attendance.day_id == ProgramDay.id)
+        .where(Attendance.participant_id == pid).order_by(ProgramDay.date.desc()).limit(10)
+    ))
+    day_ids = [d.id for _a, d in recent]
+    checkins = {c.day_id: c for c in db.scalars(select(CheckIn).where(CheckIn.participant_id == pid, CheckIn.day_id.in_(day_ids)))}
+    draws = {d.day_id: d for d in db.scalars(select(Draw).where(Draw.day_id.in_(day_ids), Draw.status == "drawn"))}
+    entrants = {e.draw_id: e for e in db.scalars(select(DrawEntrant).where(DrawEntrant.participant_id == pid, DrawEntrant.draw_id.in_([d.id for d in draws.values()])))}
+    shifts = {s.day_id: s for s in db.scalars(select(Shift).where(Shift.participant_id == pid, Shift.day_id.in_(day_ids)))}
+    reasons = []
+    for _a, d in recent:
+        draw = draws.get(d.id)
+        got, text = reason(checkins.get(d.id), draw, entrants.get(draw.id) if draw else None, shifts.get(d.id))
+        reasons.append(DayReason(d.date, got, text))
+    return {"attended": attended, "drawn": drawn, "worked": worked, "right": right, "right_label": right_label(right),
+            "waited": waited, "reasons": reasons}

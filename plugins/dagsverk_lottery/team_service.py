@@ -1,0 +1,230 @@
+"""The day's teams in the database: gather people, orders and leaders, run the solver,
+write the core's Team and Shift rows, move people, lock teams."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from core.forms import FormError
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as L
+from core.models import Membership, Participant, ProgramDay, Shift, StaffUser, Team, WorkOrder
+from plugins.dagsverk_lottery import teams as solver
+from plugins.dagsverk_lottery.calendar import setting
+from plugins.dagsverk_lottery.draws import drawn_ids, last_drawn
+from plugins.dagsverk_lottery.models import OrderProfile, TeamNote, WorkProfile
+
+ACTIVE_ORDER = ("accepted", "scheduled", "in_progress")
+FIXED_NAMES = {"firewood": L("Firewood shed"), "indoor": L("Indoor team"), "food_bank": L("Food bank")}
+HISTORY_WEEKS = 4
+
+
+def work_leaders(db: Session) -> list[StaffUser]:
+    ids = select(Membership.user_id).where(Membership.role == "work_leader")
+    return list(db.scalars(select(StaffUser).where(StaffUser.id.in_(ids), StaffUser.is_active).order_by(StaffUser.full_name)))
+
+
+def orders_for(db: Session, date: dt.date) -> list[WorkOrder]:
+    """Orders that can be worked on the day: accepted or under way, within their dates."""
+    return list(db.scalars(
+        select(WorkOrder).where(
+            WorkOrder.status.in_(ACTIVE_ORDER),
+            or_(WorkOrder.start_date.is_(None), WorkOrder.start_date <= date),
+            or_(WorkOrder.end_date.is_(None), WorkOrder.end_date >= date),
+        ).order_by(WorkOrder.title)
+    ))
+
+
+def slots_for(db: Session, day: ProgramDay, exclude_orders: set[int] = frozenset()) -> list[solver.Slot]:  # type: ignore[assignment]
+    orders = [o for o in orders_for(db, day.date) if o.id not in exclude_orders]
+    profiles = {p.work_order_id: p for p in db.scalars(select(OrderProfile).where(OrderProfile.work_order_id.in_([o.id for o in orders])))}
+    fixed_wanted = ["firewood", "indoor"] + (["food_bank"] if day.date.isoweekday() == 3 else [])
+    slots: list[solver.Slot] = []
+    used_fixed: set[str] = set()
+    for o in orders:
+        prof = profiles.get(o.id)
+        fixed = prof.fixed_team if prof and prof.fixed_team in fixed_wanted else ""
+        if prof and prof.fixed_team and not fixed:
+            continue  # the food bank run on a day that is not Wednesday
+        needed = max(1, o.people_needed)
+        lo, hi = (min(4, needed), needed if needed < 4 else max(6, needed))
+        slots.append(solver.Slot(
+            key=f"order-{o.id}", name=o.title, category=fixed or "order", order_id=o.id, indoor=o.indoor or fixed == "indoor",
+            heavy=o.heavy, steep=bool(prof and prof.steep), ladders=bool(prof and prof.ladders),
+            min_size=lo, max_size=hi, target=needed, fixed=bool(fixed),
+        ))
+        used_fixed.add(fixed)
+    for kind in fixed_wanted:
+        if kind not in used_fixed and kind not in exclude_orders:
+            slots.insert(0, solver.Slot(key=f"fixed-{kind}", name=str(FIXED_NAMES[kind]), category=kind,
+                                        indoor=kind == "indoor", heavy=kind == "firewood", fixed=True))
+    return slots
+
+
+def kind_history(db: Session, day: ProgramDay, participant_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How often each person worked in each kind of work over the last weeks."""
+    start = day.date - dt.timedelta(weeks=HISTORY_WEEKS)
+    rows = db.execute(
+        select(Shift.participant_id, Shift.team_id, ProgramDay.id).join(ProgramDay, Shift.day_id == ProgramDay.id)
+        .where(Shift.participant_id.in_(participant_ids), ProgramDay.date >= start, ProgramDay.date < day.date, Shift.team_id.is_not(None))
+    ).all()
+    notes = {n.day_id: n.team_kinds for n in db.scalars(select(TeamNote).where(TeamNote.day_id.in_({r[2] for r in rows})))}
+    out: dict[int, dict[str, int]] = {}
+    for pid, team_id, day_id in rows:
+        kind = (notes.get(day_id) or {}).get(str(team_id))
+        if kind:
+            out.setdefault(pid, {}).setdefault(kind, 0)
+            out[pid][kind] += 1
+    return out
+
+
+def people_for(db: Session, day: ProgramDay, ids: list[int]) -> list[solver.Person]:
+    people = {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))}
+    profiles = {w.participant_id: w for w in db.scalars(select(WorkProfile).where(WorkProfile.participant_id.in_(ids)))}
+    history = kind_history(db, day, ids)
+    out = []
+    for pid in ids:
+        p = people.get(pid)
+        if p is None:
+            continue
+        prof = profiles.get(pid)
+        out.append(solver.Person(
+            id=pid, name=p.short_name or p.display_name, woman=p.gender == "woman",
+            experienced=bool(prof and prof.experience >= 1),
+            limits=frozenset(prof.limits or ()) if prof else frozenset(),
+            preferences=frozenset(prof.preferences or ()) if prof else frozenset(),
+            not_with=frozenset(int(i) for i in (prof.not_with or ())) if prof else frozenset(),
+            follow_up=bool(prof and prof.close_follow_up), history=history.get(pid, {}),
+        ))
+    # "Not with" holds both ways even if only one profile says it.
+    back: dict[int, set[int]] = {}
+    for person in out:
+        for other in person.not_with:
+            back.setdefault(other, set()).add(person.id)
+    return [solver.Person(**{**person.__dict__, "not_with": person.not_with | frozenset(back.get(person.id, ()))}) for person in out]
+
+
+def day_teams(db: Session, day: ProgramDay) -> list[Team]:
+    return list(db.scalars(select(Team).where(Team.day_id == day.id).order_by(Team.id)))
+
+
+def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None = None, time_limit: float = 5.0) -> solver.Suggestion:
+    """Replace the day's unlocked teams by a fresh suggestion; locked teams stay as they are."""
+    draw = last_drawn(db, day)
+    if draw is None:
+        raise FormError({"__all__": _("Teams are suggested from the drawn people: run the draw first.")})
+    existing = day_teams(db, day)
+    locked = [t for t in existing if t.locked]
+    locked_people = {s.participant_id for t in locked for s in t.shifts}
+    locked_orders = {o.id for t in locked for o in t.work_orders}
+    locked_leaders = {t.work_leader_id for t in locked}
+    note = db.scalars(select(TeamNote).where(TeamNote.day_id == day.id)).first()
+    locked_kinds = {(note.team_kinds if note else {}).get(str(t.id)) for t in locked}
+    all_leaders = work_leaders(db)
+    if leader_ids is None:
+        leader_ids = [u.id for u in all_leaders]
+    valid = {u.id for u in all_leaders}
+    if any(i not in valid for i in leader_ids):
+        raise FormError({"leader_ids": _("No such record.")})
+    leaders = [i for i in leader_ids if i not in locked_leaders]
+    ids = [pid for pid in drawn_ids(draw) if pid not in locked_people]
+    people = people_for(db, day, ids)
+    slots = [s for s in slots_for(db, day, locked_orders) if not (s.fixed and s.category in locked_kinds)]
+    max_follow = int(setting(db, "dagsverk.max_follow_up_per_team"))
+    result = solver.suggest(people, slots, len(leaders), max_follow, time_limit=time_limit)
+
+    unlocked = [t for t in existing if not t.locked]
+    if unlocked:
+        db.execute(delete(Shift).where(Shift.day_id == day.id, Shift.team_id.in_([t.id for t in unlocked])).execution_options(synchronize_session=False))
+        for t in unlocked:
+            db.delete(t)
+        db.flush()
+    kinds = dict(note.team_kinds) if note else {}
+    kinds = {k: v for k, v in kinds.items() if int(k) in {t.id for t in locked}}
+    by_key = {s.key: s for s in slots}
+    shifts = {s.participant_id: s for s in db.scalars(select(Shift).where(Shift.day_id == day.id))}
+    for leader_id, (key, members) in zip(leaders, sorted(result.teams.items()), strict=False):
+        slot = by_key[key]
+        team = Team(organization_id=day.organization_id, day_id=day.id, name=slot.name[:120], work_leader_id=leader_id)
+        if slot.order_id:
+            team.work_orders = [db.get(WorkOrder, slot.order_id)]
+        db.add(team)
+        db.flush()
+        kinds[str(team.id)] = solver.slot_kind(slot)
+        for pid in members:
+            shift = shifts.get(pid)
+            if shift is None:
+                shift = Shift(organization_id=day.organization_id, day_id=day.id, participant_id=pid)
+                db.add(shift)
+                shifts[pid] = shift
+            shift.team_id = team.id
+    for pid in result.unplaced:
+        if pid not in shifts:
+            db.add(Shift(organization_id=day.organization_id, day_id=day.id, participant_id=pid, team_id=None))
+    explanation = {"notes": [[k, v] for k, v in result.notes], "status": result.status, "gap": result.gap, "seconds": result.seconds}
+    if note is None:
+        note = TeamNote(organization_id=day.organization_id, day_id=day.id)
+        db.add(note)
+    note.explanation = explanation
+    note.team_kinds = kinds
+    db.commit()
+    return result
+
+
+def move(db: Session, day: ProgramDay, participant_id: int, team_id: int | None) -> Shift:
+    team = None
+    if team_id is not None:
+        team = db.scalars(select(Team).where(Team.id == team_id, Team.day_id == day.id)).first()
+        if team is None:
+            raise FormError({"team_id": _("No such record.")})
+    shift = db.scalars(select(Shift).where(Shift.day_id == day.id, Shift.participant_id == participant_id)).first()
+    if shift is None:
+        raise FormError({"participant_id": _("This person has no place today.")})
+    shift.team_id = team.id if team else None
+    db.commit()
+    return shift
+
+
+def set_locked(db: Session, day: ProgramDay, team_id: int, locked: bool) -> Team:
+    team = db.scalars(select(Team).where(Team.id == team_id, Team.day_id == day.id)).first()
+    if team is None:
+        raise FormError({"team_id": _("No such record.")})
+    team.locked = locked
+    db.commit()
+    return team
+
+
+NOTE_TEXT: dict[str, Any] = {
+    "leaders": L("%(leaders)s work leaders on duty, so at most %(leaders)s teams; %(teams)s teams made."),
+    "not_staffed": L("Not staffed today (too few people or work leaders): %(orders)s."),
+    "limits": L("%(name)s has limits (%(limits)s), so is not placed on: %(slots)s."),
+    "not_with": L("%(a)s and %(b)s are kept on different teams."),
+    "follow_up": L("%(count)s people need close follow-up; at most %(max)s per team."),
+    "gender": L("%(women)s women, spread over %(teams)s teams."),
+    "variety": L("%(name)s was in %(kind)s work %(count)s times in the last four weeks, so is on %(team)s today."),
+    "unplaced": L("%(name)s could not be placed on any team: place them by hand."),
+    "solver": L("Solver: %(status)s, %(gap)s %% from the proven best, in %(seconds)s s."),
+}
+LIMIT_TEXT = {"no_heavy": L("no heavy work"), "no_steep": L("no steep slopes"), "no_ladders": L("no ladders"),
+              "indoor_only": L("indoor work only"), "outdoor_only": L("outdoor work only")}
+KIND_TEXT = {"firewood": L("firewood"), "indoor": L("indoor"), "food_bank": L("food bank"), "heavy": L("heavy outdoor"),
+             "outdoor": L("outdoor")}
+
+
+def explanation_lines(note: TeamNote | None) -> list[str]:
+    if note is None:
+        return []
+    out = []
+    for key, params in (note.explanation or {}).get("notes", []):
+        params = dict(params)
+        if "limits" in params:
+            params["limits"] = ", ".join(str(LIMIT_TEXT.get(x, x)) for x in params["limits"])
+        if "kind" in params:
+            params["kind"] = str(KIND_TEXT.get(params["kind"], params["kind"]))
+        template = NOTE_TEXT.get(key)
+        if template is not None:
+            out.append(str(template) % params)
+    return out

@@ -1,0 +1,478 @@
+"""Dagsverket's pages: check-in, draw, big screen, verification, teams, end of day,
+calendar, numbers for funders, and the work profile. Thin: the logic is in the services."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Request, Response
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.forms import Field, FormError, validate
+from core.i18n import gettext as _
+from core.i18n import today
+from core.models import Participant, ProgramDay, Shift
+from core.services.settings import history as setting_history
+from core.services.settings import set_setting
+from core.web.context import current_user
+from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect
+from core.web.templating import render
+from plugins.dagsverk_lottery import calendar as cal
+from plugins.dagsverk_lottery import checkin as checkin_service
+from plugins.dagsverk_lottery import draws as draw_service
+from plugins.dagsverk_lottery import end_of_day, numbers, team_service
+from plugins.dagsverk_lottery.models import LIMITS, PREFERENCES, Draw, DrawEvent, TeamNote, WorkProfile
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+P = "/dagsverk"
+
+
+def day_on(request: Request[Any, Any, Any], db: Session, date: dt.date) -> ProgramDay:
+    site = cal.default_site(db)
+    if site is None:
+        raise NotFoundException()
+    return cal.day_for(db, current_user(request).organization.id, site, date)
+
+
+def parse_date(value: str | None) -> dt.date:
+    if not value:
+        return today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise FormError({"date": _("Must be a date (YYYY-MM-DD).")}) from None
+
+
+def screen_name(p: Participant, style: str) -> str:
+    if style == "first_name":
+        return p.first_name or p.nickname
+    return p.short_name or p.first_name
+
+
+# --- Check-in -------------------------------------------------------------------------
+
+def _checkin_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, q: str = "", errors: dict[str, str] | None = None,
+                  status: int = 200, ok: int | None = None) -> Any:
+    rows = checkin_service.day_list(db, day)
+    draw = checkin_service.active_draw(db, day)
+    results = checkin_service.find(db, q) if q else []
+    present = {a.participant_id for a, _c in rows}
+    ok_person = db.get(Participant, ok) if ok else None
+    if ok_person is not None and ok_person.organization_id != day.organization_id:
+        ok_person = None
+    counts = {"entered": sum(1 for _a, c in rows if c is None or c.status == "entered"),
+              "not_fit": sum(1 for _a, c in rows if c is not None and c.status == "not_fit"),
+              "after_draw": sum(1 for _a, c in rows if c is not None and c.status == "after_draw")}
+    return render(request, "dagsverk_lottery/checkin.html", status_code=status, day=day, rows=rows, draw=draw, q=q, results=results,
+                  present=present, errors=errors or {}, ok_person=ok_person, counts=counts,
+                  intake=checkin_service.intake_due(db, [a.participant_id for a, _c in rows]), mode=cal.draw_mode(db))
+
+
+@page_get(f"{P}/checkin", opt={"permission": "dagsverk.checkin"}, name="dagsverk.checkin")
+def checkin_page(request: Request[Any, Any, Any], db: Session, date: str | None = None, q: str = "", ok: int | None = None) -> Any:
+    try:
+        day = day_on(request, db, parse_date(date))
+    except FormError as exc:
+        return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Check-in"), text=exc.errors["date"])
+    # A scanner types the card code and presses Enter: one exact match registers at once.
+    if q and day.is_open:
+        found = checkin_service.find(db, q)
+        if len(found) == 1 and found[0].card_code and found[0].card_code == q.strip():
+            checkin_service.check_in(db, day, found[0], current_user(request).id)
+            return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={found[0].id}")
+    return _checkin_page(request, db, day, q=q, ok=ok)
+
+
+@page_post(f"{P}/days/{{day_id:int}}/checkin", opt={"permission": "dagsverk.checkin"})
+def checkin_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
+    day = get_or_404(db, ProgramDay, day_id)
+    try:
+        clean = validate([Field("participant_id", kind="ref", required=True), Field("not_fit", kind="bool")], form_data(data))
+        person = get_or_404(db, Participant, clean["participant_id"])
+        checkin_service.check_in(db, day, person, current_user(request).id, not_fit=clean["not_fit"])
+    except FormError as exc:
+        db.rollback()
+        return _checkin_page(request, db, day, errors=exc.errors, status=400)
+    return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={person.id}")
+
+
+@page_post(f"{P}/days/{{day_id:int}}/newcomer", opt={"permission": "dagsverk.checkin"})
+def newcomer_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
+    day = get_or_404(db, ProgramDay, day_id)
+    try:
+        clean = validate([Field("first_name", max_length=100), Field("nickname", max_length=100)], form_data(data))
+        person, _c = checkin_service.add_newcomer(db, day, clean["first_name"], clean["nickname"], current_user(request).id)
+    except FormError as exc:
+        db.rollback()
+        return _checkin_page(request, db, day, errors=exc.errors, status=400)
+    return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={person.id}")
+
+
+@page_post(f"{P}/days/{{day_id:int}}/fit", opt={"permission": "dagsverk.checkin"})
+def fit_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
+    day = get_or_404(db, ProgramDay, day_id)
+    try:
+        clean = validate([Field("participant_id", kind="ref", required=True), Field("fit", kind="bool")], form_data(data))
+        checkin_service.set_fit(db, day, clean["participant_id"], clean["fit"])
+    except FormError as exc:
+        db.rollback()
+        return _checkin_page(request, db, day, errors=exc.errors, status=400)
+    return redirect(f"{P}/checkin?date={day.date.isoformat()}")
+
+
+# --- The draw -------------------------------------------------------------------------
+
+def _names(db: Session, draw: Draw | None) -> dict[int, Participant]:
+    if draw is None:
+        return {}
+    return {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_([e.participant_id for e in draw.entrants])))}
+
+
+def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    draw = checkin_service.active_draw(db, day)
+    voided = list(db.scalars(select(Draw).where(Draw.day_id == day.id, Draw.status == "voided").order_by(Draw.attempt)))
+    events = list(db.scalars(select(DrawEvent).where(DrawEvent.draw_id.in_([d.id for d in [*voided, *([draw] if draw else [])]])).order_by(DrawEvent.at, DrawEvent.id)))
+    order = sorted(draw.entrants, key=lambda e: e.position or 0) if draw else []
+    return render(request, "dagsverk_lottery/draw.html", status_code=status, day=day, draw=draw, voided=voided, events=events,
+                  order=order, people=_names(db, draw), errors=errors or {}, capacity=cal.capacity_for(db, day),
+                  entrants=len(draw_service.entrant_ids(db, day)), mode=cal.draw_mode(db))
+
+
+@page_get(f"{P}/draw", opt={"permission": "dagsverk.screen"}, name="dagsverk.draw")
+def draw_page(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Any:
+    try:
+        day = day_on(request, db, parse_date(date))
+    except FormError as exc:
+        return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("The draw"), text=exc.errors["date"])
+    return _draw_page(request, db, day)
+
+
+@page_post(f"{P}/days/{{day_id:int}}/seal", opt={"permission": "dagsverk.draw"})
+def seal_post(request: Request[Any, Any, Any], db: Session, day_id: int) -> Any:
+    day = get_or_404(db, ProgramDay, day_id)
+    try:
+        draw_service.seal(db, day, current_user(request).id)
+    except FormError as exc:
+        db.rollback()
+        return _draw_page(request, db, day, exc.errors, 400)
+    return redirect(f"{P}/draw?date={day.date.isoformat()}")
+
+
+@page_post(f"{P}/days/{{day_id:int}}/draw", opt={"permission": "dagsverk.draw"})
+def draw_post(request: Request[Any, Any, Any], db: Session, day_id: int) -> Any:
+    day = get_or_404(db, ProgramDay, day_id)
+    try:
+        draw_service.run(db, day, current_user(request).id)
+    except FormError as exc:
+        db.rollback()
+        return _draw_page(request, db, day, exc.errors, 400)
+    return redirect(f"{P}/draw?date={day.date.isoformat()}")
+
+
+@page_post(f"{P}/draws/{{draw_id:int}}/void", opt={"permission": "dagsverk.void"})
+def void_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: Form) -> Any:
+    draw = get_or_404(db, Draw, draw_id)
+    day = get_or_404(db, ProgramDay, draw.day_id)
+    try:
+        clean = validate([Field("reason", required=True, max_length=500)], form_data(data))
+        draw_service.void(db, draw, current_user(request).id, clean["reason"])
+    except FormError as exc:
+        db.rollback()
+        return _draw_page(request, db, day, exc.errors, 400)
+    return redirect(f"{P}/draw?date={day.date.isoformat()}")
+
+
+@page_post(f"{P}/draws/{{draw_id:int}}/call", opt={"permission": "dagsverk.draw"})
+def call_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: Form) -> Any:
+    draw = get_or_404(db, Draw, draw_id)
+    day = get_or_404(db, ProgramDay, draw.day_id)
+    try:
+        clean = validate([Field("participant_id", kind="ref", required=True),
+                          Field("call_status", kind="choice", choices=("reached", "declined", "not_reached"), required=True)], form_data(data))
+        draw_service.record_call(db, draw, clean["participant_id"], clean["call_status"], current_user(request).id)
+    except FormError as exc:
+        db.rollback()
+        return _draw_page(request, db, day, exc.errors, 400)
+    return redirect(f"{P}/draw?date={day.date.isoformat()}")
+
+
+@page_get(f"{P}/draws/{{draw_id:int}}/verify", opt={"permission": "dagsverk.screen"}, name="dagsverk.verify")
+def verify_page(request: Request[Any, Any, Any], db: Session, draw_id: int) -> Any:
+    draw = get_or_404(db, Draw, draw_id)
+    day = get_or_404(db, ProgramDay, draw.day_id)
+    result = draw_service.verify(draw)
+    return render(request, "dagsverk_lottery/verify.html", day=day, draw=draw, result=result, people=_names(db, draw),
+                  stored={e.participant_id: e for e in draw.entrants})
+
+
+# --- The big screen -------------------------------------------------------------------
+
+def screen_state(db: Session, day: ProgramDay) -> dict[str, Any]:
+    draw = checkin_service.active_draw(db, day)
+    style = cal.screen_names(db)
+    state: dict[str, Any] = {"date": day.date.isoformat(), "status": "open" if draw is None else draw.status,
+                             "entered": len(draw_service.entrant_ids(db, day)) if draw is None else len(draw.entrants),
+                             "capacity": cal.capacity_for(db, day) if draw is None else draw.capacity}
+    if draw is not None:
+        state["fingerprint"] = draw.seed_sha256
+    if draw is not None and draw.status == "drawn":
+        people = _names(db, draw)
+        order = sorted(draw.entrants, key=lambda e: e.position or 0)
+        state["seed"] = draw.seed
+        state["drawn"] = [{"name": screen_name(people[e.participant_id], style), "right": e.result == "right"} for e in order if e.result != "reserve"]
+        state["reserve"] = [{"name": screen_name(people[e.participant_id], style), "number": e.reserve_number} for e in order if e.result == "reserve"]
+    return state
+
+
+@page_get(f"{P}/screen", opt={"permission": "dagsverk.screen"}, name="dagsverk.screen")
+def screen_page(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Any:
+    try:
+        day = day_on(request, db, parse_date(date))
+    except FormError as exc:
+        return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Big screen"), text=exc.errors["date"])
+    return render(request, "dagsverk_lottery/screen.html", day=day, state=screen_state(db, day))
+
+
+@page_get(f"{P}/screen/state", opt={"permission": "dagsverk.screen"}, name="dagsverk.screen_state")
+def screen_state_json(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Response[Any]:
+    try:
+        day = day_on(request, db, parse_date(date))
+    except FormError as exc:
+        return Response({"errors": exc.errors}, status_code=400)
+    return Response(screen_state(db, day), headers={"Cache-Control": "no-store"})
+
+
+# --- Teams and the end of the day -------------------------------------------------------
+
+def _teams_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    teams = team_service.day_teams(db, day)
+    shifts = list(db.scalars(select(Shift).where(Shift.day_id == day.id)))
+    note = db.scalars(select(TeamNote).where(TeamNote.day_id == day.id)).first()
+    profiles = {w.participant_id: w for w in db.scalars(select(WorkProfile).where(WorkProfile.participant_id.in_([s.participant_id for s in shifts])))}
+    return render(request, "dagsverk_lottery/teams.html", status_code=status, day=day, teams=teams, errors=errors or {},
+                  unassigned=[s for s in shifts if s.team_id is None], leaders=team_service.work_leaders(db),
+                  explanation=team_service.explanation_lines(note), note=note, profiles=profiles,
+                  draw=draw_service.last_drawn(db, day))
+
+
+@page_get(f"{P}/teams", opt={"permission": "dagsverk.teams"}, name="dagsverk.teams")
+def teams_page(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Any:
+    try:
+        day = day_on(request, db, parse_date(date))
+    except FormError as exc:
+        return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Teams"), text=exc.errors["date"])
+    return _teams_page(request, db, day)
+
+
+def _int_list(data: Any, key: str) -> list[int]:
+    out = []
+    for raw in form_list(data, key):
+        try:
+            out.append(int(raw))
+        except ValueError:
+            raise FormError({key: _("No such record.")}) from None
+    return out
+
+
+@page_post(f"{P}/days/{{day_id:int}}/teams/suggest", opt={"permission": "dagsverk.teams"})
+def suggest_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
+    day = get_or_404(db, ProgramDay, day_id)
+    try:
+        leaders = _int_list(data, "leader_ids") or None
+        team_service.suggest_and_apply(db, day, leaders)
+    except FormError as exc:
+        db.rollback()
+        return _teams_page(request, db, day, exc.errors, 400)
+    return redirect(f"{P}/teams?date={day.date.isoformat()}")
+
+
+@page_post(f"{P}/days/{{day_id:int}}/teams/move", opt={"permission": "dagsverk.teams"})
+def move_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
+    day = get_or_404(db, ProgramDay, day_id)
+    try:
+        clean = validate([Field("participant_id", kind="ref", required=True), Field("team_id", kind="ref")], form_data(data))
+        team_service.move(db, day, clean["participant_id"], clean["team_id"])
+    except FormError as exc:
+        db.rollback()
+        return _teams_page(request, db, day, exc.errors, 400)
+    return redirect(f"{P}/teams?date={day.date.isoformat()}")
+
+
+@page_post(f"{P}/days/{{day_id:int}}/teams/{{team_id:int}}/lock", opt={"permission": "dagsverk.teams"})
+def lock_post(request: Request[Any, Any, Any], db: Session, day_id: int, team_id: int, data: Form) -> Any:
+    day = get_or_404(db, ProgramDay, day_id)
+    try:
+        clean = validate([Field("locked", kind="bool")], form_data(data))
+        team_service.set_locked(db, day, team_id, clean["locked"])
+    except FormError as exc:
+        db.rollback()
+        return _teams_page(request, db, day, exc.errors, 400)
+    return redirect(f"{P}/teams?date={day.date.isoformat()}")
+
+
+def _end_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    return render(request, "dagsverk_lottery/end.html", status_code=status, day=day, teams=team_service.day_teams(db, day),
+                  orders=end_of_day.day_orders(db, day), outcomes=end_of_day.END_OUTCOMES, errors=errors or {},
+                  unassigned=list(db.scalars(select(Shift).where(Shift.day_id == day.id, Shift.team_id.is_(None)))))
+
+
+@page_get(f"{P}/end", opt={"permission": "dagsverk.teams"}, name="dagsverk.end")
+def end_page(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Any:
+    try:
+        day = day_on(request, db, parse_date(date))
+    except FormError as exc:
+        return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("End of day"), text=exc.errors["date"])
+    return _end_page(request, db, day)
+
+
+@page_post(f"{P}/days/{{day_id:int}}/end", opt={"permission": "dagsverk.teams"})
+def end_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
+    day = get_or_404(db, ProgramDay, day_id)
+    values = form_data(data)
+    try:
+        outcomes = {}
+        orders = {}
+        for key, value in values.items():
+            if key.startswith("outcome_") and key[8:].isdigit():
+                outcomes[int(key[8:])] = str(value)
+            elif key.startswith("order_") and key[6:].isdigit():
+                oid = int(key[6:])
+                orders[oid] = (str(value) == "done", str(values.get(f"remaining_{oid}", "")))
+        end_of_day.close_day(db, day, outcomes, orders)
+    except FormError as exc:
+        db.rollback()
+        return _end_page(request, db, day, exc.errors, 400)
+    return redirect(f"{P}/end?date={day.date.isoformat()}")
+
+
+# --- Calendar, numbers and work profiles ------------------------------------------------
+
+def _calendar(request: Request[Any, Any, Any], db: Session, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    site = cal.default_site(db)
+    days = cal.calendar(db, site, today(), 28) if site else []
+    return render(request, "dagsverk_lottery/calendar.html", status_code=status, days=days, errors=errors or {},
+                  capacities=setting_history(db, "dagsverk.capacity"), default_capacity=cal.DEFS["dagsverk.capacity"].default,
+                  mode=cal.draw_mode(db), draw_time=cal.setting(db, "dagsverk.draw_time"), screen=cal.screen_names(db))
+
+
+@page_get(f"{P}/calendar", opt={"permission": "dagsverk.screen"}, name="dagsverk.calendar")
+def calendar_page(request: Request[Any, Any, Any], db: Session) -> Any:
+    return _calendar(request, db)
+
+
+@page_post(f"{P}/calendar/day", opt={"permission": "dagsverk.calendar"})
+def calendar_day_post(request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
+    try:
+        clean = validate([Field("date", kind="date", required=True), Field("is_open", kind="bool"), Field("note", max_length=300),
+                          Field("capacity", kind="int", min_value=0, max_value=1000)], form_data(data))
+        day = day_on(request, db, clean["date"])
+        day.is_open = clean["is_open"]
+        day.note = clean["note"] or ("" if clean["is_open"] else day.note)
+        day.capacity = clean["capacity"]
+        db.commit()
+    except FormError as exc:
+        db.rollback()
+        return _calendar(request, db, exc.errors, 400)
+    return redirect(f"{P}/calendar")
+
+
+@page_post(f"{P}/calendar/settings", opt={"permission": "dagsverk.calendar"})
+def calendar_settings_post(request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
+    org = current_user(request).organization.id
+    try:
+        clean = validate([Field("capacity", kind="int", min_value=0, max_value=1000), Field("valid_from", kind="date"),
+                          Field("draw_mode", kind="choice", choices=cal.DRAW_MODES), Field("screen_names", kind="choice", choices=cal.SCREEN_NAMES),
+                          Field("draw_time")], form_data(data))
+        if clean["capacity"] is not None:
+            set_setting(db, org, cal.DEFS["dagsverk.capacity"], clean["capacity"], clean["valid_from"] or today())
+        if clean["draw_mode"]:
+            set_setting(db, org, cal.DEFS["dagsverk.draw_mode"], clean["draw_mode"])
+        if clean["screen_names"]:
+            set_setting(db, org, cal.DEFS["dagsverk.screen_names"], clean["screen_names"])
+        if clean["draw_time"]:
+            set_setting(db, org, cal.DEFS["dagsverk.draw_time"], clean["draw_time"])
+    except FormError as exc:
+        db.rollback()
+        errors = {("draw_time" if k == "dagsverk.draw_time" else k): v for k, v in exc.errors.items()}
+        return _calendar(request, db, errors, 400)
+    return redirect(f"{P}/calendar")
+
+
+@page_get(f"{P}/numbers", opt={"permission": "dagsverk.numbers"}, name="dagsverk.numbers")
+def numbers_page(request: Request[Any, Any, Any], db: Session, start: str | None = None, end: str | None = None) -> Any:
+    try:
+        end_d = parse_date(end)
+        start_d = parse_date(start) if start else end_d - dt.timedelta(days=30)
+        if start_d > end_d or (end_d - start_d).days > 3660:
+            raise FormError({"date": _("The end date is before the start date.") if start_d > end_d else _("At most ten years at a time.")})
+    except FormError as exc:
+        return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Numbers for funders"), text=exc.errors["date"])
+    return render(request, "dagsverk_lottery/numbers.html", n=numbers.period(db, start_d, end_d), start=start_d, end=end_d)
+
+
+PROFILE_FIELDS = [Field("close_follow_up", kind="bool"), Field("experience", kind="int", min_value=0, max_value=2, default=0),
+                  Field("intake_due", kind="bool"), Field("intake_done_on", kind="date")]
+
+
+def _profile(db: Session, person: Participant) -> WorkProfile:
+    prof = db.scalars(select(WorkProfile).where(WorkProfile.participant_id == person.id)).first()
+    if prof is None:
+        prof = WorkProfile(organization_id=person.organization_id, participant_id=person.id, limits=[], preferences=[], not_with=[])
+    return prof
+
+
+def _profile_page(request: Request[Any, Any, Any], db: Session, person: Participant, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    others = list(db.scalars(select(Participant).where(Participant.id != person.id, Participant.active).order_by(Participant.first_name).limit(1000)))
+    return render(request, "dagsverk_lottery/profile.html", status_code=status, person=person, profile=_profile(db, person),
+                  others=others, limits=LIMITS, preferences=PREFERENCES, errors=errors or {})
+
+
+@page_get(f"{P}/profiles/{{participant_id:int}}", opt={"permission": "dagsverk.profiles"}, name="dagsverk.profile")
+def profile_page(request: Request[Any, Any, Any], db: Session, participant_id: int) -> Any:
+    return _profile_page(request, db, get_or_404(db, Participant, participant_id))
+
+
+@page_post(f"{P}/profiles/{{participant_id:int}}", opt={"permission": "dagsverk.profiles"})
+def profile_post(request: Request[Any, Any, Any], db: Session, participant_id: int, data: Form) -> Any:
+    person = get_or_404(db, Participant, participant_id)
+    try:
+        clean = validate(PROFILE_FIELDS, form_data(data))
+        limits = form_list(data, "limits")
+        prefs = form_list(data, "preferences")
+        not_with = _int_list(data, "not_with")
+        save_profile(db, person, clean, limits, prefs, not_with)
+    except FormError as exc:
+        db.rollback()
+        return _profile_page(request, db, person, exc.errors, 400)
+    return redirect(f"/participants/{person.id}")
+
+
+def save_profile(db: Session, person: Participant, clean: dict[str, Any], limits: list[str], prefs: list[str], not_with: list[int]) -> WorkProfile:
+    if any(x not in LIMITS for x in limits):
+        raise FormError({"limits": _("Not one of the allowed choices.")})
+    if any(x not in PREFERENCES for x in prefs):
+        raise FormError({"preferences": _("Not one of the allowed choices.")})
+    known = set(db.scalars(select(Participant.id).where(Participant.id.in_(not_with))))
+    if any(i not in known or i == person.id for i in not_with):
+        raise FormError({"not_with": _("No such record.")})
+    prof = _profile(db, person)
+    prof.limits, prof.preferences, prof.not_with = sorted(set(limits)), sorted(set(prefs)), sorted(set(not_with))
+    for key in ("close_follow_up", "experience", "intake_due", "intake_done_on"):
+        if key in clean:
+            setattr(prof, key, clean[key] if clean[key] is not None or key == "intake_done_on" else getattr(prof, key))
+    if prof.intake_done_on is not None:
+        prof.intake_due = False
+    db.add(prof)
+    db.commit()
+    return prof
+
+
+def route_handlers() -> list[Any]:
+    return [checkin_page, checkin_post, newcomer_post, fit_post, draw_page, seal_post, draw_post, void_post, call_post, verify_page,
+            screen_page, screen_state_json, teams_page, suggest_post, move_post, lock_post, end_page, end_post, calendar_page,
+            calendar_day_post, calendar_settings_post, numbers_page, profile_page, profile_post]
+

@@ -1,0 +1,43 @@
+"""Helpers for Dagsverket's tests: people, days and a morning's check-ins."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from core.models import Participant, ProgramDay
+from tests.conftest import OrgWorld, World
+
+
+def people(db: Session, org: OrgWorld, n: int, *, women: int = 0, prefix: str = "Person") -> list[Participant]:
+    out = []
+    for i in range(n):
+        p = Participant(organization_id=org.org.id, first_name=f"{prefix}{i}", last_name="Testesen",
+                        gender="woman" if i < women else "man", card_code=f"{prefix[:3].upper()}{1000 + i}")
+        db.add(p)
+        out.append(p)
+    db.commit()
+    return out
+
+
+def open_day(db: Session, org: OrgWorld, date: dt.date, capacity: int | None = None) -> ProgramDay:
+    day = ProgramDay(organization_id=org.org.id, site_id=org.site.id, date=date, is_open=True, capacity=capacity)
+    db.add(day)
+    db.commit()
+    return day
+
+
+def check_in_all(db: Session, day: ProgramDay, persons: Sequence[Participant]) -> None:
+    from plugins.dagsverk_lottery.checkin import check_in
+
+    for p in persons:
+        check_in(db, day, p, None)
+
+
+def weekday(offset: int = 0) -> dt.date:
+    """A Monday in the past plus ``offset`` days, so tests never depend on today's weekday."""
+    return dt.date(2026, 3, 2) + dt.timedelta(days=offset)
+
+
+__all__ = ["World", "people", "open_day", "check_in_all", "weekday"]
