@@ -137,3 +137,29 @@ def test_other_organization_sees_none_of_it(dataset, client):
     login(client, dataset.b.users["leader"])
     r = client.get("/reports", params={"start": START.isoformat(), "end": END.isoformat()}, headers={"Accept-Language": "en"})
     assert dict(_table(r.text, "people"))["Unique people"] == "0"
+
+
+def test_printable_page_and_pdf(dataset, client):
+    login(client, dataset.a.users["leader"])
+    q = {"start": START.isoformat(), "end": END.isoformat()}
+    page = client.get("/reports/print", params=q, headers={"Accept-Language": "nb"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Årsrapport" in page.text or "Yearly report" not in page.text
+    assert '<img class="chart" src="/reports/chart/age_groups?' in page.text
+    pdf = client.get("/reports/pdf", params=q)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 5000
+
+
+def test_pdf_fetcher_serves_only_own_assets():
+    from core.services.reports import Report
+    from core.web.controllers.reports import own_assets_fetcher
+
+    section = ReportSection("ages", "Ages", ["Age", "People"], [["30–39", 6]], chart="bar")
+    fetch = own_assets_fetcher(Report(organization=None, start=START, end=END, shared=False, sections=[section], failed=[]))
+    assert b"@page" in fetch("lavterskel://app/static/print.css")["string"]
+    assert fetch("lavterskel://app/reports/chart/ages?start=x")["string"].startswith(b"<svg")
+    for url in ("http://127.0.0.1:9/secret.png", "file:///etc/passwd", "lavterskel://app/static/../../pyproject.toml",
+                "lavterskel://app/reports/chart/nope", "lavterskel://app/participants/1"):
+        with pytest.raises(ValueError):
+            fetch(url)

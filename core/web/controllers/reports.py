@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, Response
@@ -15,6 +16,8 @@ from core.services.reports import Report, build_report, cell_text, chart_svg, se
 from core.web.context import app_context, current_user
 from core.web.handlers import page_get
 from core.web.templating import render
+
+STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 
 PERM = {"permission": "reports.view"}
 # A chart is a picture loaded by <img>: it needs its inline styles and must run nothing.
@@ -43,6 +46,52 @@ def _report(request: Request[Any, Any, Any], db: Session) -> Report:
     return build_report(db, app_context(request).plugins, current_user(request).organization, start, end, shared=shared)
 
 
+def _print_html(request: Request[Any, Any, Any], report: Report, query: str) -> str:
+    ctx = app_context(request)
+    return ctx.jinja.get_template("reports/print.html").render(
+        report=report, organization=current_user(request).organization, query=query, cell_text=cell_text
+    )
+
+
+def _query(report: Report) -> str:
+    return f"start={report.start.isoformat()}&end={report.end.isoformat()}" + ("&shared=1" if report.shared else "")
+
+
+def own_assets_fetcher(report: Report) -> Any:
+    """A URL fetcher for WeasyPrint that serves only our stylesheet and the report's charts,
+    made in-process: nothing is read from elsewhere on disk or the network."""
+    from urllib.parse import urlsplit
+
+    from weasyprint import default_url_fetcher
+
+    charts = {s.key: s for s in report.sections}
+    static = STATIC_DIR.resolve()
+
+    def fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        parts = urlsplit(url)
+        if parts.scheme == "lavterskel":
+            if parts.path.startswith("/static/"):
+                path = (static / parts.path.removeprefix("/static/")).resolve()
+                if path.is_relative_to(static) and path.is_file():
+                    return {"string": path.read_bytes(), "mime_type": "text/css" if path.suffix == ".css" else None}
+            if parts.path.startswith("/reports/chart/"):
+                section = charts.get(parts.path.removeprefix("/reports/chart/"))
+                svg = chart_svg(section) if section is not None else None
+                if svg is not None:
+                    return {"string": svg.encode(), "mime_type": "image/svg+xml"}
+        if parts.scheme == "data":
+            return default_url_fetcher(url, *args, **kwargs)
+        raise ValueError("only the app's own assets may be fetched")
+
+    return fetch
+
+
+def report_pdf(html: str, report: Report) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url="lavterskel://app/", url_fetcher=own_assets_fetcher(report)).write_pdf()
+
+
 class ReportsController(Controller):
     path = "/reports"
 
@@ -54,9 +103,21 @@ class ReportsController(Controller):
             end = today()
             return render(request, "reports/report.html", status_code=400, report=None, errors=exc.errors,
                           start=end - dt.timedelta(days=364), end=end, shared=False, query="", cell_text=cell_text)
-        query = f"start={report.start.isoformat()}&end={report.end.isoformat()}" + ("&shared=1" if report.shared else "")
+        query = _query(report)
         return render(request, "reports/report.html", report=report, errors={}, start=report.start, end=report.end,
                       shared=report.shared, query=query, cell_text=cell_text)
+
+    @page_get("/print", opt=PERM, name="reports.print")
+    def print_page(self, request: Request[Any, Any, Any], db: Session) -> Response[str]:
+        report = _report(request, db)
+        return Response(_print_html(request, report, _query(report)), media_type="text/html; charset=utf-8")
+
+    @page_get("/pdf", opt=PERM, name="reports.pdf")
+    def pdf(self, request: Request[Any, Any, Any], db: Session) -> Response[bytes]:
+        report = _report(request, db)
+        data = report_pdf(_print_html(request, report, _query(report)), report)
+        filename = f"report-{report.start.isoformat()}-{report.end.isoformat()}.pdf"
+        return Response(data, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
     @page_get("/csv/{key:str}", opt=PERM, name="reports.csv")
     def csv(self, request: Request[Any, Any, Any], db: Session, key: str) -> Response[str]:
