@@ -105,13 +105,27 @@ def npgettext(context: str, singular: str, plural: str, n: int, **variables: Any
     return text % variables
 
 
-def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
+class LazyString(LazyProxy):
+    """A string translated when it is shown, in the locale of that moment.
+
+    Hashable (Babel's proxy is not), so a lazy label can be a dataclass default or a
+    field of a frozen dataclass that gets hashed. The hash is the text's, like its
+    equality, so it is stable within one locale.
+    """
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def lazy_gettext(message: str, **variables: Any) -> LazyString:
     """For module-level strings: translated when shown, in the locale of that moment."""
-    return LazyProxy(gettext, message, enable_cache=False, **variables)
+    return LazyString(gettext, message, enable_cache=False, **variables)
 
 
-def lazy_pgettext(context: str, message: str) -> LazyProxy:
-    return LazyProxy(pgettext, context, message, enable_cache=False)
+def lazy_pgettext(context: str, message: str) -> LazyString:
+    return LazyString(pgettext, context, message, enable_cache=False)
 
 
 _ = gettext

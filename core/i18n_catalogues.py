@@ -6,7 +6,8 @@ the source text, which is English). ``check`` reports what is missing or stale; 
 suite runs the same check, so a string without a translation fails CI.
 ``translate nb FILE.json`` sets Bokmål translations from a ``{msgid: msgstr}`` file
 (a plural's value is a list of two strings; a key ``"context\\u0004msgid"`` sets only the
-message with that ``pgettext`` context). The translations go to every catalogue tree
+message with that ``pgettext`` context, and a plain key fills such a message only while
+it has no translation). The translations go to every catalogue tree
 that holds the message, so the test plugin in ``tests/`` is covered by the same file.
 
 Several people run these commands at the same time in one working tree: every
@@ -22,6 +23,7 @@ import io
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,21 +46,24 @@ TREES = [
 ]
 
 
+_lock_state = threading.local()
+
+
 @contextlib.contextmanager
 def _locked() -> Iterator[None]:
     """Serialize catalogue writers of this working tree (re-entrant within a process)."""
-    if getattr(_locked, "held", False):
+    if getattr(_lock_state, "held", False):
         yield
         return
     digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:12]
     lock_path = Path(tempfile.gettempdir()) / f"lavterskel-catalogues-{digest}.lock"
     with lock_path.open("a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
-        _locked.held = True  # type: ignore[attr-defined]
+        _lock_state.held = True
         try:
             yield
         finally:
-            _locked.held = False  # type: ignore[attr-defined]
+            _lock_state.held = False
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
@@ -160,8 +165,13 @@ def translate(locale: str, mapping: dict[str, str | list[str]], locale_dirs: lis
                 if not msg.id:
                     continue
                 key = msg.id if isinstance(msg.id, str) else msg.id[0]
-                value = mapping.get(f"{msg.context}\u0004{key}") if msg.context else None
-                if value is None:
+                if msg.context:
+                    # A plain key fills a context's message only while it is untranslated:
+                    # an explicit "context\u0004msgid" translation is never overwritten.
+                    value = mapping.get(f"{msg.context}\u0004{key}")
+                    if value is None and not _is_translated(msg):
+                        value = mapping.get(key)
+                else:
                     value = mapping.get(key)
                 if value is None:
                     continue
