@@ -341,15 +341,17 @@ def lavterskel_pay_markers(db: Session, organization: Organization, participant_
 def lavterskel_is_contact_person(db: Session, organization: Organization, staff_user_id: int, participant_id: int) -> bool | None:
     """Say whether a staff member is one of a participant's contact persons.
 
-    Per organization. Contact persons may read the sensitive data of their own people
-    (with the ``sensitive.contact`` permission) even when their role may not read
-    everyone's. The core has no contact persons of its own; a program plugin that has
-    them (Nyttig Arbeid) answers here. Any ``True`` grants access; ``None`` or ``False``
-    means "not as far as this plugin knows".
+    Per organization; called before sensitive data (intake and follow-up notes) is shown
+    or written by someone whose role holds ``sensitive.contact`` but not
+    ``sensitive.view``. Contact persons may read the sensitive data of their own people.
+    The core has no contact persons of its own; a program plugin that has them (Nyttig
+    Arbeid) answers here. All results are collected; any ``True`` grants access.
 
+    :param db: the request's database session, scoped to the organization.
+    :param organization: the organization being served.
     :param staff_user_id: the staff member asking.
     :param participant_id: the person whose data is asked for.
-    :returns: ``True``, ``False`` or ``None``.
+    :returns: ``True``, ``False`` or ``None`` ("not as far as this plugin knows").
     """
 
 
@@ -357,9 +359,13 @@ def lavterskel_is_contact_person(db: Session, organization: Organization, staff_
 def lavterskel_personal_data(db: Session, organization: Organization, participant: Participant) -> dict[str, Any] | None:
     """Contribute what the plugin holds about a person to their GDPR export (art. 15 and 20).
 
-    Per organization; called when staff export everything about a person. The core has
-    already written the access log entry for the export.
+    Per organization; called when staff export everything about a person, after the core
+    has written the access log entry for the export. All results are collected, one
+    section per plugin; a raising plugin is named in the export's ``incomplete`` list.
 
+    :param db: the request's database session, scoped to the organization.
+    :param organization: the organization being served.
+    :param participant: the person being exported.
     :returns: ``{"key": "<plugin>", "title": <translatable title>, "data": <JSON-able>}``
         or ``None`` when the plugin holds nothing about the person.
     """
@@ -372,8 +378,12 @@ def lavterskel_erase_personal_data(db: Session, organization: Organization, part
     Per organization; called inside the core's erasure transaction, before it commits:
     do not commit. Keep what the law requires (pay lines for the accounting retention
     period) and what reports count, but remove everything that tells who the person is
-    or what they told staff (free text, health, contact persons' notes).
+    or what they told staff. All results are collected; if one implementation raises,
+    the whole erasure is rolled back.
 
+    :param db: the database session of the erasure, scoped to the organization.
+    :param organization: the organization the person belongs to.
+    :param participant: the person being erased.
     :returns: what was done, as ``{"what": count}``, shown to the leader afterwards.
     """
 
@@ -382,9 +392,13 @@ def lavterskel_erase_personal_data(db: Session, organization: Organization, part
 def lavterskel_participant_last_activity(db: Session, organization: Organization, participant: Participant) -> Any:
     """The last date the plugin saw the person active (a timesheet, a waiting-list contact).
 
-    Per organization; the retention policy anonymizes people whose latest activity, over
-    the core and every plugin, is older than the organization's retention period.
+    Per organization; called by the retention policy, which anonymizes people whose
+    latest activity over the core and every plugin is older than the organization's
+    retention period. All results are collected and the latest date is used.
 
+    :param db: the database session, scoped to the organization.
+    :param organization: the organization the person belongs to.
+    :param participant: the person.
     :returns: a ``datetime.date`` or ``None``.
     """
 
@@ -396,15 +410,16 @@ def lavterskel_participant_last_activity(db: Session, organization: Organization
 
 @hookspec
 def lavterskel_eligibility_checks(organization: Any) -> list[Any]:
-    """Eligibility checks run when a candidate is screened and again on the start date.
+    """Eligibility checks for a program's candidates.
 
-    Per organization; results of all implementations are collected. A check is any
-    object with ``key`` (str), ``label`` (lazy string), ``stages`` (a tuple of
-    ``"screening"`` and/or ``"start"``) and ``evaluate(facts) -> (passed, explanation)``,
-    where ``passed`` is True, False or None (not known) and ``facts`` carries
-    ``participant``, ``answers`` (dict), ``stage``, ``check_date``, ``new_start`` and
-    ``max_start_age``. When two checks share a key the first collected wins, and the
-    built-in checks are registered ``trylast``, so a plugin can replace one by its key.
+    Per organization; called when a candidate is screened before a first meeting, and
+    again on the start date. All results are collected. A check is any object with
+    ``key`` (str), ``label`` (lazy string), ``stages`` (a tuple of ``"screening"`` and/or
+    ``"start"``) and ``evaluate(facts) -> (passed, explanation)``, where ``passed`` is
+    True, False or None (not known) and ``facts`` carries ``participant``, ``answers``,
+    ``stage``, ``check_date``, ``new_start`` and ``max_start_age``. When two checks share
+    a key the one collected first is kept; the built-in checks are registered
+    ``trylast``, so a plugin replaces one by returning a check with its key.
 
     :param organization: the organization screening the candidate.
     :returns: a list of checks.
@@ -413,10 +428,12 @@ def lavterskel_eligibility_checks(organization: Any) -> list[Any]:
 
 @hookspec
 def lavterskel_eligibility_checks_off(organization: Any) -> list[str]:
-    """Keys of eligibility checks this organization does not use.
+    """Keys of eligibility checks an organization does not use.
 
-    Per organization; the union of all results is switched off.
+    Per organization; called with :func:`lavterskel_eligibility_checks`. All results are
+    collected and every key named is switched off.
 
+    :param organization: the organization screening the candidate.
     :returns: a list of check keys.
     """
 
@@ -425,11 +442,13 @@ def lavterskel_eligibility_checks_off(organization: Any) -> list[str]:
 def lavterskel_signing_providers(organization: Any) -> list[Any]:
     """Ways to sign a participant's documents (employment contract, confidentiality).
 
-    Per organization; results are collected, the first provider of a key wins. A provider
-    has ``key``, ``label`` and ``sign(db, document, data, by_id)`` that marks the document
-    signed (``status``, ``signed_on``, ``seen_by_id``, ``reference``) or raises
+    Per organization; called when the start checklist is shown and when a document is
+    signed. All results are collected; the first provider of a key is kept. A provider
+    has ``key``, ``label`` and ``sign(db, document, data, by_id)`` that marks the
+    document signed (``status``, ``signed_on``, ``seen_by_id``, ``reference``) or raises
     :class:`core.forms.FormError`. The built-in provider records a signature on paper and
     the staff member who saw it; a BankID provider is one more plugin.
 
+    :param organization: the organization the participant belongs to.
     :returns: a list of providers.
     """
