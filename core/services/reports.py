@@ -124,11 +124,22 @@ def _number(value: Any) -> float | None:
     return None
 
 
+def _pygal() -> Any:
+    import sys
+
+    import pygal
+
+    # pygal installs an old-style import hook (for its optional map plugins, unused here)
+    # that lacks find_spec; Python then warns on every later import. Take it out again.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+    return pygal
+
+
 def chart_svg(section: ReportSection) -> str | None:
     """The section as a standalone SVG picture, or None when it has no chart."""
     if not section.chart or not section.rows:
         return None
-    import pygal
+    pygal = _pygal()
     from pygal.style import Style
 
     style = Style(

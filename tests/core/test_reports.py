@@ -157,9 +157,31 @@ def test_pdf_fetcher_serves_only_own_assets():
 
     section = ReportSection("ages", "Ages", ["Age", "People"], [["30–39", 6]], chart="bar")
     fetch = own_assets_fetcher(Report(organization=None, start=START, end=END, shared=False, sections=[section], failed=[]))
-    assert b"@page" in fetch("lavterskel://app/static/print.css")["string"]
-    assert fetch("lavterskel://app/reports/chart/ages?start=x")["string"].startswith(b"<svg")
+    assert b"@page" in fetch.fetch("lavterskel://app/static/print.css").read()
+    assert fetch.fetch("lavterskel://app/reports/chart/ages?start=x").read().startswith(b"<svg")
     for url in ("http://127.0.0.1:9/secret.png", "file:///etc/passwd", "lavterskel://app/static/../../pyproject.toml",
                 "lavterskel://app/reports/chart/nope", "lavterskel://app/participants/1"):
         with pytest.raises(ValueError):
-            fetch(url)
+            fetch.fetch(url)
+
+
+def test_leaders_dashboard_shows_the_week(world, client):
+    from core.i18n import today
+
+    org = world.a
+    monday = today() - dt.timedelta(days=today().weekday())
+    with world.db(org) as db:
+        p = Participant(organization_id=org.org.id, first_name="Ukesen")
+        day = ProgramDay(organization_id=org.org.id, site_id=org.site.id, date=monday)
+        last = ProgramDay(organization_id=org.org.id, site_id=org.site.id, date=monday - dt.timedelta(days=7))
+        db.add_all([p, day, last])
+        db.flush()
+        db.add_all([Attendance(organization_id=org.org.id, day_id=day.id, participant_id=p.id),
+                    Attendance(organization_id=org.org.id, day_id=last.id, participant_id=p.id)])
+        db.commit()
+    login(client, org.users["leader"])
+    page = client.get("/", headers={"Accept-Language": "en"}).text
+    assert "This week" in page and "This week so far: 1 registrations. Last week: 1." in page
+    client.cookies.clear()
+    login(client, org.users["work_leader"])
+    assert "This week so far" not in client.get("/", headers={"Accept-Language": "en"}).text

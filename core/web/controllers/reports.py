@@ -59,31 +59,33 @@ def _query(report: Report) -> str:
 
 def own_assets_fetcher(report: Report) -> Any:
     """A URL fetcher for WeasyPrint that serves only our stylesheet and the report's charts,
-    made in-process: nothing is read from elsewhere on disk or the network."""
+    made in-process: nothing is read from elsewhere on disk or from the network."""
     from urllib.parse import urlsplit
 
-    from weasyprint import default_url_fetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     charts = {s.key: s for s in report.sections}
     static = STATIC_DIR.resolve()
 
-    def fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        parts = urlsplit(url)
-        if parts.scheme == "lavterskel":
-            if parts.path.startswith("/static/"):
-                path = (static / parts.path.removeprefix("/static/")).resolve()
-                if path.is_relative_to(static) and path.is_file():
-                    return {"string": path.read_bytes(), "mime_type": "text/css" if path.suffix == ".css" else None}
-            if parts.path.startswith("/reports/chart/"):
-                section = charts.get(parts.path.removeprefix("/reports/chart/"))
-                svg = chart_svg(section) if section is not None else None
-                if svg is not None:
-                    return {"string": svg.encode(), "mime_type": "image/svg+xml"}
-        if parts.scheme == "data":
-            return default_url_fetcher(url, *args, **kwargs)
-        raise ValueError("only the app's own assets may be fetched")
+    class OwnAssets(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "lavterskel":
+                if parts.path.startswith("/static/"):
+                    path = (static / parts.path.removeprefix("/static/")).resolve()
+                    if path.is_relative_to(static) and path.is_file():
+                        kind = "text/css" if path.suffix == ".css" else "application/octet-stream"
+                        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+                if parts.path.startswith("/reports/chart/"):
+                    section = charts.get(parts.path.removeprefix("/reports/chart/"))
+                    svg = chart_svg(section) if section is not None else None
+                    if svg is not None:
+                        return URLFetcherResponse(url, svg.encode(), {"Content-Type": "image/svg+xml"})
+            raise ValueError("only the app's own assets may be fetched")
 
-    return fetch
+    return OwnAssets()
 
 
 def report_pdf(html: str, report: Report) -> bytes:
