@@ -7,8 +7,6 @@ signature and the staff member who saw it. A BankID provider is a plugin returni
 """
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,10 +16,11 @@ from core.i18n import lazy_gettext as L
 from plugins.nyttig_contract.models import SignedDocument
 
 
-@dataclass(frozen=True)
 class PaperSigning:
-    key: str = "paper"
-    label: Any = L("Signed on paper, seen by a staff member")
+    """The built-in provider: the person signed on paper; the staff member recording it saw it."""
+
+    key = "paper"
+    label = L("Signed on paper, seen by a staff member")
 
     def sign(self, db: Session, document: SignedDocument, data: dict[str, Any], by_id: int | None) -> None:
         clean = validate([Field("signed_on", kind="date", required=True)], data)
@@ -38,7 +37,3 @@ def collect_providers(plugins: Any, organization: Any) -> dict[str, Any]:
         for provider in result or ():
             out.setdefault(provider.key, provider)
     return out
-
-
-def today_iso() -> str:
-    return dt.date.today().isoformat()
