@@ -46,6 +46,9 @@ def _clean_text(value: str) -> str:
 
 
 def _one(f: Field, raw: Any) -> Any:
+    if f.kind == "bool" and isinstance(raw, list) and raw:
+        # A checkbox with a hidden "0" before it sends both when ticked: the last one wins.
+        raw = raw[-1]
     empty = raw is None or (isinstance(raw, str) and raw.strip() == "")
     if empty:
         if f.required:
