@@ -4,10 +4,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import pytest
 from sqlalchemy.orm import Session
 
 from core.models import Participant, ProgramDay
 from tests.conftest import OrgWorld, World
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(request: pytest.FixtureRequest) -> None:
+    """Pages in English, so assertions read the source strings (nb has its own tests)."""
+    if "client" in request.fixturenames:
+        request.getfixturevalue("client").headers["Accept-Language"] = "en"
 
 
 def people(db: Session, org: OrgWorld, n: int, *, women: int = 0, prefix: str = "Person") -> list[Participant]:
