@@ -136,3 +136,75 @@ def lavterskel_demo_data(db: Session, organization: Any, context: Any) -> None:
     from plugins.nyttig_contract.demo import load
 
     load(db, organization, context)
+
+
+@hookimpl
+def lavterskel_is_contact_person(db: Session, staff_user_id: int, participant_id: int) -> bool | None:
+    from plugins.nyttig_contract.phases import path_of
+
+    path = path_of(db, participant_id)
+    if path is None:
+        return None
+    return staff_user_id in (path.contact_person_1_id, path.contact_person_2_id)
+
+
+@hookimpl
+def lavterskel_participant_last_activity(db: Session, participant: Any) -> Any:
+    from sqlalchemy import func
+
+    from plugins.nyttig_contract.models import ContactLog, PhaseChange
+
+    dates = [db.scalar(select(func.max(m.date if m is Timesheet else m.on)).where(m.participant_id == participant.id))
+             for m in (Timesheet, ContactLog, PhaseChange)]
+    dates = [d for d in dates if d is not None]
+    return max(dates) if dates else None
+
+
+@hookimpl
+def lavterskel_personal_data(db: Session, participant: Any) -> dict[str, Any] | None:
+    """What Nyttig Arbeid holds about a person (the assessment form is logged as an export)."""
+    from plugins.nyttig_contract.models import Assessment, ContactLog, Incident, Interview
+    from plugins.nyttig_contract.phases import path_of, timeline
+    from plugins.nyttig_contract.sensitive import log_sensitive_access
+    from plugins.nyttig_contract.views import path_json
+
+    path = path_of(db, participant.id)
+    if path is None:
+        return None
+    assessments = list(db.scalars(select(Assessment).where(Assessment.participant_id == participant.id)))
+    for a in assessments:
+        log_sensitive_access(db, organization_id=path.organization_id, user_id=None, participant_id=participant.id,
+                             record=f"{Assessment.__tablename__}:{a.id}", action="export")
+    fields = ("life_situation", "substance_history", "current_use", "adaptations", "helpers")
+    return {"key": "nyttig_contract", "title": _("Nyttig Arbeid: the path"), "data": {
+        "path": path_json(path, timeline(db, participant.id)),
+        "interviews": [{"held_on": i.held_on.isoformat(), "rules_explained": i.rules_explained}
+                       for i in db.scalars(select(Interview).where(Interview.participant_id == participant.id))],
+        "assessments": [{f: getattr(a, f) for f in fields} for a in assessments],
+        "contacts": [{"on": c.on.isoformat(), "initiated_by": c.initiated_by, "channel": c.channel, "note": c.note}
+                     for c in db.scalars(select(ContactLog).where(ContactLog.participant_id == participant.id))],
+        "timesheets": [{"date": t.date.isoformat(), "hours": str(t.hours)} for t in db.scalars(select(Timesheet).where(Timesheet.participant_id == participant.id))],
+        "incidents": [{"on": i.on.isoformat(), "kind": i.kind, "description": i.description}
+                      for i in db.scalars(select(Incident).where(Incident.participant_id == participant.id))],
+    }}
+
+
+@hookimpl
+def lavterskel_erase_personal_data(db: Session, participant: Any) -> dict[str, int] | None:
+    """Remove what tells who the person is or what they told staff; keep hours (pay) and counts."""
+    from sqlalchemy import delete, update
+
+    from plugins.nyttig_contract.models import Assessment, Consent, ContactLog, Incident, Interview, Meeting, PathRecord, StartChecklist
+
+    pid = participant.id
+    out = {
+        "assessments": db.execute(delete(Assessment).where(Assessment.participant_id == pid)).rowcount or 0,
+        "contact_notes": db.execute(update(ContactLog).where(ContactLog.participant_id == pid).values(note="")).rowcount or 0,
+        "meeting_summaries": db.execute(update(Meeting).where(Meeting.participant_id == pid).values(summary="")).rowcount or 0,
+        "incident_descriptions": db.execute(update(Incident).where(Incident.participant_id == pid).values(description="")).rowcount or 0,
+        "consents": db.execute(update(Consent).where(Consent.participant_id == pid).values(contacts="", scope="")).rowcount or 0,
+    }
+    db.execute(update(Interview).where(Interview.participant_id == pid).values(helper_present=""))
+    db.execute(update(StartChecklist).where(StartChecklist.participant_id == pid).values(photo="", shoe_size=""))
+    db.execute(update(PathRecord).where(PathRecord.participant_id == pid).values(helper_name="", outcome=""))
+    return out
