@@ -3,6 +3,7 @@ that protect pages with personal data."""
 from __future__ import annotations
 
 import logging
+import time
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -173,6 +174,7 @@ class RequestContextMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            scope.setdefault("state", {})[_STARTED] = time.perf_counter()
             await resolve_request_context(scope)
         await self.app(scope, receive, send)
 
@@ -194,10 +196,14 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
             headers.append((key, value))
     if (cookie := scope.get("state", {}).get(_EARLY_CSRF_COOKIE)) is not None:
         headers.append((b"set-cookie", cookie.encode("latin-1")))
+    if (started := scope.get("state", {}).get(_STARTED)) is not None:
+        # Time spent in the app until the response starts; the benchmark reads it.
+        headers.append((b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.2f}".encode()))
     message["headers"] = headers
 
 
 _EARLY_CSRF_COOKIE = "lavterskel_early_csrf_cookie"
+_STARTED = "lavterskel_started"
 
 
 async def localize_early_error(exc: Exception, scope: Scope) -> None:
