@@ -65,6 +65,8 @@ def explain(line: PayLine | Any) -> str:
         parts.append(_("Tax-free day wage: not counted against social assistance or the monthly cap."))
     if line.tax_free and r not in ("not_counted",) and line.amount_ore:
         parts.append(_("Tax-free, and not counted against benefits or social assistance."))
+    if p.get("late"):
+        parts.append(_("Work from before this period that no approved run had paid."))
     if p.get("hours_worked"):
         parts.append(_("%(worked)s hours worked, rounded to %(paid)s.", worked=format_number(Decimal(p["hours_worked"])), paid=format_number(Decimal(line.quantity))))
     if p.get("bad_setting"):

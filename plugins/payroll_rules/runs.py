@@ -10,7 +10,8 @@ How a run is computed (the same rules in ``docs/payroll.md``):
    force on each day applies (paid, unpaid, held or capped). The social-assistance cap
    counts everything counted against benefits in the calendar month, across all runs;
    pay that is not counted against benefits (the day wage) never uses the cap.
-3. Work in the run's period that no approved run has paid becomes a ``pay`` line. Work
+3. Work up to the run's last day that no approved run has paid becomes a ``pay`` line
+   (work from before the period is marked late). Work
    that approved runs already paid is compared with what it is worth now; a difference
    becomes an ``adjustment`` line in this run (also when the work was removed, or pay
    that was held may now be paid). Approved lines are never touched.
@@ -257,7 +258,11 @@ def compute_lines(db: Session, env: PayEnv, start: dt.date, end: dt.date) -> lis
     for source in sorted(set(items) | set(paid), key=order):
         now = expected.get(source)
         if source not in paid:
-            if now is not None and start <= now.work_date <= end:
+            # Work in the period, and late work from before it that no approved run paid
+            # (a timesheet approved after its month's run): paid now, marked as late.
+            if now is not None and now.work_date <= end:
+                if now.work_date < start:
+                    now.reason_params["late"] = True
                 lines.append(now)
             continue
         was = paid[source]
