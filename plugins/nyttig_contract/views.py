@@ -32,7 +32,7 @@ def person_context(db: Session, participant: Participant, path: PathRecord, toda
     overrides = list(db.scalars(select(CheckOverride).where(CheckOverride.participant_id == participant.id).order_by(CheckOverride.id.desc())))
     start_on = path.started_on or today
     return {
-        "person": participant, "path": path, "timeline": timeline(db, participant.id),
+        "person": participant, "npath": path, "timeline": timeline(db, participant.id),
         "screening": latest_screening(db, participant.id), "start_screening": latest_screening(db, participant.id, "start"),
         "overrides": overrides, "interviews": interviews, "contacts": contacts, "meetings": meetings,
         "checklist": checklist_of(db, path), "items": checklist_items(db, path, start_on),
