@@ -53,3 +53,14 @@ def sensitive_permissions(defs: Iterable[PermissionDef]) -> frozenset[str]:
 def permissions_for_roles(defs: Iterable[PermissionDef], roles: Iterable[str]) -> frozenset[str]:
     roles = set(roles)
     return frozenset(d.name for d in defs if roles.intersection(d.roles))
+
+
+def role_matrix_markdown(defs: Iterable[PermissionDef], roles: Iterable[str] = ALL_STAFF) -> str:
+    """The role matrix as a Markdown table (for docs/security.md; a test keeps them in step)."""
+    roles = list(roles)
+    lines = ["| permission | what it allows | " + " | ".join(roles) + " |", "|---|---|" + "---|" * len(roles)]
+    for d in defs:
+        marks = " | ".join("✔" if r in d.roles else "—" for r in roles)
+        sensitive = " (sensitive)" if d.sensitive else ""
+        lines.append(f"| `{d.name}`{sensitive} | {d.label} | {marks} |")
+    return "\n".join(lines)
