@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.forms import FormError
@@ -138,7 +138,7 @@ def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None
 
     unlocked = [t for t in existing if not t.locked]
     if unlocked:
-        db.execute(delete(Shift).where(Shift.day_id == day.id, Shift.team_id.in_([t.id for t in unlocked])).execution_options(synchronize_session=False))
+        # The teams go; their members' shifts stay (the ORM clears their team) and are reused.
         for t in unlocked:
             db.delete(t)
         db.flush()
