@@ -86,6 +86,13 @@ def scoped_session(factory: sessionmaker[Session], organization_id: int | None) 
     return session
 
 
+MAX_ID = 2**31 - 1
+"""Ids are INTEGER columns: anything outside 1..MAX_ID names no row (and a larger number
+would overflow the database driver, which must not become a 500)."""
+
+
 def get_scoped(db: Session, model: type[T], obj_id: int) -> T | None:
     """One row by id, or None when it does not exist in the session's organization."""
+    if isinstance(obj_id, bool) or not isinstance(obj_id, int) or not 1 <= obj_id <= MAX_ID:
+        return None
     return db.scalars(select(model).where(model.id == obj_id)).first()  # type: ignore[attr-defined]

@@ -16,6 +16,10 @@ from typing import Any
 from core.i18n import gettext as _
 
 
+INT_MAX = 2**31 - 1
+"""The largest value an INTEGER column holds on every database we run on."""
+
+
 class FormError(Exception):
     """Input did not validate. ``errors`` maps field names (or ``"__all__"``) to messages."""
 
@@ -77,6 +81,13 @@ def _one(f: Field, raw: Any) -> Any:
             value = int(str(raw).strip())
         except ValueError:
             raise ValueError(_("Must be a whole number.")) from None
+        # Columns are 32-bit integers: a larger number is refused here, not by the driver.
+        if f.kind == "ref" and not 1 <= value <= INT_MAX:
+            raise ValueError(_("No such record."))
+        if f.max_value is None and value > INT_MAX:
+            raise ValueError(_("Must be at most %(n)s.", n=INT_MAX))
+        if f.min_value is None and value < -INT_MAX:
+            raise ValueError(_("Must be at least %(n)s.", n=-INT_MAX))
     elif f.kind == "decimal":
         if isinstance(raw, (bool, float)):
             # Floats from JSON are refused on purpose: money and hours are exact.

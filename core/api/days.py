@@ -6,10 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, Request
+from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.forms import Field, FormError, validate
+from core.api.input import id_list, strict
+from core.forms import Field, FormError
 from core.i18n import gettext as _
 from core.models import SHIFT_OUTCOMES, Attendance, Participant, ProgramDay, Shift, Site, Team
 from core.services import days as day_service
@@ -49,7 +51,7 @@ class DaysApi(Controller):
 
     @api_post("/", opt={"permission": "days.edit"}, name="api.days.create", status_code=201)
     def create_day(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> dict[str, Any]:
-        clean = validate(
+        clean = strict(
             [Field("site_id", kind="ref", required=True), Field("date", kind="date", required=True),
              Field("is_open", kind="bool", default=True), Field("capacity", kind="int", min_value=0, max_value=1000),
              Field("note", max_length=300)],
@@ -78,7 +80,7 @@ class DaysApi(Controller):
     @api_patch("/{day_id:int}", opt={"permission": "days.edit"}, name="api.days.update")
     def update_day(self, db: Session, day_id: int, data: dict[str, Any]) -> dict[str, Any]:
         day = get_or_404(db, ProgramDay, day_id)
-        clean = validate(
+        clean = strict(
             [Field("is_open", kind="bool"), Field("capacity", kind="int", min_value=0, max_value=1000), Field("note", max_length=300)],
             data, partial=True,
         )
@@ -90,7 +92,7 @@ class DaysApi(Controller):
     @api_post("/{day_id:int}/attendance", opt={"permission": "days.edit"}, name="api.days.attendance", status_code=201)
     def register(self, request: Request[Any, Any, Any], db: Session, day_id: int, data: dict[str, Any]) -> dict[str, Any]:
         day = get_or_404(db, ProgramDay, day_id)
-        clean = validate([Field("participant_id", kind="ref", required=True)], data)
+        clean = strict([Field("participant_id", kind="ref", required=True)], data)
         participant = get_or_404(db, Participant, clean["participant_id"])
         row: Attendance = day_service.register_attendance(db, day, participant, current_user(request).id)
         return {"participant_id": row.participant_id, "day_id": row.day_id, "arrived_at": row.arrived_at.isoformat()}
@@ -98,16 +100,14 @@ class DaysApi(Controller):
     @api_post("/{day_id:int}/teams", opt={"permission": "days.edit"}, name="api.days.teams", status_code=201)
     def create_team(self, db: Session, day_id: int, data: dict[str, Any]) -> dict[str, Any]:
         day = get_or_404(db, ProgramDay, day_id)
-        clean = validate([Field("name", required=True, max_length=120), Field("work_leader_id", kind="ref")], {k: v for k, v in data.items() if k != "work_order_ids"})
-        ids = data.get("work_order_ids") or []
-        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            raise FormError({"work_order_ids": _("Must be a list of whole numbers.")})
+        clean = strict([Field("name", required=True, max_length=120), Field("work_leader_id", kind="ref")], data, extra=["work_order_ids"])
+        ids = id_list(data, "work_order_ids")
         return team_json(day_service.create_team(db, day, clean["name"], clean["work_leader_id"], ids))
 
     @api_post("/{day_id:int}/assign", opt={"permission": "days.edit"}, name="api.days.assign", status_code=200)
     def assign(self, db: Session, day_id: int, data: dict[str, Any]) -> dict[str, Any]:
         day = get_or_404(db, ProgramDay, day_id)
-        clean = validate([Field("participant_id", kind="ref", required=True), Field("team_id", kind="ref")], data)
+        clean = strict([Field("participant_id", kind="ref", required=True), Field("team_id", kind="ref")], data)
         participant = get_or_404(db, Participant, clean["participant_id"])
         team = get_or_404(db, Team, clean["team_id"]) if clean["team_id"] else None
         return shift_json(day_service.assign_to_team(db, day, participant, team))
@@ -116,9 +116,9 @@ class DaysApi(Controller):
     def outcome(self, db: Session, day_id: int, shift_id: int, data: dict[str, Any]) -> dict[str, Any]:
         day = get_or_404(db, ProgramDay, day_id)
         shift = get_or_404(db, Shift, shift_id)
-        if shift.day_id != day.id:
-            raise FormError({"__all__": _("No such record.")})
-        clean = validate(
+        if shift.day_id != day.id:  # as in the HTML page: a shift of another day is not here
+            raise NotFoundException()
+        clean = strict(
             [Field("outcome", kind="choice", choices=SHIFT_OUTCOMES, required=True),
              Field("hours", kind="decimal", min_value=Decimal(0), max_value=Decimal(24))],
             data,

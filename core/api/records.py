@@ -6,13 +6,16 @@ from typing import Any
 from litestar import Request, Router
 from sqlalchemy.orm import Session
 
-from core.models import WorkOrder
+from core.api.input import strict
+from core.forms import Field
+from core.models import ORDER_STATUSES, WorkOrder
 from core.services.resources import Resource, clean_filters, create_row, list_rows, update_row
 from core.services.work_orders import change_order_status
 from core.web.context import current_user
 from core.web.handlers import api_get, api_patch, api_post, get_or_404
 
 MAX_PER_PAGE = 200
+STATUS_FIELDS = [Field("status", kind="choice", choices=ORDER_STATUSES, required=True), Field("status_reason", max_length=500)]
 
 
 def _int(raw: Any, default: int, lo: int, hi: int) -> int:
@@ -54,9 +57,11 @@ def records_api_router(res: Resource) -> Router:
 
         @api_post("/{obj_id:int}/status", opt={"permission": res.edit_permission}, name="api.work-orders.status", tags=tag, status_code=200)
         def set_status(db: Session, obj_id: int, data: dict[str, Any]) -> dict[str, Any]:
+            """Move the order on (accepted, declined, scheduled...); accepting, declining and
+            cancelling need ``status_reason``."""
             order = get_or_404(db, WorkOrder, obj_id)
-            status, reason = data.get("status"), data.get("status_reason", "")
-            change_order_status(db, order, status if isinstance(status, str) else "", reason if isinstance(reason, str) else "")
+            clean = strict(STATUS_FIELDS, data)
+            change_order_status(db, order, clean["status"], clean["status_reason"])
             return res.to_json(order)
 
         handlers.append(set_status)

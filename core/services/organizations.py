@@ -1,13 +1,25 @@
 """Organizations: which plugins they run, their sites, and their staff."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.forms import FormError
+from core.db import MAX_ID
+from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
-from core.models import Organization, OrganizationPlugin, Site, StaffUser
-from core.services.auth import end_all_sessions
+from core.models import ROLES, Membership, Organization, OrganizationPlugin, Site, StaffUser
+from core.services.auth import create_user, end_all_sessions
+
+MIN_PASSWORD = 12
+STAFF_FIELDS = [
+    Field("username", required=True, max_length=80),
+    Field("full_name", required=True),
+    Field("password", required=True, max_length=200),
+]
 
 
 def set_plugin_enabled(db: Session, organization: Organization, plugin: str, enabled: bool, known: tuple[str, ...]) -> None:
@@ -24,13 +36,9 @@ def set_plugin_enabled(db: Session, organization: Organization, plugin: str, ena
     db.commit()
 
 
-def add_site(db: Session, organization_id: int, name: str, address: str = "") -> Site:
-    name = " ".join(name.split())
-    if not name:
-        raise FormError({"name": _("This field is required.")})
-    if len(name) > 200 or len(address) > 300:
-        raise FormError({"name": _("At most %(n)s characters.", n=200)})
-    site = Site(organization_id=organization_id, name=name, address=" ".join(address.split()))
+def add_site(db: Session, organization_id: int, name: Any, address: Any = "") -> Site:
+    clean = validate([Field("name", required=True, max_length=200), Field("address", max_length=300)], {"name": name, "address": address})
+    site = Site(organization_id=organization_id, name=clean["name"], address=clean["address"])
     db.add(site)
     db.commit()
     return site
@@ -42,3 +50,50 @@ def set_user_active(db: Session, user: StaffUser, active: bool) -> None:
     db.commit()
     if not active:
         end_all_sessions(db, user.id)
+
+
+def staff_of_organization(db: Session) -> list[StaffUser]:
+    """Staff with a role in the session's organization (memberships are organization-scoped)."""
+    return list(db.scalars(select(StaffUser).where(StaffUser.id.in_(select(Membership.user_id))).order_by(StaffUser.full_name)))
+
+
+def staff_member(db: Session, user_id: int) -> StaffUser | None:
+    """A staff user, if they hold a role in the session's organization; else None."""
+    if not 1 <= user_id <= MAX_ID:
+        return None
+    if db.scalars(select(Membership.id).where(Membership.user_id == user_id)).first() is None:
+        return None
+    return db.get(StaffUser, user_id)
+
+
+def add_staff(db: Session, organization: Organization, data: Mapping[str, Any], roles: Sequence[Any]) -> StaffUser:
+    """Create a staff account with roles in this organization, all or nothing."""
+    errors: dict[str, str] = {}
+    try:
+        clean = validate(STAFF_FIELDS, data)
+    except FormError as exc:
+        errors.update(exc.errors)
+        clean = {}
+    if not roles or any(not isinstance(r, str) or r not in ROLES for r in roles):
+        errors["roles"] = _("Choose at least one role.") if not roles else _("Not one of the allowed choices.")
+    if clean and len(clean["password"]) < MIN_PASSWORD:
+        errors["password"] = _("At least %(n)s characters.", n=MIN_PASSWORD)
+    if clean and db.scalars(select(StaffUser.id).where(StaffUser.username == clean["username"].lower())).first() is not None:
+        errors["username"] = _("This username is taken.")
+    if errors:
+        raise FormError(errors)
+    try:
+        user = create_user(db, organization, clean["username"], clean["full_name"], clean["password"], list(dict.fromkeys(roles)))
+        db.commit()
+    except IntegrityError:  # taken by a request at the same moment
+        db.rollback()
+        raise FormError({"username": _("This username is taken.")}) from None
+    return user
+
+
+def set_staff_active(db: Session, actor_id: int, user: StaffUser, active: bool) -> StaffUser:
+    """Enable or disable a colleague's account; nobody disables their own."""
+    if user.id == actor_id:
+        raise FormError({"__all__": _("You cannot disable your own account.")})
+    set_user_active(db, user, active)
+    return user

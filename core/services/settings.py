@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.contrib import SettingDef
-from core.forms import FormError
+from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
 from core.models import DatedSetting
 
@@ -19,6 +19,8 @@ EPOCH = dt.date(1900, 1, 1)
 
 def coerce(defn: SettingDef, raw: Any) -> Any:
     """A stored or typed value as the kind says; JSON keeps decimals as strings."""
+    if isinstance(raw, (list, dict)):
+        raise FormError({defn.key: _("Not a valid value.")})
     try:
         if defn.kind == "int":
             if isinstance(raw, bool):
@@ -33,7 +35,7 @@ def coerce(defn: SettingDef, raw: Any) -> Any:
         if defn.kind == "time":
             return dt.time.fromisoformat(str(raw)).isoformat(timespec="minutes")
         return str(raw)
-    except (ValueError, InvalidOperation):
+    except (ValueError, TypeError, InvalidOperation):
         raise FormError({defn.key: _("Not a valid value.")}) from None
 
 
@@ -67,3 +69,33 @@ def set_setting(
         row.note = note
     db.commit()
     return row
+
+
+SETTING_FIELDS = [Field("key", required=True, max_length=120), Field("valid_from", kind="date"), Field("note", max_length=300)]
+
+
+def save_setting(db: Session, organization_id: int, defs: dict[str, SettingDef], data: dict[str, Any]) -> DatedSetting:
+    """Validate and record one value typed by an administrator (HTML form or API)."""
+    clean = validate(SETTING_FIELDS, {k: data.get(k) for k in ("key", "valid_from", "note")})
+    defn = defs.get(clean["key"])
+    if defn is None:
+        raise FormError({"key": _("No such setting.")})
+    if defn.dated and clean["valid_from"] is None:
+        raise FormError({"valid_from": _("This field is required.")})
+    value = data.get("value")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise FormError({"value": _("This field is required.")})
+    if isinstance(value, str) and len(value) > 300:
+        raise FormError({"value": _("At most %(n)s characters.", n=300)})
+    try:
+        return set_setting(db, organization_id, defn, value.strip() if isinstance(value, str) else value, clean["valid_from"], clean["note"])
+    except FormError as exc:
+        raise FormError({"value": next(iter(exc.errors.values()))}) from None
+
+
+def settings_overview(db: Session, defs: dict[str, SettingDef], day: dt.date) -> list[dict[str, Any]]:
+    """Every declared setting with the value in force on ``day`` and, if dated, its history."""
+    return [
+        {"def": defn, "value": setting_on(db, defs, key, day if defn.dated else None), "history": history(db, key) if defn.dated else []}
+        for key, defn in sorted(defs.items())
+    ]

@@ -305,8 +305,8 @@ def test_the_same_requests_work_for_the_owner(app, client, two_programs):
         tables = {p: table_for(route, p) for p in route.params}
         if any(t is None or not stavne.ids.get(t) for t in tables.values()):
             continue
-        if "shift_id" in route.params:
-            continue  # a GET on a shift does not exist in the core; plugins' shift pages carry their own tests
+        if len(route.params) > 1:
+            continue  # nested ids must belong together (a payslip of that run); one-id pages suffice here
         path = _fill(route, {p: stavne.ids[t][0] for p, t in tables.items()})  # type: ignore[index]
         headers = bearer(stavne.token) if route.is_api else {}
         response = client.get(path, headers=headers, follow_redirects=False)
@@ -327,10 +327,9 @@ def test_lists_and_overviews_never_show_the_other_organizations_rows(app, client
             response = client.get(path, headers=bearer(stavne.token))
         else:
             response = client.get(path)
-        if response.status_code == 404 and "{" not in path:
-            continue  # a plugin page this organization has not got
-        assert response.status_code == 200, f"GET {path} -> {response.status_code}"
-        seen += 1
+        assert response.status_code < 500, f"GET {path} -> {response.status_code}"
+        # (A plugin page may answer 404 or 400 when it needs a query; it must still show nothing foreign.)
+        seen += response.status_code == 200
         for marker in (MARK, velferd.org.name):
             assert marker not in response.text, f"GET {path} shows {marker!r}"
     assert seen >= 10

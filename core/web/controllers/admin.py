@@ -1,23 +1,21 @@
 """Administration: plugins, settings (with dated history), sites and staff."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
+from litestar.exceptions import NotFoundException
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.forms import Field, FormError, validate
-from core.i18n import gettext as _
+from core.forms import FormError
+from core.i18n import today
 from core.labels import choice_label
-from core.models import ROLES, Membership, Organization, Site, StaffUser
+from core.models import ROLES, Organization, Site
 from core.services import organizations as org_service
 from core.services import settings as settings_service
-from core.services.auth import create_user
 from core.web.context import app_context, current_user
 from core.web.handlers import form_data, form_list, page_get, page_post, redirect
 from core.web.templating import render
@@ -34,17 +32,8 @@ class AdminController(Controller):
         user = current_user(request)
         org = db.get(Organization, user.organization.id)
         plugin_info = {name: dict(info or {}) for name, info in ctx.plugins.per_plugin("lavterskel_plugin_info")}
-        settings = []
-        for key, defn in sorted(ctx.setting_defs.items()):
-            settings.append(
-                {
-                    "def": defn,
-                    "value": settings_service.setting_on(db, ctx.setting_defs, key, dt.date.today() if defn.dated else None),
-                    "history": settings_service.history(db, key) if defn.dated else [],
-                }
-            )
-        member_ids = select(Membership.user_id)
-        staff = list(db.scalars(select(StaffUser).where(StaffUser.id.in_(member_ids)).order_by(StaffUser.full_name)))
+        settings = settings_service.settings_overview(db, ctx.setting_defs, today())
+        staff = org_service.staff_of_organization(db)
         return render(
             request, "admin.html", status_code=status, org=org, program_plugins=ctx.plugins.program_plugins,
             plugin_info=plugin_info, settings=settings, sites=list(db.scalars(select(Site).order_by(Site.name))),
@@ -71,15 +60,8 @@ class AdminController(Controller):
 
     @page_post("/settings", opt=ADMIN)
     def settings(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
-        ctx = app_context(request)
-        values = form_data(data)
-        key = str(values.get("key", ""))
-        defn = ctx.setting_defs.get(key)
         try:
-            if defn is None:
-                raise FormError({"key": _("No such setting.")})
-            clean = validate([Field("valid_from", kind="date", required=defn.dated), Field("note", max_length=300)], values)
-            settings_service.set_setting(db, current_user(request).organization.id, defn, values.get("value", ""), clean["valid_from"], clean["note"])
+            settings_service.save_setting(db, current_user(request).organization.id, app_context(request).setting_defs, form_data(data))
         except FormError as exc:
             db.rollback()
             return self._page(request, db, exc.errors, 400)
@@ -89,7 +71,7 @@ class AdminController(Controller):
     def sites(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         values = form_data(data)
         try:
-            org_service.add_site(db, current_user(request).organization.id, str(values.get("name", "")), str(values.get("address", "")))
+            org_service.add_site(db, current_user(request).organization.id, values.get("name"), values.get("address"))
         except FormError as exc:
             db.rollback()
             return self._page(request, db, exc.errors, 400)
@@ -97,23 +79,9 @@ class AdminController(Controller):
 
     @page_post("/staff", opt=ADMIN)
     def add_staff(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
-        values = form_data(data)
         try:
-            clean = validate(
-                [Field("username", required=True, max_length=80), Field("full_name", required=True), Field("password", required=True, max_length=200)],
-                values,
-            )
-            roles = [r for r in form_list(data, "roles") if r in ROLES]
-            if not roles:
-                raise FormError({"roles": _("Choose at least one role.")})
-            if len(clean["password"]) < 12:
-                raise FormError({"password": _("At least %(n)s characters.", n=12)})
             org = db.get(Organization, current_user(request).organization.id)
-            create_user(db, org, clean["username"], clean["full_name"], clean["password"], roles)  # type: ignore[arg-type]
-            db.commit()
-        except IntegrityError:
-            db.rollback()
-            return self._page(request, db, {"username": _("This username is taken.")}, 400)
+            org_service.add_staff(db, org, form_data(data), form_list(data, "roles"))  # type: ignore[arg-type]
         except FormError as exc:
             db.rollback()
             return self._page(request, db, exc.errors, 400)
@@ -122,11 +90,11 @@ class AdminController(Controller):
     @page_post("/staff/{user_id:int}/active", opt=ADMIN)
     def staff_active(self, request: Request[Any, Any, Any], db: Session, user_id: int, data: Form) -> Any:
         # Only staff of this organization: a membership here is what makes them reachable.
-        member = db.scalars(select(Membership).where(Membership.user_id == user_id)).first()
-        if member is None:
-            return self._page(request, db, {"__all__": _("No such record.")}, 404)
-        staff = db.get(StaffUser, user_id)
-        if staff is None or staff.id == current_user(request).id:
-            return self._page(request, db, {"__all__": _("You cannot disable your own account.")}, 400)
-        org_service.set_user_active(db, staff, form_data(data).get("active") == "1")
+        staff = org_service.staff_member(db, user_id)
+        if staff is None:
+            raise NotFoundException()
+        try:
+            org_service.set_staff_active(db, current_user(request).id, staff, form_data(data).get("active") == "1")
+        except FormError as exc:
+            return self._page(request, db, exc.errors, 400)
         return redirect("/admin")
