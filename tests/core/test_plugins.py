@@ -27,7 +27,7 @@ from sqlalchemy import func, inspect, select
 
 from core import hookimpl
 from core.config import DEFAULT_PLUGINS, load_settings
-from core.contrib import DemoContext, NavItem, Panel, PayableWork, SettingDef
+from core.contrib import DemoContext, NavItem, Panel, PayableWork, PayMarker, PayQuote, PayRule, SettingDef
 from core.i18n import today
 from core.models import Organization, OrganizationPlugin, Participant, ProgramDay, Shift
 from core.plugins import PluginError, build_plugin_manager
@@ -307,6 +307,58 @@ def test_lavterskel_payable_work_core_contributes_worked_shifts_of_its_own_organ
     with world.db(world.b) as db:
         assert [w for lst in plugins.for_organization("lavterskel_payable_work", set())(
             db=db, organization=world.b.org, start=day, end=day) for w in lst] == []
+
+
+class HalfDays:
+    """A program that pays half a day wage per worked day: a new pay rule is a plugin."""
+
+    @hookimpl
+    def lavterskel_pay_rules(self) -> list[PayRule]:
+        def price(work: PayableWork, setting: Any) -> PayQuote | None:
+            if work.outcome != "worked":
+                return None
+            rate = int(Decimal(str(setting("payroll.day_wage", work.date))) * 100) // 2
+            return PayQuote(quantity=Decimal(1), rate_ore=rate, amount_ore=rate, unit="day")
+
+        return [PayRule(key="half_day", label="Half day", kinds=("day",), price=price)]
+
+    @hookimpl
+    def lavterskel_pay_markers(self, participant_ids: list[int]) -> list[PayMarker]:
+        return [PayMarker(pid, "held", "Half pay") for pid in participant_ids]
+
+
+def test_lavterskel_pay_rules_come_from_enabled_plugins_and_a_new_rule_is_a_plugin(world):
+    plugins = build_plugin_manager(("payroll_rules",), [("half_days", HalfDays())])
+
+    def rules(enabled: set[str]) -> dict[str, PayRule]:
+        out: dict[str, PayRule] = {}
+        for result in plugins.for_organization("lavterskel_pay_rules", enabled)(organization=world.a.org):
+            for rule in result or ():
+                out.setdefault(rule.key, rule)
+        return out
+
+    assert {"day_wage", "hourly_wage"} <= set(rules({"payroll_rules"})) and "half_day" not in rules({"payroll_rules"})
+    assert rules(set()) == {}
+    both = rules({"payroll_rules", "half_days"})
+    assert {"day_wage", "hourly_wage", "half_day"} <= set(both)
+    work = PayableWork(participant_id=1, date=dt.date(2026, 5, 4), kind="day", source="shift:1")
+    quote = both["half_day"].price(work, lambda key, day: Decimal("250"))
+    assert quote is not None and quote.amount_ore == 12500
+    day_wage = both["day_wage"].price(work, lambda key, day: Decimal("250"))
+    assert day_wage is not None and day_wage.amount_ore == 25000
+
+
+def test_lavterskel_pay_markers_only_from_enabled_plugins(world):
+    pid = _person(world, world.a, "Ola")
+    plugins = build_plugin_manager(("payroll_rules",), [("half_days", HalfDays())])
+    with world.db(world.a) as db:
+        def markers(enabled: set[str]) -> list[PayMarker]:
+            return [m for result in plugins.for_organization("lavterskel_pay_markers", enabled)(
+                db=db, organization=world.a.org, participant_ids=[pid], day=dt.date(2026, 5, 4)) for m in result or ()]
+
+        assert [(m.participant_id, m.label) for m in markers({"half_days"})] == [(pid, "Half pay")]
+        assert all(m.label != "Half pay" for m in markers({"payroll_rules"}))
+        assert markers(set()) == []
 
 
 def test_lavterskel_demo_data_only_for_organizations_that_enable_the_plugin(world, app):
