@@ -134,3 +134,29 @@ def test_forbidden_page(staff_page: Any) -> None:
     page = staff_page("payroll")
     use_locale(page, "nb")
     visit(page, "/participants", status=403)
+
+
+def test_refused_form_links_each_error_to_its_field(staff_page: Any) -> None:
+    """The error summary names the field and takes the keyboard there; what was typed and
+    ticked stays as it was; nothing is saved."""
+    page = staff_page("leader")
+    use_locale(page, "nb")
+    visit(page, "/participants")
+    count_before = page.locator("main .count").inner_text()
+    visit(page, "/participants/new")
+    assert page.locator("#f-active").is_checked()
+    page.locator("#f-last_name").fill("Berg")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    link = summary.locator("a[href='#f-first_name']")
+    assert link.count() == 1, summary.inner_html()
+    assert page.locator("label[for='f-first_name']").inner_text().split(" (")[0] in link.inner_text()
+    assert_accessible(page, "/participants/new (refused)")
+    link.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "f-first_name"
+    assert page.locator("#f-last_name").input_value() == "Berg"
+    assert page.locator("#f-active").is_checked(), "the ticked checkbox came back unticked"
+    visit(page, "/participants")
+    assert page.locator("main .count").inner_text() == count_before
