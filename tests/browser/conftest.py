@@ -263,7 +263,8 @@ def new_context(browser: Any, site: LiveSite, base_url: str | None = None, **kwa
         # (and only it) ignores the CSP. The app's own pages use no inline script either way.
         bypass_csp=True, **kwargs,
     )
-    context.set_default_timeout(15_000)
+    # Generous: the machine running the suite may be busy; a real hang still fails.
+    context.set_default_timeout(30_000)
     # Loaded with every document: cheaper than injecting it after each load (~0.2 s a page).
     context.add_init_script(script=_AXE.get("js") or _axe_source())
     return context
