@@ -68,6 +68,11 @@ def _one(f: Field, raw: Any) -> Any:
         value = _clean_text(raw)
         if f.kind == "str":
             value = " ".join(value.split())
+        if not value:
+            # Only control characters: nothing is left, so it is as empty as blank input.
+            if f.required:
+                raise ValueError(_("This field is required."))
+            return f.default if f.default is not None else ""
         limit = f.max_length if f.kind != "text" else max(f.max_length, 5000)
         if len(value) > limit:
             raise ValueError(_("At most %(n)s characters.", n=limit))
