@@ -38,6 +38,8 @@ def decide(db: Session, order: WorkOrder, *, someone_else: bool | None, someone_
     reason = " ".join((reason or "").split())
     if not reason:
         errors["reason"] = _("Say why: the reason is kept with the order.")
+    elif len(reason) > 500:
+        errors["reason"] = _("At most %(n)s characters.", n=500)
     if errors:
         raise FormError(errors)
     row = check_of(db, order.id)

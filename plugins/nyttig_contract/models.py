@@ -80,7 +80,7 @@ class PathRecord(OrgScoped, Base):
     started_on: Mapped[dt.date | None] = mapped_column(Date)
     ever_started: Mapped[bool] = mapped_column(Boolean, default=False)
     """Has worked here before: a former medarbeider when they come back."""
-    outcome: Mapped[str] = mapped_column(String(30), default="")
+    outcome: Mapped[str] = mapped_column(String(500), default="")
     """For ``onward``: work, education, training. For ``ended``: the reason in words."""
 
 
@@ -215,7 +215,7 @@ class Meeting(OrgScoped, Base):
     held_on: Mapped[dt.date] = mapped_column(Date)
     staff_1_id: Mapped[int | None] = _staff_fk()
     staff_2_id: Mapped[int | None] = _staff_fk()
-    summary: Mapped[str] = mapped_column(String(1000), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
 
 
 # --- job talk and start ---------------------------------------------------------------
@@ -333,7 +333,7 @@ class Incident(OrgScoped, Base):
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     on: Mapped[dt.date] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(String(1000), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"))
     staff_1_id: Mapped[int | None] = _staff_fk()
     staff_2_id: Mapped[int | None] = _staff_fk()
