@@ -68,6 +68,7 @@ class PayRun(OrgScoped, Base):
     period_end: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     total_ore: Mapped[int] = mapped_column(Integer, default=0)
+    line_count: Mapped[int] = mapped_column(Integer, default=0)
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     """SHA-256 of the lines; stored at approval so anyone can check nothing changed."""
     computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -78,7 +79,7 @@ class PayRun(OrgScoped, Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     lines: Mapped[list[PayLine]] = relationship(
-        back_populates="run", cascade="all, delete-orphan", order_by="PayLine.position", lazy="selectin"
+        back_populates="run", cascade="all, delete-orphan", passive_deletes=True, order_by="PayLine.position", lazy="select"
     )
     approved_by = relationship("StaffUser", foreign_keys=[approved_by_id], lazy="joined")
 
