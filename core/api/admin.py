@@ -72,7 +72,7 @@ class AdminApi(Controller):
     @api_get("/settings", opt=ADMIN, name="api.admin.settings")
     def list_settings(self, request: Request[Any, Any, Any], db: Session) -> dict[str, Any]:
         """Every setting with today's value; dated ones (capacity, rates) with their history."""
-        rows = settings_service.settings_overview(db, app_context(request).setting_defs, today())
+        rows = settings_service.settings_overview(db, app_context(request).settings_for(current_user(request).organization.enabled_plugins), today())
         return {"items": [
             {"key": r["def"].key, "label": str(r["def"].label), "kind": r["def"].kind, "dated": r["def"].dated,
              "value": _plain(r["value"]), "history": [_history_json(h) for h in r["history"]]}
@@ -84,7 +84,7 @@ class AdminApi(Controller):
         """Record a value: ``{"key", "value", "valid_from" (dated settings), "note"}``.
         A dated setting gains a row from ``valid_from``; history is never overwritten."""
         body = refuse_unknown(data, ("key", "value", "valid_from", "note"))
-        row = settings_service.save_setting(db, current_user(request).organization.id, app_context(request).setting_defs, dict(body))
+        row = settings_service.save_setting(db, current_user(request).organization.id, app_context(request).settings_for(current_user(request).organization.enabled_plugins), dict(body))
         return {"key": row.key, **_history_json(row)}
 
     @api_get("/sites", opt=ADMIN, name="api.admin.sites")

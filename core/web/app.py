@@ -129,7 +129,12 @@ def create_app(
 
     jinja = build_environment(_collect_flat(plugins.hook.lavterskel_template_dirs()))
     permission_defs = [*CORE_PERMISSIONS, *_collect_flat(plugins.hook.lavterskel_permissions())]
-    setting_defs = {d.key: d for d in _collect_flat(plugins.hook.lavterskel_settings())}
+    setting_defs: dict[str, Any] = {}
+    setting_owner: dict[str, str] = {}
+    for owner, defs in plugins.per_plugin("lavterskel_settings"):
+        for d in defs or ():
+            setting_defs[d.key] = d
+            setting_owner[d.key] = owner
     ctx = AppContext(
         settings=settings,
         engine=engine,
@@ -138,6 +143,7 @@ def create_app(
         jinja=jinja,
         permission_defs=permission_defs,
         setting_defs=setting_defs,
+        setting_owner=setting_owner,
     )
 
     route_handlers: list[Any] = [

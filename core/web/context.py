@@ -28,6 +28,16 @@ class AppContext:
     jinja: Environment
     permission_defs: list[PermissionDef] = field(default_factory=list)
     setting_defs: dict[str, Any] = field(default_factory=dict)
+    setting_owner: dict[str, str] = field(default_factory=dict)
+    """Setting key -> the plugin that declared it."""
+
+    def settings_for(self, enabled_plugins: frozenset[str]) -> dict[str, Any]:
+        """The settings an organization can see and change: the core's and its enabled plugins'."""
+        program = set(self.plugins.program_plugins)
+        return {
+            key: d for key, d in self.setting_defs.items()
+            if self.setting_owner.get(key) not in program or self.setting_owner.get(key) in enabled_plugins
+        }
 
 
 @dataclass(frozen=True)

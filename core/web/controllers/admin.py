@@ -32,7 +32,7 @@ class AdminController(Controller):
         user = current_user(request)
         org = db.get(Organization, user.organization.id)
         plugin_info = {name: dict(info or {}) for name, info in ctx.plugins.per_plugin("lavterskel_plugin_info")}
-        settings = settings_service.settings_overview(db, ctx.setting_defs, today())
+        settings = settings_service.settings_overview(db, ctx.settings_for(current_user(request).organization.enabled_plugins), today())
         staff = org_service.staff_of_organization(db)
         return render(
             request, "admin.html", status_code=status, org=org, program_plugins=ctx.plugins.program_plugins,
@@ -61,7 +61,7 @@ class AdminController(Controller):
     @page_post("/settings", opt=ADMIN)
     def settings(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         try:
-            settings_service.save_setting(db, current_user(request).organization.id, app_context(request).setting_defs, form_data(data))
+            settings_service.save_setting(db, current_user(request).organization.id, app_context(request).settings_for(current_user(request).organization.enabled_plugins), form_data(data))
         except FormError as exc:
             db.rollback()
             return self._page(request, db, exc.errors, 400)
