@@ -104,6 +104,10 @@ def _one(f: Field, raw: Any) -> Any:
         if not value.is_finite():
             raise ValueError(_("Must be a number."))
     elif f.kind == "date":
+        if isinstance(raw, dt.date):
+            return raw
+        if not isinstance(raw, str):  # 19700101 as a JSON number is not a date
+            raise ValueError(_("Must be a date (YYYY-MM-DD)."))
         try:
             value = dt.date.fromisoformat(str(raw).strip())
         except ValueError:
