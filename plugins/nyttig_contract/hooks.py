@@ -59,6 +59,7 @@ def lavterskel_permissions() -> list[PermissionDef]:
     return [
         PermissionDef("nyttig.view", _("See Nyttig Arbeid's path, waiting list and departments"), VIEWERS),
         PermissionDef("nyttig.edit", _("Record contacts, screenings, interviews, starts and incidents"), EDITORS),
+        PermissionDef("nyttig.departments", _("Open, close and describe departments"), ("admin", "leader")),
         PermissionDef("nyttig.timesheets", _("Record and approve timesheets"), ("leader", "work_leader")),
         PermissionDef("nyttig.assignments", _("Accept or decline assignments from districts"), ("leader", "work_leader")),
     ]

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from core.forms import Field, FormError, validate
 from core.i18n import today
-from core.models import Participant, WorkOrder
-from core.web.handlers import form_data, get_or_404, page_get, page_post, redirect
+from core.models import Department, Participant, WorkOrder
+from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect
 from core.web.templating import render
 from plugins.nyttig_contract import labels
 from plugins.nyttig_contract.assignments import check_of, decide
@@ -483,13 +483,46 @@ def _t(msg: str) -> str:
 
 
 @page_get("/nyttig/departments", opt=VIEW, name="nyttig.departments")
-def departments_page(request: Req, db: Session) -> Any:
+def departments_get(request: Req, db: Session) -> Any:
+    return departments_page(request, db)
+
+
+DEPARTMENT_FIELDS = [Field("name", required=True, max_length=200), Field("opened_on", kind="date"), Field("closed_on", kind="date"),
+                     Field("places", kind="int", min_value=0, max_value=200, default=0), Field("description", max_length=500)]
+
+
+@page_post("/nyttig/departments", opt={"permission": "nyttig.departments"})
+def department_create(request: Req, db: Session, data: Form) -> Any:
+    return _save_department(request, db, None, data)
+
+
+@page_post("/nyttig/departments/{did:int}", opt={"permission": "nyttig.departments"})
+def department_update(request: Req, db: Session, did: int, data: Form) -> Any:
+    return _save_department(request, db, get_or_404(db, Department, did), data)
+
+
+def _save_department(request: Req, db: Session, dept: Any, data: Any) -> Any:
+    from plugins.nyttig_contract.departments import save_department
+
+    values = form_data(data)
+    try:
+        c = validate(DEPARTMENT_FIELDS, values)
+        days = [int(d) for d in form_list(data, "opening_days") if d.isdigit()]
+        leaders = [int(u) for u in form_list(data, "work_leader_ids") if u.isdigit()]
+        save_department(db, _org(request), dept, opening_days=days, work_leader_ids=leaders, **c)
+    except FormError as exc:
+        db.rollback()
+        return departments_page(request, db, exc.errors, 400)
+    return redirect("/nyttig/departments")
+
+
+def departments_page(request: Req, db: Session, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     profiles = {p.department_id: p for p in db.scalars(select(DepartmentProfile))}
     leaders: dict[int, list[int]] = {}
     for row in db.scalars(select(DepartmentWorkLeader)):
         leaders.setdefault(row.department_id, []).append(row.user_id)
-    return render(request, "nyttig_contract/departments.html", all_departments=departments(db), profiles=profiles, leaders=leaders,
-                  staff=staff_names(db), today=today(), **common(request, db))
+    return render(request, "nyttig_contract/departments.html", status_code=status, all_departments=departments(db), profiles=profiles,
+                  leaders=leaders, staff=staff_names(db), today=today(), errors=errors or {}, **common(request, db))
 
 
 @page_get("/nyttig/assignments", opt={"permission": "nyttig.assignments"}, name="nyttig.assignments")
@@ -525,5 +558,5 @@ HANDLERS = [
     overview, contact_form, contact_create, person_detail, screening_post, move_post, relapse_post, leave_post, return_post, facts_post,
     interview_post, assessment_show, contacts_post, contact_persons_post, checklist_post, consent_post, consent_withdraw, document_sign,
     equipment_post, equipment_collect, id_card, meeting_post, incident_post, incident_action, waiting_page, incidents_get, incidents_post,
-    timesheets_get, timesheets_post, timesheets_approve, departments_page, assignments_get, assignment_decide,
+    timesheets_get, timesheets_post, timesheets_approve, departments_get, department_create, department_update, assignments_get, assignment_decide,
 ]

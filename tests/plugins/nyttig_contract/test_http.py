@@ -252,3 +252,28 @@ def test_review_after_start_shows_on_the_contact_persons_dashboard(client, world
     assert "Reviewperson" not in client.get("/").text
     # The person's core page shows the path timeline through the participant panel hook.
     assert "nyttig/people" in client.get(f"/participants/{p.id}").text
+
+
+def test_departments_open_and_close_with_days_places_and_work_leaders(client, world):
+    login(client, world.b.users["leader"])
+    wl = world.b.users["work_leader"].id
+    r = post_form(client, "/nyttig/departments", {"name": "Brenneriet kaffebar", "opened_on": "2020-01-01", "opening_days": ["0", "2"],
+                                                  "places": "6", "work_leader_ids": [str(wl)]})
+    assert r.status_code == 303
+    with world.db(world.b) as db:
+        from core.models import Department
+        from plugins.nyttig_contract.models import DepartmentProfile, DepartmentWorkLeader
+
+        dep = db.scalars(select(Department)).one()
+        prof = db.scalars(select(DepartmentProfile)).one()
+        assert (prof.opening_days, prof.places) == ("0,2", 6)
+        assert [x.user_id for x in db.scalars(select(DepartmentWorkLeader))] == [wl]
+    bad = post_form(client, f"/nyttig/departments/{dep.id}", {"name": "Brenneriet kaffebar", "opened_on": "2020-01-01", "closed_on": "2019-01-01"})
+    assert bad.status_code == 400
+    assert post_form(client, f"/nyttig/departments/{dep.id}", {"name": "Brenneriet kaffebar", "opened_on": "2020-01-01",
+                                                               "closed_on": today().isoformat()}).status_code == 303
+    with world.db(world.b) as db:
+        assert not db.get(Department, dep.id).is_open_on(today())
+    client.cookies.clear()
+    login(client, world.b.users["work_leader"])
+    assert post_form(client, "/nyttig/departments", {"name": "X"}).status_code == 403
