@@ -480,3 +480,34 @@ def test_lavterskel_participant_last_activity_and_the_retention_dry_run(world, c
     with world.db(world.a) as db:
         assert svc.is_erased(db, old)
         assert not svc.is_erased(db, recent)
+
+
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        ("leader", {"sensitive", "consents", "access-log", "export", "erase"}),
+        ("social_worker", {"sensitive", "consents", "export"}),
+        ("work_leader", {"sensitive"}),
+        ("admin", set()),
+    ],
+)
+def test_the_participant_page_links_only_to_what_the_role_may_open(world, client, role: str, links: set[str]) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    pid = make_person(world)
+    write_intake(world, pid, health=SECRET)
+    login(client, world.a.users[role])
+    page = client.get(f"/participants/{pid}")
+    assert page.status_code == 200
+    found = set(re.findall(rf'href="/participants/{pid}/([a-z-]+)"', page.text)) - {"edit"}
+    assert found == links
+    assert SECRET not in page.text
+
+
+def test_another_organizations_person_is_not_found_on_the_privacy_pages(world, client) -> None:  # type: ignore[no-untyped-def]
+    theirs = make_person(world, org=world.b)
+    login(client, world.a.users["leader"])
+    for path in ("sensitive", "consents", "access-log", "export", "erase"):
+        assert client.get(f"/participants/{theirs}/{path}", follow_redirects=False).status_code == 404, path
+    assert post_form(client, f"/participants/{theirs}/sensitive/show", {"category": "all"}).status_code == 404
+    assert post_form(client, f"/participants/{theirs}/erase", {"confirm": "1"}).status_code == 404
