@@ -57,8 +57,8 @@ def _one(f: Field, raw: Any) -> Any:
     if empty:
         if f.required:
             raise ValueError(_("This field is required."))
-        if f.kind == "bool":
-            return False
+        if f.kind == "bool":  # absent: the declared default (a new participant is active)
+            return bool(f.default)
         if f.kind in {"str", "text", "choice"}:
             return f.default if f.default is not None else ""
         return f.default

@@ -14,9 +14,11 @@ from core.services.resources import Resource
 
 
 def _unique_card_code(db: Session, clean: dict[str, Any], obj: Any | None) -> dict[str, str]:
-    code = clean.get("card_code")
+    if "card_code" not in clean:  # a partial update that leaves the card alone
+        return {}
+    code = clean["card_code"]
     if not code:
-        clean["card_code"] = None if "card_code" in clean else clean.get("card_code")
+        clean["card_code"] = None  # no card; NULLs do not collide in the unique constraint
         return {}
     other = db.scalars(select(Participant).where(Participant.card_code == code)).first()
     if other is not None and other is not obj:

@@ -85,8 +85,8 @@ def list_rows(
     stmt = select(res.model)
     q = (q or "").strip()
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(*(func.lower(col).like(like) for col in res.search_columns)))
+        # "50%" or "a_b" are searched as typed, not as LIKE patterns.
+        stmt = stmt.where(or_(*(func.lower(col).contains(q.lower(), autoescape=True) for col in res.search_columns)))
     for name, value in (filters or {}).items():
         if value not in (None, ""):
             stmt = stmt.where(getattr(res.model, name) == value)

@@ -89,6 +89,10 @@ def records_router(res: Resource) -> Router:
     @page_post("/", opt={"permission": res.edit_permission})
     def create(request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         values = form_data(data)
+        # A browser sends nothing for an unticked checkbox: here that is "no", not the default.
+        for f in res.editable_fields:
+            if f.kind == "bool":
+                values.setdefault(f.name, "0")
         try:
             obj = create_row(db, res, request.scope["user"].organization.id, values)
         except FormError as exc:
