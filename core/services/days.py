@@ -109,6 +109,9 @@ def record_outcome(db: Session, shift: Shift, outcome: str, hours: Decimal | Non
         raise FormError({"outcome": _("Not one of the allowed choices.")})
     if hours is not None and not (Decimal(0) <= hours <= Decimal(24)):
         raise FormError({"hours": _("Must be at most %(n)s.", n=24)})
+    if outcome == "no_show" and hours:
+        # Hours are what pay is computed from: a no-show with hours would be paid.
+        raise FormError({"hours": _("Someone who did not come has no hours.")})
     shift.outcome = outcome
     shift.hours = hours
     db.commit()
