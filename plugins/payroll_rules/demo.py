@@ -89,7 +89,12 @@ def load_demo(db: Session, organization: Any, context: DemoContext) -> None:
     periods: list[tuple[dt.date, dt.date]] = []
     if daily:
         days = sorted(set(db.scalars(select(ProgramDay.date).where(ProgramDay.date < today - dt.timedelta(days=7)).order_by(ProgramDay.date.desc()).limit(5))))
-        periods = [(d, d) for d in days]
+        if days:
+            # What was paid before these days, as one run, then a run per day.
+            first = db.scalars(select(ProgramDay.date).order_by(ProgramDay.date)).first()
+            if first is not None and first < days[0]:
+                periods.append((max(first, days[0] - dt.timedelta(days=360)), days[0] - dt.timedelta(days=1)))
+        periods += [(d, d) for d in days]
     else:
         for back in (3, 2):
             first = first_of_month(add_months(today, -back))
@@ -98,9 +103,12 @@ def load_demo(db: Session, organization: Any, context: DemoContext) -> None:
 
     for s, e in periods:
         run = PayRun(organization_id=org_id, period_start=s, period_end=e, status="draft", created_by_id=getattr(leader, "id", None))
+        lines = compute_lines(db, env, s, e)
+        if not lines:
+            continue  # no work in the period (Nyttig's demo timesheets are recent)
         db.add(run)
         db.flush()
-        _store(db, run, compute_lines(db, env, s, e))
+        _store(db, run, lines)
         run.status = "approved"
         run.approved_at = dt.datetime.combine(e, dt.time(14, 0))
         run.approved_by_id = getattr(leader, "id", None)
