@@ -33,6 +33,10 @@ class PrivacyApi(Controller):
     @api_get("/access-log", opt={"permission": "access_log.view"}, name="api.access_log")
     def access_log(self, db: Session, participant_id: int | None = None, page: int = 1, per_page: int = 50) -> dict[str, Any]:
         """The access log of sensitive data, newest first. Never holds a value."""
+        from core.db import MAX_ID
+
+        if participant_id is not None and not 1 <= participant_id <= MAX_ID:
+            return {"items": [], "total": 0, "page": 1, "per_page": per_page}
         per_page = max(1, min(per_page, MAX_PER_PAGE))
         page = max(1, min(page, 100_000))
         rows, total = svc.access_log(db, subject_id=participant_id, limit=per_page, offset=(page - 1) * per_page)

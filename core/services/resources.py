@@ -7,6 +7,7 @@ JSON API both go through the functions here, so they cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -83,7 +84,8 @@ def list_rows(
     db: Session, res: Resource, *, q: str = "", filters: dict[str, Any] | None = None, page: int = 1, per_page: int = 25
 ) -> Page:
     stmt = select(res.model)
-    q = (q or "").strip()
+    # Control characters match nothing, and PostgreSQL refuses NUL in a text parameter.
+    q = "".join(ch for ch in (q or "") if unicodedata.category(ch) != "Cc").strip()
     if q:
         # "50%" or "a_b" are searched as typed, not as LIKE patterns.
         stmt = stmt.where(or_(*(func.lower(col).contains(q.lower(), autoescape=True) for col in res.search_columns)))
