@@ -265,10 +265,17 @@ def generate(engine: Engine, *, organizations: int = 50, participants: int = 20_
                           "contact_name": "", "phone": "", "email": "", "address": "", "active": True} for c in range(20)]
             _flush(conn, Customer.__table__, customers)
             cust_ids = list(conn.execute(select(Customer.id).where(Customer.organization_id == org_id)).scalars())
-            orders = [{"organization_id": org_id, "customer_id": rng.choice(cust_ids), "site_id": site_id, "title": f"Order {n}-{o}",
-                       "description": "", "location": "", "kind": "one_off", "status": rng.choice(("done", "done", "done", "scheduled", "in_progress")),
-                       "status_reason": "", "people_needed": rng.randint(3, 6), "indoor": False, "heavy": False,
-                       "start_date": rng.choice(weekdays), "end_date": None, "recurrence": "", "remaining": ""} for o in range(200)]
+            # Orders last a day to two weeks; those over before today are done. Eight more are
+            # under way today, as on a normal morning (the team suggestion's candidates).
+            orders = []
+            for o in range(200):
+                start = rng.choice(weekdays) if o < 192 else today - dt.timedelta(days=rng.randint(0, 5))
+                end = start + dt.timedelta(days=rng.randint(0, 14)) if o < 192 else today + dt.timedelta(days=rng.randint(0, 10))
+                orders.append({"organization_id": org_id, "customer_id": rng.choice(cust_ids), "site_id": site_id, "title": f"Order {n}-{o}",
+                               "description": "", "location": "", "kind": "one_off",
+                               "status": "done" if end < today else rng.choice(("scheduled", "in_progress")),
+                               "status_reason": "", "people_needed": rng.randint(3, 6), "indoor": False, "heavy": rng.random() < 0.3,
+                               "start_date": start, "end_date": end, "recurrence": "", "remaining": ""})
             _flush(conn, WorkOrder.__table__, orders)
             days = [{"organization_id": org_id, "site_id": site_id, "date": d, "is_open": rng.random() > 0.02, "capacity": None, "note": ""}
                     for d in weekdays]

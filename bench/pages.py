@@ -3,12 +3,19 @@
 Starts the app (``bench.asgi:app``, two worker processes on the machine's two cores) and
 loads it with 20 concurrent clients per page: the dashboard, the check-in search, a
 participant page, the work-order list and the yearly report, each beside the baseline.
+
+Then, one request at a time through the JSON API on the same server and database (beside
+a one-client baseline): the day's draw with 40, 1,000 and 10,000 entrants, the team
+suggestion, and a month's pay run (draft and approval). ``bench/lottery.py`` and
+``bench/payroll.py`` time the same work inside one Python process; these are the figures
+as staff get them, through the server, the middleware and the database.
 """
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,13 +23,15 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select
 
 from bench.docs import write_section
-from bench.http_load import measure, table
+from bench.http_load import Result, measure, table
+from bench.national import PASSWORD
 from core.config import load_settings
-from core.db import make_engine
-from core.models import Organization, Participant
+from core.db import make_engine, make_session_factory, scoped_session
+from core.models import Attendance, Membership, Organization, OrganizationPlugin, Participant, ProgramDay, Site, StaffUser
+from core.services.auth import create_api_token, hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,12 +42,175 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+DRAW_SIZES = ((40, 7), (1_000, 5), (10_000, 3))  # entrants, draws measured
+DRAW_ORG = "bench-draw"
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    m = day.year * 12 + day.month - 1 + months
+    return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def _token(factory, org_id: int) -> str:  # type: ignore[no-untyped-def]
+    with scoped_session(factory, None) as db:
+        user_id = db.scalars(select(Membership.user_id).where(Membership.organization_id == org_id, Membership.role == "leader")).first()
+        return create_api_token(db, db.get(StaffUser, user_id), org_id, "bench")
+
+
+def _timed(base: str, name: str, token: str, calls: list[tuple[str, str, object]]) -> tuple[Result, list[httpx.Response]]:
+    """Send the calls one after another; server time from each response's Server-Timing."""
+    server, client_ms, responses, errors = [], [], [], 0
+    started = time.perf_counter()
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=300) as c:
+        for method, path, body in calls:
+            t = time.perf_counter()
+            r = c.request(method, path, json=body)
+            client_ms.append((time.perf_counter() - t) * 1000)
+            responses.append(r)
+            errors += r.status_code >= 400
+            m = re.search(r"app;dur=([\d.]+)", r.headers.get("server-timing", ""))
+            if m:
+                server.append(float(m.group(1)))
+    return Result(name, len(calls), errors, time.perf_counter() - started, server, client_ms), responses
+
+
+def prepare_draws(engine, factory) -> tuple[int, list[tuple[int, list[dt.date]]]]:  # type: ignore[no-untyped-def]
+    """A lottery organization of its own with 10,000 participants and, for every draw to
+    measure, an open day with that many people checked in (earlier measured days are the
+    later ones' history). Earlier benchmark runs' draws are removed first."""
+    from plugins.dagsverk_lottery.models import CheckIn, Draw
+
+    with scoped_session(factory, None) as db:
+        org = db.scalars(select(Organization).where(Organization.slug == DRAW_ORG)).first()
+        if org is None:
+            org = Organization(slug=DRAW_ORG, name="Draw benchmark", program_name="Dagsverk")
+            db.add(org)
+            db.flush()
+            db.add_all([OrganizationPlugin(organization_id=org.id, plugin=p, enabled=True) for p in ("dagsverk_lottery", "bench_baseline")])
+            db.add(Site(organization_id=org.id, name="Base"))
+            user = StaffUser(username=f"{DRAW_ORG}-leader", full_name="Draw leader", password_hash=hash_password(PASSWORD))
+            db.add(user)
+            db.flush()
+            db.add(Membership(user_id=user.id, organization_id=org.id, role="leader"))
+            db.execute(insert(Participant), [{"organization_id": org.id, "first_name": f"P{i}", "last_name": "Draw", "nickname": "",
+                                              "gender": "unknown", "phone": "", "card_code": None, "first_seen_on": dt.date(2020, 1, 1),
+                                              "active": True} for i in range(max(n for n, _r in DRAW_SIZES))])
+            db.commit()
+        org_id = org.id
+        site_id = db.scalars(select(Site.id).where(Site.organization_id == org_id)).one()
+        for model in (Draw, CheckIn, Attendance, ProgramDay):
+            db.execute(delete(model).where(model.organization_id == org_id))
+        db.commit()
+        people = list(db.scalars(select(Participant.id).where(Participant.organization_id == org_id).order_by(Participant.id)))
+        day = dt.date(2030, 1, 7)
+        plan = []
+        for n, repeats in DRAW_SIZES:
+            dates = []
+            for _ in range(repeats):
+                while day.isoweekday() > 5:
+                    day += dt.timedelta(days=1)
+                day_id = db.execute(insert(ProgramDay).returning(ProgramDay.id), {"organization_id": org_id, "site_id": site_id, "date": day,
+                                                                                  "is_open": True, "note": ""}).scalar_one()
+                db.execute(insert(Attendance), [{"organization_id": org_id, "day_id": day_id, "participant_id": p} for p in people[:n]])
+                db.execute(insert(CheckIn), [{"organization_id": org_id, "day_id": day_id, "participant_id": p, "status": "entered"}
+                                             for p in people[:n]])
+                dates.append(day)
+                day += dt.timedelta(days=1)
+            plan.append((n, dates))
+        db.commit()
+    return org_id, plan
+
+
+def measure_actions(base: str, engine, orgs: list[tuple[int, str]]) -> str:  # type: ignore[no-untyped-def]
+    """The draw, the team suggestion and a month's pay run, one request at a time."""
+    factory = make_session_factory(engine)
+    results: list[Result] = []
+    notes: list[str] = []
+    draw_org, plan = prepare_draws(engine, factory)
+    token = _token(factory, draw_org)
+    for n, dates in plan:
+        result, responses = _timed(base, f"draw, {n:,} entrants (check-in closes, draw, results stored)", token,
+                                   [("POST", f"/api/v1/dagsverk/days/{d.isoformat()}/draw", None) for d in dates])
+        drawn = [r.json() for r in responses if r.status_code == 200]
+        ok = all(len(d["entrants"]) == n and d["status"] == "drawn" for d in drawn) and len(drawn) == len(dates)
+        results.append(result)
+        if not ok:
+            notes.append(f"the {n:,}-entrant draws did not all come back whole")
+        verify, _r = _timed(base, f"verify a draw of {n:,} entrants (recompute)", token,
+                            [("GET", f"/api/v1/dagsverk/draws/{d['id']}/verify", None) for d in drawn])
+        results.append(verify)
+
+    lottery = [(org_id, slug) for org_id, slug in orgs if int(slug.split("-")[1]) % 2 == 0][:5]
+    nyttig = [(org_id, slug) for org_id, slug in orgs if int(slug.split("-")[1]) % 2 == 1][:5]
+    calls, sizes = [], []
+    with engine.connect() as conn:
+        for org_id, _slug in lottery:
+            day = conn.execute(select(func.max(ProgramDay.date)).where(ProgramDay.organization_id == org_id, ProgramDay.is_open,
+                                                                       ProgramDay.date <= dt.date.today())).scalar_one()
+            sizes.append(day)
+            calls.append((org_id, day))
+    suggest_results = []
+    for org_id, day in calls:
+        r, responses = _timed(base, "team suggestion", _token(factory, org_id),
+                              [("POST", f"/api/v1/dagsverk/days/{day.isoformat()}/teams/suggest", {})] * 2)
+        suggest_results.append(r)
+        for resp in responses:
+            if resp.status_code == 200:
+                body = resp.json()
+                notes.append(f"team suggestion: {sum(len(t['members']) for t in body['teams'])} people in {len(body['teams'])} teams, "
+                             f"solver {body['solver']['status'] if body.get('solver') else '?'}")
+    results.append(Result("team suggestion (drawn people of the day, all work leaders, CP-SAT up to 5 s)",
+                          sum(r.requests for r in suggest_results), sum(r.errors for r in suggest_results),
+                          sum(r.seconds for r in suggest_results), [x for r in suggest_results for x in r.server_ms],
+                          [x for r in suggest_results for x in r.client_ms]))
+
+    from plugins.payroll_rules.models import PayRun
+
+    month = _add_months(dt.date.today().replace(day=1), -1)
+    period = {"period_start": month.isoformat(), "period_end": (_add_months(month, 1) - dt.timedelta(days=1)).isoformat()}
+    for label, group in (("Dagsverket (day wage)", lottery), ("Nyttig Arbeid (hours)", nyttig)):
+        drafts, approvals, lines = [], [], []
+        for org_id, _slug in group:
+            with scoped_session(factory, None) as db:
+                db.execute(delete(PayRun).where(PayRun.organization_id == org_id, PayRun.period_start == month))
+                db.commit()
+            token = _token(factory, org_id)
+            r, responses = _timed(base, "draft", token, [("POST", "/api/v1/payroll/runs", period)])
+            drafts.append(r)
+            if responses[0].status_code == 201:
+                run = responses[0].json()
+                lines.append(len(run["lines"]))
+                a, _resp = _timed(base, "approve", token, [("POST", f"/api/v1/payroll/runs/{run['id']}/approve", {"fingerprint": run["fingerprint"]})])
+                approvals.append(a)
+        people = f"{min(lines):,}–{max(lines):,} lines" if lines else "no lines"
+        for kind, rs in (("draft (compute and store)", drafts), ("approval (recompute, compare, lock)", approvals)):
+            results.append(Result(f"a month's pay run, {label}: {kind}, {people}", sum(r.requests for r in rs), sum(r.errors for r in rs),
+                                  sum(r.seconds for r in rs), [x for r in rs for x in r.server_ms], [x for r in rs for x in r.client_ms]))
+    baseline = asyncio.run(measure(base, "baseline (`SELECT 1`, one client)", lambda o, r: "/bench/baseline", clients=1, per_client=50, orgs=1))
+    text = "## Actions at scale\n\n"
+    text += ("One request at a time through the JSON API, on the same server and database as the pages above, beside a one-client "
+             "baseline. The draws run in an organization of their own (`bench-draw`, 10,000 participants) on days with that many "
+             "people checked in; each POST closes check-in (entrants, rights from the last 60 open days, seed) and draws. The team "
+             f"suggestion and the pay runs use {len(lottery)} Dagsverket and {len(nyttig)} Nyttig Arbeid organizations of the national "
+             "dataset (last open day; the last full month, its earlier months approved). `bench/lottery.py` and `bench/payroll.py` "
+             "time the same work inside one process, without the server.\n\n")
+    text += table(results, baseline)
+    unique_notes = sorted(set(notes))
+    if unique_notes:
+        text += "\n\n" + "\n".join(f"- {n}" for n in unique_notes)
+    text += "\n\nReproduce: `bash bench/run` (or, with the dataset generated, `python -m bench.pages`)."
+    return text
+
+
 def main() -> None:
     clients = int(os.environ.get("BENCH_CLIENTS", "20"))
     workers = os.environ.get("BENCH_WORKERS", "2")
+    # BENCH_PARTS=actions measures only the draw, teams and pay runs (default: everything).
+    parts = os.environ.get("BENCH_PARTS", "pages,actions").split(",")
     engine = make_engine(load_settings().database.url)
     with engine.connect() as conn:
-        orgs = conn.execute(select(Organization.id, Organization.slug).where(Organization.slug.like("bench-%")).order_by(Organization.slug)).all()
+        orgs = conn.execute(select(Organization.id, Organization.slug).where(Organization.slug.like("bench-%"), Organization.slug != DRAW_ORG)
+                            .order_by(Organization.slug)).all()
         people = {
             i: list(conn.execute(select(Participant.id).where(Participant.organization_id == org_id).limit(200)).scalars())
             for i, (org_id, _slug) in enumerate(orgs)
@@ -69,27 +241,32 @@ def main() -> None:
         def run(name: str, path, per_client: int = 25, c: int = clients):  # type: ignore[no-untyped-def]
             return asyncio.run(measure(base, name, path, clients=c, per_client=per_client, orgs=n))
 
-        baseline = run("baseline (`SELECT 1`)", lambda o, r: "/bench/baseline")
-        results = [
-            run("dashboard", lambda o, r: "/"),
-            # Lottery organizations have the check-in page; the others search the participant list.
-            run("check-in search (3 letters)", lambda o, r: f"/dagsverk/checkin?q={r.choice(['ole', 'kar', 'han', 'lar', 'per'])}"
-                if o % 2 == 0 else f"/participants?q={r.choice(['ole', 'kar', 'han'])}"),
-            run("participant page", lambda o, r: f"/participants/{r.choice(people[o])}"),
-            run("work-order list", lambda o, r: "/work-orders"),
-            run("yearly report (1 year)", lambda o, r: f"/reports?{year}", per_client=2),
-        ]
-        single = asyncio.run(measure(base, "yearly report (5 years, one client)", lambda o, r: f"/reports?{five}", clients=1, per_client=3, orgs=1))
-        text = "## Pages under load\n\n"
-        text += (f"National dataset (`python -m bench.national`): {n} organizations, 5 years of weekday program days with "
-                 f"attendance and shifts. {clients} concurrent clients, each signed in to its own organization, "
-                 f"{workers} server processes, on loopback. Server time is the app's own `Server-Timing` measurement.\n\n")
-        text += table(results, baseline)
-        text += (f"\n\nThe yearly report over all 5 years for one organization, one client: p50 "
-                 f"{single.pct(single.server_ms, 50):.0f} ms server time.\n\nReproduce: `bash bench/run` (or, with the "
-                 f"dataset generated, `python -m bench.pages`).")
-        write_section("pages", text)
-        print(text)
+        if "pages" in parts:
+            baseline = run("baseline (`SELECT 1`)", lambda o, r: "/bench/baseline")
+            results = [
+                run("dashboard", lambda o, r: "/"),
+                # Lottery organizations have the check-in page; the others search the participant list.
+                run("check-in search (3 letters)", lambda o, r: f"/dagsverk/checkin?q={r.choice(['ole', 'kar', 'han', 'lar', 'per'])}"
+                    if o % 2 == 0 else f"/participants?q={r.choice(['ole', 'kar', 'han'])}"),
+                run("participant page", lambda o, r: f"/participants/{r.choice(people[o])}"),
+                run("work-order list", lambda o, r: "/work-orders"),
+                run("yearly report (1 year)", lambda o, r: f"/reports?{year}", per_client=2),
+            ]
+            single = asyncio.run(measure(base, "yearly report (5 years, one client)", lambda o, r: f"/reports?{five}", clients=1, per_client=3, orgs=1))
+            text = "## Pages under load\n\n"
+            text += (f"National dataset (`python -m bench.national`): {n} organizations, 5 years of weekday program days with "
+                     f"attendance and shifts. {clients} concurrent clients, each signed in to its own organization, "
+                     f"{workers} server processes, on loopback. Server time is the app's own `Server-Timing` measurement.\n\n")
+            text += table(results, baseline)
+            text += (f"\n\nThe yearly report over all 5 years for one organization, one client: p50 "
+                     f"{single.pct(single.server_ms, 50):.0f} ms server time.\n\nReproduce: `bash bench/run` (or, with the "
+                     f"dataset generated, `python -m bench.pages`).")
+            write_section("pages", text)
+            print(text)
+        if "actions" in parts:
+            actions = measure_actions(base, engine, list(orgs))
+            write_section("actions", actions)
+            print(actions)
     finally:
         server.terminate()
         server.wait(timeout=30)
