@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -58,7 +59,6 @@ def test_month_run_approve_csv_and_payslip(client, world, nyttig_month):
     client.cookies.clear()
     login(client, world.b.users["leader"])
     page = client.get(run_path)
-    import re
 
     fp = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', page.text).group(1)
     assert post_form(client, f"{run_path}/approve", {"fingerprint": fp}).status_code == 303
@@ -180,7 +180,6 @@ def test_yearly_statement_pages(client, world, app):
     login(client, a.users["leader"])
     r = post_form(client, "/payroll/runs", {"date": "2026-06-02"})
     run_path = r.headers["location"]
-    import re
 
     fp = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', client.get(run_path).text).group(1)
     post_form(client, f"{run_path}/approve", {"fingerprint": fp})
@@ -190,3 +189,20 @@ def test_yearly_statement_pages(client, world, app):
     pdf = client.get(f"/payroll/statements/{ola.id}/pdf?year=2026")
     assert pdf.content.startswith(b"%PDF")
     assert client.get(f"/payroll/statements/{ola.id}?year=1800").status_code == 400
+
+
+def test_the_csv_columns_are_the_documented_ones(client, world, nyttig_month):
+    """docs/payroll.md describes every column the export writes, in order, and no other."""
+    from pathlib import Path
+
+    from plugins.payroll_rules.outputs import CSV_COLUMNS
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "payroll.md").read_text(encoding="utf-8")
+    table = doc.split("## The CSV", 1)[1]
+    documented = [name for row in re.findall(r"^\| (`[^|]+`) \|", table, re.M) for name in re.findall(r"`([a-z_]+)`", row)]
+    assert documented == list(CSV_COLUMNS)
+    prep = bearer(api_token(world, world.b, "leader"))
+    run = client.post("/api/v1/payroll/runs", json={"period_start": "2026-09-01", "period_end": "2026-09-30"}, headers=prep).json()
+    client.post(f"/api/v1/payroll/runs/{run['id']}/approve", json={}, headers=prep)
+    header = client.get(f"/api/v1/payroll/runs/{run['id']}/csv", headers=prep).content.decode("utf-8-sig").splitlines()[0]
+    assert header.split(";") == list(CSV_COLUMNS)
