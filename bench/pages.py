@@ -215,6 +215,14 @@ def main() -> None:
             i: list(conn.execute(select(Participant.id).where(Participant.organization_id == org_id).limit(200)).scalars())
             for i, (org_id, _slug) in enumerate(orgs)
         }
+        from plugins.payroll_rules.models import PayRun
+
+        # Each organization's latest approved month, computed by the pay-rules plugin itself.
+        pay_runs = {
+            i: conn.execute(select(PayRun.id).where(PayRun.organization_id == org_id, PayRun.status == "approved")
+                            .order_by(PayRun.period_start.desc())).scalars().first()
+            for i, (org_id, _slug) in enumerate(orgs)
+        }
     if not orgs:
         sys.exit("no national dataset: run python -m bench.national first")
     port = _free_port()
@@ -250,12 +258,13 @@ def main() -> None:
                     if o % 2 == 0 else f"/participants?q={r.choice(['ole', 'kar', 'han'])}"),
                 run("participant page", lambda o, r: f"/participants/{r.choice(people[o])}"),
                 run("work-order list", lambda o, r: "/work-orders"),
+                run("pay run page (a month, 300–500 lines)", lambda o, r: f"/payroll/runs/{pay_runs[o]}", per_client=10),
                 run("yearly report (1 year)", lambda o, r: f"/reports?{year}", per_client=2),
             ]
             single = asyncio.run(measure(base, "yearly report (5 years, one client)", lambda o, r: f"/reports?{five}", clients=1, per_client=3, orgs=1))
             text = "## Pages under load\n\n"
             text += (f"National dataset (`python -m bench.national`): {n} organizations, 5 years of weekday program days with "
-                     f"attendance and shifts. {clients} concurrent clients, each signed in to its own organization, "
+                     f"attendance, shifts, draws, timesheets and approved pay runs. {clients} concurrent clients, each signed in to its own organization, "
                      f"{workers} server processes, on loopback. Server time is the app's own `Server-Timing` measurement.\n\n")
             text += table(results, baseline)
             text += (f"\n\nThe yearly report over all 5 years for one organization, one client: p50 "
