@@ -100,7 +100,7 @@ def main() -> None:
     if args.write:
         path = ROOT / "docs" / "benchmarks.md"
         old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-        pattern = re.compile(r"## Lottery\n.*?(?=\n## (?!#)|\Z)", re.S)
+        pattern = re.compile(r"## Lottery\n.*?(?=\n## (?!#)|\n<!-- bench:|\Z)", re.S)
         new = pattern.sub(lambda _m: text.rstrip("\n") + "\n", old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
         path.write_text(new, encoding="utf-8")
         print(f"wrote {path} ({hashlib.sha256(new.encode()).hexdigest()[:8]})", file=sys.stderr)
