@@ -53,7 +53,7 @@ class Staff(Protocol):
 
 def log_sensitive_access(
     db: Session,
-    user: Staff | None,
+    user: Staff | int | None,
     participant_id: int | None,
     category: str,
     *,
@@ -68,13 +68,20 @@ def log_sensitive_access(
     the caller commits). Never pass a value: ``category`` names the kind of data
     (``health``, ``nyttig_assessment``...), ``page`` is the request path (ids only).
 
-    :param user: the staff member, or None for the system (the retention policy).
+    :param user: the staff member (a request's user, a ``StaffUser``, or a staff user's id),
+        or None for the system (the retention policy).
     :param action: ``view``, ``change``, ``export``, ``erase`` or ``print``.
     :param source: ``core`` or the calling plugin's name.
     """
     org_id = organization_id if organization_id is not None else db.info.get("organization_id")
     if org_id is None:
         raise ValueError("log_sensitive_access needs an organization (a scoped session or organization_id)")
+    if isinstance(user, int) and not isinstance(user, bool):
+        from core.models import StaffUser
+
+        user = db.get(StaffUser, user)
+        if user is None:
+            raise ValueError("log_sensitive_access: no such staff user")
     entry = AccessLogEntry(
         organization_id=org_id,
         at=utcnow(),

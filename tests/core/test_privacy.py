@@ -229,6 +229,17 @@ def test_log_sensitive_access_is_callable_by_plugins_and_read_by_leaders(world, 
     assert items[0]["source"] == "nyttig_contract" and items[0]["participant_id"] == pid
 
 
+def test_log_sensitive_access_takes_a_staff_user_id_too(world) -> None:  # type: ignore[no-untyped-def]
+    pid = make_person(world)
+    wl = world.a.users["work_leader"]
+    with world.db() as db:
+        entry = svc.log_sensitive_access(db, wl.id, pid, "nyttig_assessment", organization_id=world.a.org.id, source="nyttig_contract")
+        db.commit()
+        assert (entry.staff_user_id, entry.staff_name) == (wl.id, wl.full_name)
+    with world.db(world.a) as db, pytest.raises(ValueError):
+        svc.log_sensitive_access(db, 999_999, pid, "health")
+
+
 def test_log_needs_an_organization(world) -> None:  # type: ignore[no-untyped-def]
     with world.db() as db, pytest.raises(ValueError):
         svc.log_sensitive_access(db, None, None, "health")
