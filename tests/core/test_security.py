@@ -265,3 +265,13 @@ def test_session_tokens_are_stored_only_as_hashes(world, client) -> None:  # typ
     with world.db() as db:
         hashes = list(db.scalars(select(LoginSession.token_hash)))
     assert token not in hashes and auth_service.token_hash(token) in hashes
+
+
+def test_database_errors_do_not_carry_values_into_the_log(world) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    secret = "hemmelig-diagnose-123"
+    with world.db() as db, pytest.raises(DBAPIError) as info:
+        db.execute(text("INSERT INTO no_such_table (x) VALUES (:v)"), {"v": secret})
+    assert secret not in str(info.value)
