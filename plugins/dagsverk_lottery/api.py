@@ -160,8 +160,10 @@ def api_move(request: Request[Any, Any, Any], db: Session, date: dt.date, data: 
 
 @api_post(f"{A}/days/{{date:date}}/teams/{{team_id:int}}/lock", opt={"permission": "dagsverk.teams"}, status_code=200, name="api.dagsverk.lock")
 def api_lock(request: Request[Any, Any, Any], db: Session, date: dt.date, team_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    clean = validate([Field("locked", kind="bool")], data)
     day = _day(request, db, date)
+    if team_service.team_of_day(db, day, team_id) is None:
+        raise NotFoundException()  # an id in the path that is not here: 404, as everywhere
+    clean = validate([Field("locked", kind="bool")], data)
     team_service.set_locked(db, day, team_id, clean["locked"])
     return teams_json(db, day)
 

@@ -188,8 +188,13 @@ def move(db: Session, day: ProgramDay, participant_id: int, team_id: int | None)
     return shift
 
 
+def team_of_day(db: Session, day: ProgramDay, team_id: int) -> Team | None:
+    """The team, if it belongs to this day (and so to this organization)."""
+    return db.scalars(select(Team).where(Team.id == team_id, Team.day_id == day.id)).first()
+
+
 def set_locked(db: Session, day: ProgramDay, team_id: int, locked: bool) -> Team:
-    team = db.scalars(select(Team).where(Team.id == team_id, Team.day_id == day.id)).first()
+    team = team_of_day(db, day, team_id)
     if team is None:
         raise FormError({"team_id": _("No such record.")})
     team.locked = locked

@@ -305,6 +305,8 @@ def move_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: F
 @page_post(f"{P}/days/{{day_id:int}}/teams/{{team_id:int}}/lock", opt={"permission": "dagsverk.teams"})
 def lock_post(request: Request[Any, Any, Any], db: Session, day_id: int, team_id: int, data: Form) -> Any:
     day = get_or_404(db, ProgramDay, day_id)
+    if team_service.team_of_day(db, day, team_id) is None:
+        raise NotFoundException()  # an id in the path that is not here: 404, as everywhere
     try:
         clean = validate([Field("locked", kind="bool")], form_data(data))
         team_service.set_locked(db, day, team_id, clean["locked"])
