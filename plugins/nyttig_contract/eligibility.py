@@ -20,6 +20,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.forms import FormError
+from babel.support import LazyProxy
+
+from core.i18n import gettext
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as L
 from core.models import Participant
@@ -67,53 +70,53 @@ def _yes(answers: dict[str, Any], key: str) -> bool | None:
 def _substance(f: Facts) -> tuple[bool | None, str]:
     ok = _yes(f.answers, "substance_main_problem")
     if ok is None:
-        return None, _("Not asked yet.")
-    return ok, _("A substance problem is the main reason for being out of work.") if ok else _(
+        return None, L("Not asked yet.")
+    return ok, L("A substance problem is the main reason for being out of work.") if ok else _(
         "Nyttig Arbeid is for people whose substance problem is the main reason they are out of work.")
 
 
 def _age(f: Facts) -> tuple[bool | None, str]:
     if not f.new_start:
-        return True, _("A former medarbeider coming back is not a new start; the age limit does not apply.")
+        return True, L("A former medarbeider coming back is not a new start; the age limit does not apply.")
     age = f.participant.age_on(f.check_date)
     if age is None:
-        return None, _("Birth date not known.")
+        return None, L("Birth date not known.")
     if age < f.max_start_age:
-        return True, _("%(age)s years old on %(date)s, under the limit of %(limit)s for new starts.",
+        return True, L("%(age)s years old on %(date)s, under the limit of %(limit)s for new starts.",
                        age=age, date=f.check_date.isoformat(), limit=f.max_start_age)
-    return False, _("%(age)s years old on %(date)s: the limit for new starts is under %(limit)s.",
+    return False, L("%(age)s years old on %(date)s: the limit for new starts is under %(limit)s.",
                     age=age, date=f.check_date.isoformat(), limit=f.max_start_age)
 
 
 def _nav(f: Facts) -> tuple[bool | None, str]:
     referred = _yes(f.answers, "nav_program")
     if referred is None:
-        return None, _("Not asked yet.")
-    return (not referred), _("Not referred through a NAV program.") if not referred else _(
+        return None, L("Not asked yet.")
+    return (not referred), L("Not referred through a NAV program.") if not referred else _(
         "People in a NAV program are referred to that program's own providers.")
 
 
 def _able(f: Facts) -> tuple[bool | None, str]:
     ok = _yes(f.answers, "physically_able")
     if ok is None:
-        return None, _("Not asked yet.")
-    return ok, _("Physically able to work.") if ok else _("The work needs some physical ability.")
+        return None, L("Not asked yet.")
+    return ok, L("Physically able to work.") if ok else L("The work needs some physical ability.")
 
 
 def _change(f: Facts) -> tuple[bool | None, str]:
     ok = _yes(f.answers, "wants_change")
     if ok is None:
-        return None, _("Not asked yet.")
-    return ok, _("Wants some change.") if ok else _("Without a wish for change the job rarely helps.")
+        return None, L("Not asked yet.")
+    return ok, L("Wants some change.") if ok else L("Without a wish for change the job rarely helps.")
 
 
 def _housing(f: Facts) -> tuple[bool | None, str]:
     ok_h, ok_e = _yes(f.answers, "housing_in_place"), _yes(f.answers, "economy_stable")
     if ok_h is None or ok_e is None:
-        return None, _("Not known yet: needed before the start, not before the waiting list.")
+        return None, L("Not known yet: needed before the start, not before the waiting list.")
     if ok_h and ok_e:
-        return True, _("Housing and economy are in place.")
-    return False, _("Housing and a stable economy must be in place before the start.")
+        return True, L("Housing and economy are in place.")
+    return False, L("Housing and a stable economy must be in place before the start.")
 
 
 BUILTIN_CHECKS: list[Check] = [
@@ -171,8 +174,8 @@ def run_screening(db: Session, checks: Sequence[Any], path: PathRecord, particip
         override = overrides.get(check.key, "") if passed is not True else ""
         if passed is not True and not override:
             all_ok = False
-        results.append({"key": check.key, "label": str(check.label), "passed": passed, "explanation": explanation,
-                        "override": override})
+        results.append({"key": check.key, "label": str(check.label), "passed": passed, "explanation": str(explanation),
+                        "override": override, **_source(check.label, "label_"), **_source(explanation, "")})
     screening = Screening(organization_id=path.organization_id, participant_id=participant.id, stage=stage, checked_on=on,
                           planned_start_on=planned_start_on, answers=dict(answers), results=results, passed=all_ok, by_id=by_id)
     db.add(screening)
@@ -184,6 +187,23 @@ def run_screening(db: Session, checks: Sequence[Any], path: PathRecord, particip
     if commit:
         db.commit()
     return screening
+
+
+def _source(text: Any, prefix: str) -> dict[str, Any]:
+    """A lazy string's message id and values, stored so the text can be shown later in
+    the reader's language (the screening may have been done in another)."""
+    if isinstance(text, LazyProxy) and getattr(text, "_func", None) is gettext:
+        return {f"{prefix}msgid": text._args[0], f"{prefix}params": dict(text._kwargs)}
+    return {}
+
+
+def shown(result: dict[str, Any], field: str = "explanation") -> str:
+    """A stored result's label or explanation in the current language."""
+    prefix = "label_" if field == "label" else ""
+    msgid = result.get(f"{prefix}msgid")
+    if msgid:
+        return gettext(msgid, **result.get(f"{prefix}params", {}))
+    return str(result.get(field, ""))
 
 
 def failing(screening: Screening) -> list[dict[str, Any]]:

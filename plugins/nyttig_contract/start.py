@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.forms import FormError
 from core.i18n import gettext as _
 from core.models import Department, Participant, StaffUser
-from plugins.nyttig_contract.eligibility import failing, run_screening
+from plugins.nyttig_contract.eligibility import failing, run_screening, shown
 from plugins.nyttig_contract.models import Consent, Equipment, PathRecord, Screening, SignedDocument, StartChecklist
 
 DOCUMENT_KINDS = ("contract", "confidentiality")
@@ -91,7 +91,7 @@ def make_start_gate(checks: Sequence[Any], answers: dict[str, Any], overrides: d
                                   planned_start_on=on, overrides=overrides, commit=False)
         if not screening.passed:
             raise FormError({"__all__": _("Not eligible on the start date: %(checks)s.",
-                                          checks="; ".join(f"{r['label']}: {r['explanation']}" for r in failing(screening)))})
+                                          checks="; ".join(f"{shown(r, 'label')}: {shown(r)}" for r in failing(screening)))})
 
     return gate
 

@@ -18,7 +18,7 @@ from core.web.handlers import form_data, form_list, get_or_404, page_get, page_p
 from core.web.templating import render
 from plugins.nyttig_contract import labels
 from plugins.nyttig_contract.assignments import check_of, decide
-from plugins.nyttig_contract.eligibility import QUESTIONS, answers_from, collect_checks, run_screening
+from plugins.nyttig_contract.eligibility import QUESTIONS, answers_from, collect_checks, run_screening, shown
 from plugins.nyttig_contract.incidents import confirm_breach, dismiss, follow_up_done, open_follow_ups, record_incident
 from plugins.nyttig_contract.interview import record_interview
 from plugins.nyttig_contract.models import Consent, DepartmentProfile, DepartmentWorkLeader, Equipment, Incident, PathRecord, Timesheet
@@ -69,7 +69,7 @@ def person_page(request: Req, db: Session, pid: int, *, errors: dict[str, str] |
     checks = collect_checks(_plugins(request), _user(request).organization, db)
     return render(request, "nyttig_contract/person.html", status_code=status, errors=errors or {}, assessments=assessments,
                   questions=QUESTIONS, checks=checks, providers=collect_providers(_plugins(request), _user(request).organization),
-                  today=today(), forward=FORWARD.get(path.phase, ()), relapse_to=RELAPSE_TO.get(path.phase), left=LEFT,
+                  today=today(), shown=shown, forward=FORWARD.get(path.phase, ()), relapse_to=RELAPSE_TO.get(path.phase), left=LEFT,
                   **ctx, **common(request, db))
 
 

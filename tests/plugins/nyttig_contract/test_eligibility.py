@@ -164,3 +164,20 @@ def test_lavterskel_signing_providers_paper_is_built_in_and_a_plugin_can_add_one
             return lambda organization: [[BankId()], [PaperSigning()]]
 
     assert list(collect_providers(Fake(), _Org())) == ["bankid", "paper"]
+
+
+def test_screening_reasons_are_shown_in_the_readers_language(client, world):
+    from core import i18n
+    from tests.conftest import login
+
+    with world.db(world.b) as db:
+        i18n.set_locale("nb")
+        p, path = on_path(db, world.b.org.id, None)
+        s = screened(db, path, p, None)
+        assert "aldersgrensen" in _result(s, "age_limit")["explanation"]
+        pid = p.id
+    login(client, world.b.users["leader"])
+    client.cookies.set("lavterskel_locale", "en")
+    html = client.get(f"/nyttig/people/{pid}", headers={"Accept-Language": "en"}).text
+    assert "under the limit of 62 for new starts" in html and "aldersgrensen" not in html
+    assert "Age limit for new starts, on the start date" in html
