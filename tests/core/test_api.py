@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.models import ApiToken, DatedSetting, LoginSession, OrganizationPlugin, Site, StaffUser
-from tests.conftest import api_token, bearer, login
+from tests.conftest import api_token, bearer, login, post_form
 
 
 @pytest.fixture
@@ -232,3 +232,22 @@ def test_records_through_the_api(world, client):
     assert r.json()["status"] == "accepted" and r.json()["status_reason"] == "Meningsfylt"
     r = client.post(f"/api/v1/work-orders/{order['id']}/status", json={"status": "declined", "status_reason": "x"}, headers=h)
     assert r.status_code == 422 and client.get(f"/api/v1/work-orders/{order['id']}", headers=h).json()["status"] == "accepted"
+
+
+def test_the_admin_page_uses_the_same_rules(world, client):
+    """The HTML page and the API share the services: the same refusals, the same effect."""
+    login(client, world.a.users["admin"])
+    before = _count(world, StaffUser)
+    r = post_form(client, "/admin/staff", {"username": "kort", "full_name": "Kort Passord", "password": "short", "roles": "leader"},
+                  headers={"Accept-Language": "nb"})
+    assert r.status_code == 400 and "Minst 12 tegn." in r.text
+    r = post_form(client, "/admin/staff", {"username": "kort", "full_name": "K", "password": "long-enough-pass", "roles": "emperor"})
+    assert r.status_code == 400
+    assert _count(world, StaffUser) == before
+    assert post_form(client, "/admin/staff", {"username": "lang", "full_name": "L", "password": "long-enough-pass", "roles": "leader"}).status_code == 303
+    assert post_form(client, "/admin/sites", {"name": "Kampen", "address": "x" * 301}).status_code == 400
+    assert post_form(client, "/admin/sites", {"name": "Kampen", "address": "Kampengata 1"}).status_code == 303
+    assert _count(world, Site, organization_id=world.a.org.id) == 2
+    assert post_form(client, f"/admin/staff/{world.a.users['admin'].id}/active", {"active": "0"}).status_code == 400
+    with world.db() as db:
+        assert db.get(StaffUser, world.a.users["admin"].id).is_active
