@@ -9,7 +9,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy.orm import Session
 
 from core import hookimpl
-from core.contrib import NavItem, Panel, PermissionDef, ReportSection, SettingDef
+from core.contrib import NavItem, Panel, PermissionDef, SettingDef
 from core.i18n import lazy_gettext as _
 from core.permissions import ALL_STAFF
 from plugins.dagsverk_lottery import models as _models  # noqa: F401 - registers the tables
@@ -115,25 +115,7 @@ def lavterskel_participant_panels(db: Session, participant: Any, permissions: fr
                   {"d": data, "participant": participant, "can_profile": "dagsverk.profiles" in permissions}, order=20)]
 
 
-@hookimpl
-def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSection]:
-    from plugins.dagsverk_lottery import numbers
-
-    n = numbers.period(db, start, end)
-    share = "" if n.women_share is None else f"{round(n.women_share * 100)} %"
-    rows: list[list[Any]] = [
-        [_("Open days with a draw"), sum(1 for d in n.days if d.entered)],
-        [_("Registered (check-ins)"), n.total("registered")],
-        [_("Entered in the draw"), n.total("entered")],
-        [_("Got work by right"), n.total("by_right")],
-        [_("Got work in the lottery"), n.total("by_lottery")],
-        [_("Called in from the reserve list"), n.total("called_in")],
-        [_("Turned away (attended, got no work)"), n.total("turned_away")],
-        [_("Days worked"), n.total("worked")],
-        [_("Unique people"), n.unique_people],
-        [_("Women's share of unique people"), share],
-    ]
-    return [ReportSection("dagsverk_lottery", _("Dagsverket: attendance and the draw"), [_("Measure"), _("Number")], rows, order=20)]
+from plugins.dagsverk_lottery.report import report_sections, week_panel  # noqa: E402,F401  (report and leader's week)
 
 
 @hookimpl

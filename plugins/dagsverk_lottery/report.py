@@ -1,0 +1,93 @@
+"""Dagsverket's sections of the yearly report and the leader's week on the dashboard.
+
+The report has the period's totals and the same numbers by month (with a line chart):
+registered, entered in the draw, drawn by right, drawn by lottery, turned away (attended
+but got no work), unique people and women's share. All counts of people are marked as
+``people_columns`` so a report for sharing hides small groups.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.contrib import Panel, ReportSection, Share
+from core.i18n import lazy_gettext as _
+from core.plugins import hookimpl
+
+
+def _month_label(day: dt.date) -> str:
+    from babel.dates import format_date
+
+    from core.i18n import babel_locale
+
+    return format_date(day, "MMM y", locale=babel_locale())
+
+
+def _months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The period cut into calendar months (the first and last may be partial)."""
+    out = []
+    first = start
+    while first <= end:
+        nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+        out.append((first, min(end, nxt - dt.timedelta(days=1))))
+        first = nxt
+    return out
+
+
+COUNTS = ("registered", "entered", "by_right", "by_lottery", "turned_away")
+
+
+@hookimpl(specname="lavterskel_report_sections")
+def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSection]:
+    from plugins.dagsverk_lottery import numbers
+
+    n = numbers.period(db, start, end)
+    summary: list[list[Any]] = [
+        [_("Open days with a draw"), sum(1 for d in n.days if d.entered)],
+        [_("Registered (check-ins)"), n.total("registered")],
+        [_("Entered in the draw"), n.total("entered")],
+        [_("Got work by right"), n.total("by_right")],
+        [_("Got work in the lottery"), n.total("by_lottery")],
+        [_("Called in from the reserve list"), n.total("called_in")],
+        [_("Turned away (attended, got no work)"), n.total("turned_away")],
+        [_("Days worked"), n.total("worked")],
+        [_("Unique people"), n.unique_people],
+        [_("Women's share of unique people"), Share(n.unique_women, n.unique_people)],
+    ]
+    monthly: list[list[Any]] = []
+    for first, last in _months(start, end):
+        m = numbers.period(db, first, last)
+        if not m.days:
+            continue
+        monthly.append([_month_label(first), *(m.total(c) for c in COUNTS), m.unique_people, Share(m.unique_women, m.unique_people)])
+    if monthly:
+        monthly.append([_("Total"), *(n.total(c) for c in COUNTS), n.unique_people, Share(n.unique_women, n.unique_people)])
+    columns = [_("Month"), _("Registered"), _("Entered in the draw"), _("Drawn by right"), _("Drawn by lottery"),
+               _("Turned away"), _("Unique people"), _("Women's share")]
+    return [
+        ReportSection("dagsverk_lottery", _("Dagsverket: attendance and the draw"), [_("Measure"), _("Number")], summary, order=21,
+                      people_columns=(1,),
+                      description=_("Open days in the period. A check-in counts once per person and day; turned away means "
+                                    "the person came but got no work that day, not by right, lottery or the reserve list.")),
+        ReportSection("dagsverk_by_month", _("Dagsverket: the draw by month"), columns, monthly, order=22, chart="line",
+                      chart_columns=(1, 3, 4, 5), people_columns=(1, 2, 3, 4, 5, 6),
+                      description=_("Check-ins, draw entries and results per month; unique people are counted once per "
+                                    "month, and once in the total. Days worked are in the core's work by month.")),
+    ]
+
+
+@hookimpl(specname="lavterskel_dashboard_panels")
+def week_panel(db: Session, permissions: frozenset[str], today: dt.date) -> list[Panel]:
+    """The leader's week: who came, got work and was turned away, day by day."""
+    if "reports.view" not in permissions:
+        return []
+    from plugins.dagsverk_lottery import numbers
+
+    monday = today - dt.timedelta(days=today.weekday())
+    this = numbers.period(db, monday, today)
+    last = numbers.period(db, monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
+    return [Panel(_("Dagsverket this week"), "dagsverk_lottery/panel_week.html",
+                  {"days": this.days, "turned_away": this.total("turned_away"), "registered": this.total("registered"),
+                   "last_turned_away": last.total("turned_away")}, order=901)]

@@ -1,0 +1,123 @@
+"""Dagsverket's report sections and the leader's week, against hand-computed numbers."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from core.i18n import today
+from core.models import Attendance, Participant, ProgramDay, Shift
+from plugins.dagsverk_lottery.models import Draw, DrawEntrant
+from tests.conftest import login
+from tests.core.test_reports import _table
+
+Q = {"start": "2026-01-01", "end": "2026-12-31"}
+
+
+def _day(db, org, date, present, results, worked):
+    """An open day: who came, the draw's results (name -> result or 'called_in'), who worked."""
+    day = ProgramDay(organization_id=org.org.id, site_id=org.site.id, date=date, is_open=True)
+    db.add(day)
+    db.flush()
+    for p in present:
+        db.add(Attendance(organization_id=org.org.id, day_id=day.id, participant_id=p.id))
+    if results:
+        draw = Draw(organization_id=org.org.id, day_id=day.id, status="drawn", algorithm="test", capacity=2, seed="0",
+                    seed_sha256="0", entrants_sha256="0")
+        db.add(draw)
+        db.flush()
+        for p, result in results:
+            db.add(DrawEntrant(organization_id=org.org.id, draw_id=draw.id, participant_id=p.id,
+                               result="reserve" if result == "called_in" else result, called_in=result == "called_in"))
+    for p in worked:
+        db.add(Shift(organization_id=org.org.id, day_id=day.id, participant_id=p.id, outcome="worked"))
+    return day
+
+
+@pytest.fixture
+def lottery(world):
+    """Two women and four men; one day in February 2026, two in March, one in December 2025 (outside)."""
+    org = world.a
+    with world.db(org) as db:
+        w1, w2, m1, m2, m3, m4 = ps = [Participant(organization_id=org.org.id, first_name=n, gender=g)
+                                       for n, g in [("W1", "woman"), ("W2", "woman"), ("M1", "man"), ("M2", "man"),
+                                                    ("M3", "man"), ("M4", "man")]]
+        db.add_all(ps)
+        db.flush()
+        # 26 Feb: three came and entered; W1 by right, M1 by lottery, M2 reserve and turned away.
+        _day(db, org, dt.date(2026, 2, 26), [w1, m1, m2], [(w1, "right"), (m1, "lottery"), (m2, "reserve")], [w1, m1])
+        # 2 Mar: five came and entered; M3 was called in from the reserve list; W1 and M4 turned away.
+        _day(db, org, dt.date(2026, 3, 2), [w1, w2, m2, m3, m4],
+              [(m2, "right"), (w2, "lottery"), (w1, "reserve"), (m3, "called_in"), (m4, "reserve")], [m2, w2, m3])
+        # 3 Mar: three came, M1 too late to enter: turned away.
+        _day(db, org, dt.date(2026, 3, 3), [w1, m4, m1], [(w1, "right"), (m4, "lottery")], [w1, m4])
+        # Outside the period: does not count.
+        _day(db, org, dt.date(2025, 12, 30), [w2, m3], [(w2, "right"), (m3, "lottery")], [w2, m3])
+        db.commit()
+    return world
+
+
+def test_dagsverk_by_month_hand_computed(lottery, client):
+    login(client, lottery.a.users["leader"])
+    page = client.get("/reports", params=Q).text
+    rows = _table(page, "dagsverk_by_month")
+    # Month, registered, entered, by right, by lottery, turned away, unique people, women's share.
+    assert rows == [
+        ["Feb 2026", "3", "3", "1", "1", "1", "3", "33.3 %"],   # W1, M1, M2; one woman of three
+        ["Mar 2026", "8", "7", "2", "2", "3", "6", "33.3 %"],   # turned away: W1 and M4 on the 2nd, M1 on the 3rd
+        ["Total", "11", "10", "3", "3", "4", "6", "33.3 %"],    # everybody once; W1 and W2 are two of six
+    ]
+    summary = dict(_table(page, "dagsverk_lottery"))
+    assert summary["Open days with a draw"] == "3"
+    assert summary["Called in from the reserve list"] == "1"
+    assert summary["Turned away (attended, got no work)"] == "4"
+    assert summary["Days worked"] == "7"
+    assert summary["Women's share of unique people"] == "33.3 %"
+    assert "came but got no work" in page
+
+
+def test_dagsverk_sections_hide_small_groups_when_shared(lottery, client):
+    login(client, lottery.a.users["leader"])
+    page = client.get("/reports", params={**Q, "shared": "1"}).text
+    feb, mar, total = _table(page, "dagsverk_by_month")
+    assert feb == ["Feb 2026", "fewer than 5", "fewer than 5", "fewer than 5", "fewer than 5", "fewer than 5",
+                   "fewer than 5", "fewer than 5"]
+    assert mar[1:3] == ["8", "7"] and mar[5] == "fewer than 5" and mar[6] == "6"
+    assert total[7] == "fewer than 5"  # two women of six: both parts must be five or more
+    summary = dict(_table(page, "dagsverk_lottery"))
+    assert summary["Registered (check-ins)"] == "11" and summary["Turned away (attended, got no work)"] == "fewer than 5"
+    assert summary["Women's share of unique people"] == "fewer than 5"
+
+
+def test_dagsverk_by_month_csv_and_line_chart(lottery, client):
+    login(client, lottery.a.users["leader"])
+    r = client.get("/reports/csv/dagsverk_by_month", params=Q)
+    rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Month", "Registered", "Entered in the draw", "Drawn by right", "Drawn by lottery", "Turned away",
+                       "Unique people", "Women's share"]
+    assert rows[-1] == ["Total", "11", "10", "3", "3", "4", "6", "33.3"]
+    chart = client.get("/reports/chart/dagsverk_by_month", params=Q)
+    assert chart.status_code == 200 and "<svg" in chart.text and "<script" not in chart.text
+    assert "Turned away" in chart.text and "Drawn by lottery" in chart.text
+
+
+def test_leaders_week_panel_counts_turned_away(world, client):
+    org = world.a
+    day = today()
+    monday = day - dt.timedelta(days=day.weekday())
+    with world.db(org) as db:
+        ps = [Participant(organization_id=org.org.id, first_name=f"P{i}", gender="man") for i in range(4)]
+        db.add_all(ps)
+        db.flush()
+        # This week: four came, two got work. Last week: three came, one turned away.
+        _day(db, org, monday, ps, [(ps[0], "right"), (ps[1], "lottery"), (ps[2], "reserve"), (ps[3], "reserve")], ps[:2])
+        _day(db, org, monday - dt.timedelta(days=7), ps[:3], [(ps[0], "right"), (ps[1], "lottery"), (ps[2], "reserve")], ps[:2])
+        db.commit()
+    login(client, org.users["leader"])
+    page = client.get("/").text
+    assert "Dagsverket this week" in page
+    assert "Turned away this week so far: 2. Last week: 1." in page
+    login(client, org.users["work_leader"])
+    assert "Dagsverket this week" not in client.get("/").text
