@@ -16,6 +16,7 @@ from plugins.nyttig_contract.models import TABLES, Timesheet
 from plugins.nyttig_contract.eligibility import BUILTIN_CHECKS
 from plugins.nyttig_contract.labels import SETTINGS, setting
 from plugins.nyttig_contract.signing import PaperSigning
+from plugins.nyttig_contract.report import report_sections, week_panel  # noqa: F401 - report sections and the leader's week
 
 HERE = Path(__file__).resolve().parent
 
