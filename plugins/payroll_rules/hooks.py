@@ -16,6 +16,7 @@ from plugins.payroll_rules import models  # noqa: F401 - registers the tables
 from plugins.payroll_rules.benefits import Timelines
 from plugins.payroll_rules.models import PayLine, PayRun
 from plugins.payroll_rules.rules import BUILTIN_RULES, SETTINGS
+from plugins.payroll_rules.report import report_sections  # noqa: E402,F401 - pay in the yearly report
 
 HERE = Path(__file__).resolve().parent
 TABLES: tuple[str, ...] = (
