@@ -115,7 +115,7 @@ def lavterskel_participant_panels(db: Session, participant: Any, permissions: fr
                   {"d": data, "participant": participant, "can_profile": "dagsverk.profiles" in permissions}, order=20)]
 
 
-from plugins.dagsverk_lottery.report import report_sections, week_panel  # noqa: E402,F401  (report and leader's week)
+from plugins.dagsverk_lottery.report import report_sections, teams_today_panel, week_panel  # noqa: E402,F401  (report and dashboards)
 
 
 @hookimpl

@@ -91,3 +91,23 @@ def week_panel(db: Session, permissions: frozenset[str], today: dt.date) -> list
     return [Panel(_("Dagsverket this week"), "dagsverk_lottery/panel_week.html",
                   {"days": this.days, "turned_away": this.total("turned_away"), "registered": this.total("registered"),
                    "last_turned_away": last.total("turned_away")}, order=901)]
+
+
+@hookimpl(specname="lavterskel_dashboard_panels")
+def teams_today_panel(db: Session, permissions: frozenset[str], today: dt.date) -> list[Panel]:
+    """The work leader's today: who got work in the draw, and the day's teams."""
+    if "days.view" not in permissions:
+        return []
+    from sqlalchemy import select
+
+    from core.models import ProgramDay, Shift, Team
+    from plugins.dagsverk_lottery import numbers
+
+    n = numbers.period(db, today, today)
+    days = list(db.scalars(select(ProgramDay.id).where(ProgramDay.date == today)))
+    teams = list(db.scalars(select(Team).where(Team.day_id.in_(days)).order_by(Team.name))) if days else []
+    unassigned = len(list(db.scalars(select(Shift.id).where(Shift.day_id.in_(days), Shift.team_id.is_(None), Shift.outcome != "no_show")))) if days else 0
+    day = n.days[0] if n.days else None
+    return [Panel(_("Work today"), "dagsverk_lottery/panel_today.html",
+                  {"day": day, "teams": [(t, sum(1 for s in t.shifts if s.outcome != "no_show")) for t in teams],
+                   "unassigned": unassigned}, order=11)]

@@ -121,3 +121,53 @@ def test_leaders_week_panel_counts_turned_away(world, client):
     assert "Turned away this week so far: 2. Last week: 1." in page
     login(client, org.users["work_leader"])
     assert "Dagsverket this week" not in client.get("/").text
+
+
+def _panel_titles(client) -> list[str]:
+    import re
+
+    page = client.get("/").text
+    return [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
+
+
+def test_work_leaders_today_shows_the_draw_and_teams(world, client):
+    from core.models import Team
+
+    org = world.a
+    with world.db(org) as db:
+        ps = [Participant(organization_id=org.org.id, first_name=f"P{i}", gender="man") for i in range(5)]
+        db.add_all(ps)
+        db.flush()
+        day = _day(db, org, today(), ps, [(ps[0], "right"), (ps[1], "lottery"), (ps[2], "called_in"), (ps[3], "reserve"),
+                                         (ps[4], "reserve")], [])
+        team = Team(organization_id=org.org.id, day_id=day.id, name="Vedlaget")
+        db.add(team)
+        db.flush()
+        db.add(Shift(organization_id=org.org.id, day_id=day.id, team_id=team.id, participant_id=ps[0].id, outcome="planned"))
+        db.add(Shift(organization_id=org.org.id, day_id=day.id, team_id=team.id, participant_id=ps[1].id, outcome="planned"))
+        db.add(Shift(organization_id=org.org.id, day_id=day.id, participant_id=ps[2].id, outcome="planned"))
+        db.commit()
+    login(client, org.users["work_leader"])
+    titles = _panel_titles(client)
+    assert {"Today", "Dagsverket today", "Work today"} <= set(titles)
+    assert "This week" not in titles and "Dagsverket this week" not in titles
+    page = client.get("/").text
+    work = page.split(">Work today<", 1)[1]
+    assert "Vedlaget" in work and "1 person with work is not on a team yet." in work
+    import re
+
+    stats = [int(v) for v in re.findall(r"<dd>(\d+)</dd>", work.split("</dl>", 1)[0])]
+    assert stats == [5, 1, 1, 1, 2]  # registered, by right, by lottery, called in, turned away
+
+
+@pytest.mark.parametrize("role, sees, not_sees", [
+    ("leader", {"This week", "Dagsverket this week", "Pay runs waiting", "Work today"}, set()),
+    ("admin", {"This week", "Dagsverket this week", "Work today"}, set()),
+    ("work_leader", {"Dagsverket today", "Work today"}, {"This week", "Dagsverket this week", "Pay runs waiting"}),
+    ("social_worker", set(), {"Work today", "Dagsverket this week", "Pay runs waiting"}),
+    ("payroll", {"Pay runs waiting"}, {"Work today", "Dagsverket this week"}),
+])
+def test_dashboard_panels_per_role(world, client, role, sees, not_sees):
+    login(client, world.a.users[role])
+    titles = set(_panel_titles(client))
+    assert sees <= titles and not (not_sees & titles)
