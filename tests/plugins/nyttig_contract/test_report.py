@@ -141,3 +141,25 @@ def test_leaders_week_shows_waiting_list_changes(world, client):
     for role in ("work_leader", "social_worker"):
         login(client, org.users[role])
         assert "Waiting list this week" not in client.get("/").text
+
+
+@pytest.mark.parametrize("role, sees, not_sees", [
+    ("leader", {"Waiting list this week", "Pay runs waiting", "This week", "Reviews due after the start"}, set()),
+    ("work_leader", {"Today", "Reviews due after the start", "Injury reports to follow up"},
+     {"Waiting list this week", "Pay runs waiting", "This week"}),
+    ("social_worker", {"Reviews due after the start", "Waiting list: keep in touch", "Injury reports to follow up"},
+     {"Waiting list this week", "Pay runs waiting"}),
+    ("payroll", {"Pay runs waiting"}, {"Waiting list this week", "Reviews due after the start"}),
+])
+def test_dashboard_panels_per_role(world, client, role, sees, not_sees):
+    import re
+
+    from plugins.nyttig_contract.models import Incident
+
+    with world.db(world.b) as db:
+        db.add(Incident(organization_id=world.b.org.id, kind="injury", on=today(), follow_up_due=today() + dt.timedelta(days=3)))
+        db.commit()
+    login(client, world.b.users[role])
+    page = client.get("/").text
+    titles = {re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)}
+    assert sees <= titles and not (not_sees & titles)
