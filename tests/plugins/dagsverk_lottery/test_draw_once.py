@@ -62,13 +62,16 @@ def test_two_concurrent_api_requests_make_one_draw(world, app):
         date = day.date.isoformat()
     tokens = [api_token(world, world.a, "work_leader"), api_token(world, world.a, "leader")]
 
-    def work(i: int):
-        with TestClient(app, base_url="http://testserver.local") as c:
-            r = c.post(f"/api/v1/dagsverk/days/{date}/draw", headers=bearer(tokens[i]))
+    # Two clients (two devices), started here; only the requests race.
+    with TestClient(app, base_url="http://testserver.local") as c0, TestClient(app, base_url="http://testserver.local") as c1:
+        clients = [c0, c1]
+
+        def work(i: int):
+            r = clients[i].post(f"/api/v1/dagsverk/days/{date}/draw", headers=bearer(tokens[i]))
             assert r.status_code == 200, r.text
             return r.json()
 
-    a, b = _race(2, work)
+        a, b = _race(2, work)
     assert a["id"] == b["id"] and a["seed"] == b["seed"] and a["entrants"] == b["entrants"]
     with world.db(world.a) as db:
         assert db.scalar(select(func.count()).select_from(Draw)) == 1
