@@ -74,7 +74,7 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
         ReportSection("dagsverk_by_month", _("Dagsverket: the draw by month"), columns, monthly, order=22, chart="line",
                       chart_columns=(1, 3, 4, 5), people_columns=(1, 2, 3, 4, 5, 6),
                       description=_("Check-ins, draw entries and results per month; unique people are counted once per "
-                                    "month, and once in the total. Days worked are in the core's work by month.")),
+                                    "month, and once in the total.")),
     ]
 
 
