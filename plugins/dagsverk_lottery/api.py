@@ -108,15 +108,16 @@ def api_verify(db: Session, draw_id: int) -> dict[str, Any]:
 
 @api_post(f"{A}/draws/{{draw_id:int}}/void", opt={"permission": "dagsverk.void"}, status_code=200, name="api.dagsverk.void")
 def api_void(request: Request[Any, Any, Any], db: Session, draw_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    draw = get_or_404(db, Draw, draw_id)  # the draw first: another organization's is 404, not a form error
     clean = validate([Field("reason", required=True, max_length=500)], data)
-    return draw_json(draw_service.void(db, get_or_404(db, Draw, draw_id), current_user(request).id, clean["reason"])) or {}
+    return draw_json(draw_service.void(db, draw, current_user(request).id, clean["reason"])) or {}
 
 
 @api_post(f"{A}/draws/{{draw_id:int}}/call", opt={"permission": "dagsverk.draw"}, status_code=200, name="api.dagsverk.call")
 def api_call(request: Request[Any, Any, Any], db: Session, draw_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    draw = get_or_404(db, Draw, draw_id)  # the draw first: another organization's is 404, not a form error
     clean = validate([Field("participant_id", kind="ref", required=True),
                       Field("call_status", kind="choice", choices=("reached", "declined", "not_reached"), required=True)], data)
-    draw = get_or_404(db, Draw, draw_id)
     promoted = draw_service.record_call(db, draw, clean["participant_id"], clean["call_status"], current_user(request).id)
     return {"participant_id": clean["participant_id"], "call_status": clean["call_status"],
             "called_in": promoted.participant_id if promoted else None}

@@ -216,7 +216,8 @@ def screen_state(db: Session, day: ProgramDay) -> dict[str, Any]:
     style = cal.screen_names(db)
     state: dict[str, Any] = {"date": day.date.isoformat(), "status": "open" if draw is None else draw.status,
                              "entered": len(draw_service.entrant_ids(db, day)) if draw is None else len(draw.entrants),
-                             "capacity": cal.capacity_for(db, day) if draw is None else draw.capacity}
+                             "capacity": cal.capacity_for(db, day) if draw is None else draw.capacity,
+                             "fingerprint": None, "seed": None, "drawn": [], "reserve": []}
     if draw is not None:
         state["fingerprint"] = draw.seed_sha256
     if draw is not None and draw.status == "drawn":

@@ -37,3 +37,26 @@ def test_a_morning_draw_through_the_pages(world, client):
     assert v.status_code == 200, v.text[:2000]
     js = client.get("/dagsverk-static/screen.js")
     assert js.status_code == 200
+
+
+def test_every_page_renders_in_bokmal(world, client):
+    with world.db(world.a) as db:
+        persons = people(db, world.a, 8)
+        day = open_day(db, world.a, weekday(), capacity=5)
+        check_in_all(db, day, persons)
+        date = day.date.isoformat()
+    client.headers["Accept-Language"] = "nb"
+    login(client, world.a.users["leader"])
+    paths = ["/dagsverk/checkin", "/dagsverk/draw", "/dagsverk/screen", "/dagsverk/teams", "/dagsverk/end"]
+    for path in paths:
+        r = client.get(f"{path}?date={date}")
+        assert r.status_code == 200, (path, r.text[:500])
+    assert post_form(client, f"/dagsverk/days/{day.id}/draw").status_code == 303
+    assert post_form(client, f"/dagsverk/days/{day.id}/teams/suggest").status_code == 303
+    for path in paths:
+        r = client.get(f"{path}?date={date}")
+        assert r.status_code == 200, (path, r.text[:500])
+        assert 'lang="nb"' in r.text
+    for path in ("/dagsverk/calendar", "/dagsverk/numbers", f"/dagsverk/profiles/{persons[0].id}", f"/participants/{persons[0].id}", "/"):
+        r = client.get(path)
+        assert r.status_code == 200, (path, r.text[:500])
