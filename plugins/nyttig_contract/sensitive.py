@@ -27,9 +27,18 @@ def may_see_sensitive(user_id: int, roles: Iterable[str], path: PathRecord | Non
 
 def log_sensitive_access(db: Session, *, organization_id: int, user_id: int | None, participant_id: int, record: str,
                          action: str = "view") -> SensitiveAccess:
-    """Write one access-log row. The single function every sensitive read and write calls."""
+    """Write one access-log row. The single function every sensitive read and write calls.
+
+    The entry goes to the core's append-only access log as well, so leaders read one log
+    and a person's GDPR copy lists every look at the assessment form too.
+    """
+    from core.services.privacy import log_sensitive_access as log_in_core
+
     row = SensitiveAccess(organization_id=organization_id, user_id=user_id, participant_id=participant_id, record=record, action=action)
     db.add(row)
+    core_action = {"write": "change"}.get(action, action)
+    log_in_core(db, user_id, participant_id, "nyttig_assessment", action=core_action if core_action in {"view", "change", "export", "erase", "print"} else "view",
+                source="nyttig_contract", organization_id=organization_id)
     return row
 
 
