@@ -207,9 +207,10 @@ def start_checklist(request: Req, db: Session, pid: int, data: dict[str, Any]) -
 
 @api_post(f"{BASE}/people/{{pid:int}}/consent", opt=EDIT, name="api.nyttig.consent", tags=TAGS, status_code=201)
 def consent(request: Req, db: Session, pid: int, data: dict[str, Any]) -> dict[str, Any]:
+    path = _path(db, pid)  # the person first: another organization's id is 404, not a form error
     c = validate([Field("contacts", required=True, max_length=500), Field("scope", required=True, max_length=500),
                   Field("given_on", kind="date", required=True), Field("valid_until", kind="date")], _body(data))
-    row = add_consent(db, _path(db, pid), contacts=c["contacts"], scope=c["scope"], given_on=c["given_on"], valid_until=c["valid_until"],
+    row = add_consent(db, path, contacts=c["contacts"], scope=c["scope"], given_on=c["given_on"], valid_until=c["valid_until"],
                       by_id=_user(request).id)
     return {"id": row.id}
 
@@ -227,17 +228,19 @@ def sign(request: Req, db: Session, pid: int, kind: str, data: dict[str, Any]) -
 
 @api_post(f"{BASE}/people/{{pid:int}}/equipment", opt=EDIT, name="api.nyttig.equipment", tags=TAGS, status_code=201)
 def equipment(db: Session, pid: int, data: dict[str, Any]) -> dict[str, Any]:
+    path = _path(db, pid)  # the person first: another organization's id is 404, not a form error
     c = validate([Field("kind", kind="choice", choices=tuple(labels.EQUIPMENT), required=True), Field("label", max_length=100),
                   Field("on", kind="date", required=True)], _body(data))
-    row = hand_out(db, _path(db, pid), c["kind"], c["label"], c["on"])
+    row = hand_out(db, path, c["kind"], c["label"], c["on"])
     return {"id": row.id}
 
 
 @api_post(f"{BASE}/people/{{pid:int}}/meetings", opt=EDIT, name="api.nyttig.meetings", tags=TAGS, status_code=201)
 def meetings(db: Session, pid: int, data: dict[str, Any]) -> dict[str, Any]:
+    path = _path(db, pid)  # the person first: another organization's id is 404, not a form error
     c = validate([Field("kind", kind="choice", choices=tuple(labels.MEETING_KINDS), required=True), Field("on", kind="date", required=True),
                   Field("staff_1_id", kind="ref"), Field("staff_2_id", kind="ref"), Field("summary", kind="text", max_length=1000)], _body(data))
-    row = record_meeting(db, _path(db, pid), kind=c["kind"], held_on=c["on"], staff_1_id=c["staff_1_id"], staff_2_id=c["staff_2_id"],
+    row = record_meeting(db, path, kind=c["kind"], held_on=c["on"], staff_1_id=c["staff_1_id"], staff_2_id=c["staff_2_id"],
                          summary=c["summary"])
     return {"id": row.id}
 
