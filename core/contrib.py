@@ -88,6 +88,8 @@ class ReportSection:
     """Columns that count people: small numbers in them are hidden when sharing."""
     description: Any = None
     """One sentence saying what is counted, shown under the title and used as the chart's text alternative."""
+    total_row: bool = False
+    """The last row is a total: kept in the table and the CSV, left out of the chart (it would dwarf the rest)."""
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date) -> lis
         ReportSection("age_groups", _("Age groups"), [_("Age"), _("People")], ages, order=11, chart="bar", people_columns=(1,),
                       description=_("Age at the end of the period.")),
         ReportSection("work_by_month", _("Work by month"), [_("Month"), _("Days worked"), _("Hours worked"), _("People who worked")],
-                      work_rows, order=20, chart="line", chart_columns=(1, 3), people_columns=(3,),
+                      work_rows, order=20, chart="line", chart_columns=(1, 3), people_columns=(3,), total_row=True,
                       description=_("A day worked is one person's shift that was worked in full or in part.")),
         ReportSection("orders_by_customer", _("Work orders by customer type"), [_("Customer type"), _("Orders"), _("Done"), _("Carried over")],
                       order_rows, order=30, chart="bar",

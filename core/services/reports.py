@@ -137,7 +137,8 @@ def _pygal() -> Any:
 
 def chart_svg(section: ReportSection) -> str | None:
     """The section as a standalone SVG picture, or None when it has no chart."""
-    if not section.chart or not section.rows:
+    rows = section.rows[:-1] if section.total_row else section.rows
+    if not section.chart or not rows:
         return None
     pygal = _pygal()
     from pygal.style import Style
@@ -151,14 +152,14 @@ def chart_svg(section: ReportSection) -> str | None:
     chart = kind(js=[], style=style, width=760, height=360, disable_xml_declaration=True, show_legend=True,
                  legend_at_bottom=True, print_values=section.chart == "funnel", truncate_label=-1, x_label_rotation=0)
     columns = section.chart_columns or tuple(
-        i for i in range(1, len(section.columns)) if any(_number(r[i]) is not None for r in section.rows if i < len(r))
+        i for i in range(1, len(section.columns)) if any(_number(r[i]) is not None for r in rows if i < len(r))
     )
-    labels = [cell_text(r[0]) for r in section.rows]
+    labels = [cell_text(r[0]) for r in rows]
     if section.chart == "funnel":
         labels = list(reversed(labels))
     chart.x_labels = labels
     for i in columns:
-        values = [_number(r[i]) if i < len(r) else None for r in section.rows]
+        values = [_number(r[i]) if i < len(r) else None for r in rows]
         chart.add(str(section.columns[i]), list(reversed(values)) if section.chart == "funnel" else values)
     svg = chart.render(is_unicode=True)
     # pygal adds a config script even with js=[]; a picture needs none, and none may run.

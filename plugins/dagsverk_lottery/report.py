@@ -72,7 +72,7 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
                       description=_("Open days in the period. A check-in counts once per person and day; turned away means "
                                     "the person came but got no work that day, not by right, lottery or the reserve list.")),
         ReportSection("dagsverk_by_month", _("Dagsverket: the draw by month"), columns, monthly, order=22, chart="line",
-                      chart_columns=(1, 3, 4, 5), people_columns=(1, 2, 3, 4, 5, 6),
+                      chart_columns=(1, 3, 4, 5), people_columns=(1, 2, 3, 4, 5, 6), total_row=True,
                       description=_("Check-ins, draw entries and results per month; unique people are counted once per "
                                     "month, and once in the total.")),
     ]

@@ -160,15 +160,15 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
                                     "and how long they had waited since they joined it.")),
         ReportSection("nyttig_departments", _("Nyttig Arbeid: medarbeidere per department"),
                       [_("Department"), _("Medarbeidere"), _("Approved hours")], dept_rows, order=43, chart="bar",
-                      chart_columns=(1,), people_columns=(1,),
+                      chart_columns=(1,), people_columns=(1,), total_row=True,
                       description=_("Medarbeidere are people who had started or were in stable employment at the end of the "
                                     "period, in their current department; hours are approved timesheet hours in the period.")),
         ReportSection("nyttig_onward", _("Nyttig Arbeid: moved on to work, training or school"), [_("Moved on to"), _("People")],
-                      onward_rows, order=44, chart="bar", people_columns=(1,),
+                      onward_rows, order=44, chart="bar", people_columns=(1,), total_row=True,
                       description=_("People who left the path for ordinary work, work training or education in the period.")),
         ReportSection("nyttig_hours", _("Nyttig Arbeid: hours by month"),
                       [_("Month"), _("Timesheet days"), _("Hours worked"), _("People who worked")], hour_rows, order=45,
-                      chart="line", chart_columns=(2, 3), people_columns=(3,),
+                      chart="line", chart_columns=(2, 3), people_columns=(3,), total_row=True,
                       description=_no_double_count()),
     ]
 
