@@ -10,6 +10,14 @@ from tests.browser.conftest import LiveSite, screenshot, use_locale, visit
 
 pytestmark = pytest.mark.browser
 
+# Sections whose chart the demo's last twelve months must fill, per organization; the
+# first is the one the README's screenshot shows.
+CHARTS = {
+    "stavne": ("dagsverk_by_month", "age_groups", "work_by_month", "payroll_pay"),
+    "velferdsetaten": ("nyttig_pipeline", "nyttig_moves", "nyttig_waiting", "nyttig_departments", "nyttig_onward",
+                       "nyttig_hours"),
+}
+
 
 @pytest.mark.parametrize("org", ["stavne", "velferdsetaten"])
 def test_yearly_report_of_the_demo_with_charts(staff_page: Any, live_site: LiveSite, org: str) -> None:
@@ -18,7 +26,9 @@ def test_yearly_report_of_the_demo_with_charts(staff_page: Any, live_site: LiveS
     visit(page, "/reports")
     assert page.locator("h1").inner_text().startswith("Årsrapport")
     charts = page.locator("figure.chart img")
-    assert charts.count() >= 2, "the demo report should have several charts"
+    assert charts.count() >= len(CHARTS[org]), "the demo report should have several charts"
+    for key in CHARTS[org]:
+        assert page.locator(f"#sec-{key} figure.chart img").count() == 1, f"{key} has no chart"
     for i in range(charts.count()):
         img = charts.nth(i)
         img.scroll_into_view_if_needed()
@@ -26,6 +36,7 @@ def test_yearly_report_of_the_demo_with_charts(staff_page: Any, live_site: LiveS
         assert img.get_attribute("alt"), "every chart has a text alternative"
     # Every chart has its numbers in a table beside it.
     assert page.locator("section.report-section table.report-table").count() >= charts.count()
-    page.locator("section.report-section:has(figure.chart)").first.scroll_into_view_if_needed()
+    # The program's own first chart at the top of the picture, its table beside it.
+    page.evaluate("(id) => document.getElementById(id).scrollIntoView()", f"sec-{CHARTS[org][0]}")
     path = screenshot(page, live_site, f"report-{org}")
     assert path is not None and path.stat().st_size > 10_000
