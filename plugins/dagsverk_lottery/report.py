@@ -56,12 +56,30 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
         [_("Unique people"), n.unique_people],
         [_("Women's share of unique people"), Share(n.unique_women, n.unique_people)],
     ]
+    # By month from the same day numbers; unique people per month from one query, not a period per month.
+    from sqlalchemy import select
+
+    from core.models import Attendance, Participant, ProgramDay
+
+    present = db.execute(
+        select(ProgramDay.date, Attendance.participant_id, Participant.gender)
+        .join(ProgramDay, Attendance.day_id == ProgramDay.id).join(Participant, Attendance.participant_id == Participant.id)
+        .where(ProgramDay.date.between(start, end), ProgramDay.is_open)
+    ).all()
+    people: dict[tuple[int, int], set[int]] = {}
+    women: dict[tuple[int, int], set[int]] = {}
+    for day, pid, gender in present:
+        people.setdefault((day.year, day.month), set()).add(pid)
+        if gender == "woman":
+            women.setdefault((day.year, day.month), set()).add(pid)
     monthly: list[list[Any]] = []
-    for first, last in _months(start, end):
-        m = numbers.period(db, first, last)
-        if not m.days:
+    for first, _last in _months(start, end):
+        key = (first.year, first.month)
+        days = [d for d in n.days if (d.date.year, d.date.month) == key]
+        if not days:
             continue
-        monthly.append([_month_label(first), *(m.total(c) for c in COUNTS), m.unique_people, Share(m.unique_women, m.unique_people)])
+        who, w = len(people.get(key, ())), len(women.get(key, ()))
+        monthly.append([_month_label(first), *(sum(getattr(d, c) for d in days) for c in COUNTS), who, Share(w, who)])
     if monthly:
         monthly.append([_("Total"), *(n.total(c) for c in COUNTS), n.unique_people, Share(n.unique_women, n.unique_people)])
     columns = [_("Month"), _("Registered"), _("Entered in the draw"), _("Drawn by right"), _("Drawn by lottery"),
