@@ -1,8 +1,8 @@
 """Sealing, drawing, voiding and verifying the day's draw, and the day-before call list.
 
-Once per day, even under two concurrent requests or two server processes: the draw row
-has a unique (day, attempt) pair, so only one INSERT of attempt 1 can commit; the loser
-rolls back and reads the winner's row. Drawing a sealed draw is a conditional UPDATE
+Once per day, even under two concurrent requests or two server processes: a partial
+unique index allows one draw per day that is not voided, so only one INSERT can commit;
+the loser rolls back and reads the winner's row. Drawing a sealed draw is a conditional UPDATE
 (``status = 'sealed'`` -> ``'drawn'``) in the same transaction as the results, so only
 one request writes results. No lock in memory is involved.
 """

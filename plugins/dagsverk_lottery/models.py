@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, OrgScoped, utcnow
@@ -39,11 +39,17 @@ class CheckIn(OrgScoped, Base):
 
 class Draw(OrgScoped, Base):
     """One draw of one day. ``attempt`` starts at 1; a voided draw lets a new attempt
-    follow. The unique (day, attempt) pair is what makes a draw happen once even when
-    two requests or two server processes ask at the same moment."""
+    follow. A unique index on the day over draws that are not voided is what makes a
+    draw happen once even when two requests or two server processes ask at once."""
 
     __tablename__ = "dagsverk_lottery_draw"
-    __table_args__ = (UniqueConstraint("day_id", "attempt"),)
+    __table_args__ = (
+        UniqueConstraint("day_id", "attempt"),
+        # At most one draw per day that is not voided: a second concurrent seal fails here,
+        # whatever attempt number it computed.
+        Index("uq_dagsverk_lottery_draw_live_day", "day_id", unique=True,
+              sqlite_where=text("status != 'voided'"), postgresql_where=text("status != 'voided'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
