@@ -46,6 +46,12 @@ DRAW_SIZES = ((40, 7), (1_000, 5), (10_000, 3))  # entrants, draws measured
 DRAW_ORG = "bench-draw"
 
 
+def _load_note() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return (f"Load average when measured: {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores; above 2, other work "
+            "competed for the cores and every figure, the baseline's too, is an upper bound.\n\n")
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     m = day.year * 12 + day.month - 1 + months
     return dt.date(m // 12, m % 12 + 1, 1)
@@ -187,8 +193,8 @@ def measure_actions(base: str, engine, orgs: list[tuple[int, str]]) -> str:  # t
             results.append(Result(f"a month's pay run, {label}: {kind}, {people}", sum(r.requests for r in rs), sum(r.errors for r in rs),
                                   sum(r.seconds for r in rs), [x for r in rs for x in r.server_ms], [x for r in rs for x in r.client_ms]))
     baseline = asyncio.run(measure(base, "baseline (`SELECT 1`, one client)", lambda o, r: "/bench/baseline", clients=1, per_client=50, orgs=1))
-    text = "## Actions at scale\n\n"
-    text += ("One request at a time through the JSON API, on the same server and database as the pages above, beside a one-client "
+    text = "## Actions at scale\n\n" + _load_note()
+    text += ("One request at a time through the JSON API, on the same server and database as the pages under load, beside a one-client "
              "baseline. The draws run in an organization of their own (`bench-draw`, 10,000 participants) on days with that many "
              "people checked in; each POST closes check-in (entrants, rights from the last 60 open days, seed) and draws. The team "
              f"suggestion and the pay runs use {len(lottery)} Dagsverket and {len(nyttig)} Nyttig Arbeid organizations of the national "
@@ -262,7 +268,7 @@ def main() -> None:
                 run("yearly report (1 year)", lambda o, r: f"/reports?{year}", per_client=2),
             ]
             single = asyncio.run(measure(base, "yearly report (5 years, one client)", lambda o, r: f"/reports?{five}", clients=1, per_client=3, orgs=1))
-            text = "## Pages under load\n\n"
+            text = "## Pages under load\n\n" + _load_note()
             text += (f"National dataset (`python -m bench.national`): {n} organizations, 5 years of weekday program days with "
                      f"attendance, shifts, draws, timesheets and approved pay runs. {clients} concurrent clients, each signed in to its own organization, "
                      f"{workers} server processes, on loopback. Server time is the app's own `Server-Timing` measurement.\n\n")
