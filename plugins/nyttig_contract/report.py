@@ -186,6 +186,11 @@ def week_panel(db: Session, permissions: frozenset[str], today: dt.date) -> list
     joined = sum(1 for c in applied if c.to_phase in WAITING_PHASES and c.from_phase not in WAITING_PHASES)
     job_talk = sum(1 for c in applied if c.from_phase in WAITING_PHASES and c.to_phase == "job_talk")
     left = sum(1 for c in applied if c.from_phase in WAITING_PHASES and c.to_phase in LEFT)
+    from sqlalchemy import func
+
+    hours = db.scalar(select(func.coalesce(func.sum(Timesheet.hours), 0)).where(
+        Timesheet.date.between(monday, today), Timesheet.approved_at.is_not(None)))
+    unapproved = db.scalar(select(func.count()).select_from(Timesheet).where(Timesheet.approved_at.is_(None), Timesheet.date <= today))
     return [Panel(_("Waiting list this week"), "nyttig_contract/panel_waiting_week.html",
-                  {"joined": joined, "job_talk": job_talk, "left": left, "before": length_before, "now": len(sweep.waiting_since)},
-                  order=902)]
+                  {"joined": joined, "job_talk": job_talk, "left": left, "before": length_before, "now": len(sweep.waiting_since),
+                   "hours": Decimal(hours or 0), "unapproved": unapproved}, order=902)]

@@ -128,7 +128,14 @@ def test_leaders_week_shows_waiting_list_changes(world, client):
         # G waited and goes on to a job talk on Monday; H joins on Monday; I leaves on Monday.
         _person(db, org, "G", [(earlier, "interview", "waiting", "forward"), (monday, "waiting", "job_talk", "forward")])
         _person(db, org, "H", [(earlier, "", "interview", "forward"), (monday, "interview", "waiting", "forward")])
-        _person(db, org, "I", [(earlier, "interview", "waiting", "forward"), (monday, "waiting", "ended", "leave")])
+        g = _person(db, org, "G2", [(earlier, "", "started", "forward")])
+        i = _person(db, org, "I", [(earlier, "interview", "waiting", "forward"), (monday, "waiting", "ended", "leave")])
+        dept = Department(organization_id=org.org.id, name="Kampen gjenbruk")
+        db.add(dept)
+        db.flush()
+        _sheet(db, org, i, monday, dept, "4.5")  # approved, this week
+        _sheet(db, org, i, monday - dt.timedelta(days=7), dept, "6")  # approved, last week: not counted
+        _sheet(db, org, g, monday, dept, "3", approved=False)  # waits for approval
         db.commit()
     login(client, org.users["leader"])
     page = client.get("/").text
@@ -138,6 +145,8 @@ def test_leaders_week_shows_waiting_list_changes(world, client):
 
     values = [int(v) for v in re.findall(r"<dd>(\d+)</dd>", stats)]
     assert values == [2, 1, 1, 1, 1]  # on Monday, joined, job talk, left, now
+    week = page.split("Waiting list this week", 1)[1]
+    assert "Approved hours this week: 4.5." in week and "1 timesheet waits for approval before it can be paid." in week
     for role in ("work_leader", "social_worker"):
         login(client, org.users[role])
         assert "Waiting list this week" not in client.get("/").text
