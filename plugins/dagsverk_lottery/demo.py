@@ -62,7 +62,8 @@ def load(db: Session, organization: Any, context: Any) -> None:
                            close_follow_up=rng.random() < 0.1, experience=rng.choice([0, 1, 1, 2]),
                            intake_due=p in newcomers and rng.random() < 0.4))
     db.flush()
-    pairs = rng.sample(regulars, 6)
+    # Three pairs who must not share a team (fewer in a small organization).
+    pairs = rng.sample(regulars, min(6, len(regulars) // 2 * 2))
     profiles = {w.participant_id: w for w in db.scalars(select(WorkProfile).where(WorkProfile.organization_id == org_id))}
     for a, b in zip(pairs[::2], pairs[1::2], strict=True):
         profiles[a.id].not_with = [b.id]
@@ -76,9 +77,11 @@ def load(db: Session, organization: Any, context: Any) -> None:
     history: list[DayRecord] = []
     seen: set[int] = {p.id for p in regulars + occasional}
     holiday = start + dt.timedelta(days=40)
+    # Days that already exist (an organization that has been used) keep what they have.
+    taken = set(db.scalars(select(ProgramDay.date).where(ProgramDay.site_id == site.id)))
     for offset in range(DAYS_BACK):
         date = start + dt.timedelta(days=offset)
-        if date.isoweekday() > 5:
+        if date.isoweekday() > 5 or date in taken:
             continue
         is_open = date != holiday
         day = ProgramDay(organization_id=org_id, site_id=site.id, date=date, is_open=is_open,
@@ -143,7 +146,7 @@ def load(db: Session, organization: Any, context: Any) -> None:
         seen |= {p.id for p in present}
     db.flush()
     # Today: the morning is under way, check-in open, no draw yet.
-    if today.isoweekday() <= 5:
+    if today.isoweekday() <= 5 and today not in taken:
         day = ProgramDay(organization_id=org_id, site_id=site.id, date=today, is_open=True)
         db.add(day)
         db.flush()

@@ -112,7 +112,8 @@ def lavterskel_participant_panels(db: Session, participant: Any, permissions: fr
     site = cal.default_site(db)
     data = person.summary(db, participant, site.id if site else None, today())
     return [Panel(_("Dagsverket: work and the draw"), "dagsverk_lottery/panel_person.html",
-                  {"d": data, "participant": participant, "can_profile": "dagsverk.profiles" in permissions}, order=20)]
+                  {"d": data, "participant": participant, "can_profile": "dagsverk.profiles" in permissions,
+                   "can_verify": "dagsverk.screen" in permissions}, order=20)]
 
 
 from plugins.dagsverk_lottery.report import report_sections, teams_today_panel, week_panel  # noqa: E402,F401  (report and dashboards)

@@ -23,6 +23,8 @@ class DayReason:
     date: dt.date
     got_work: bool
     text: str
+    draw_id: int | None = None
+    """The day's draw, so the person (or their representative) can check it."""
 
 
 def right_label(right: str) -> str:
@@ -83,6 +85,6 @@ def summary(db: Session, participant: Participant, site_id: int | None, today: d
     for _a, d in recent:
         draw = draws.get(d.id)
         got, text = reason(checkins.get(d.id), draw, entrants.get(draw.id) if draw else None, shifts.get(d.id))
-        reasons.append(DayReason(d.date, got, text))
+        reasons.append(DayReason(d.date, got, text, draw.id if draw else None))
     return {"attended": attended, "drawn": drawn, "worked": worked, "right": right, "right_label": right_label(right),
             "waited": waited, "reasons": reasons}
