@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 import time
 from http.cookies import SimpleCookie
-from typing import Any
 
 import anyio
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from sqlalchemy import select
 
 from core import i18n
 from core.db import scoped_session

@@ -109,7 +109,6 @@ def suggest(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_f
     model = cp_model.CpModel()
     n = len(people)
     women = sum(p.woman for p in people)
-    experienced = sum(p.experienced for p in people)
     by_id = {p.id: p for p in people}
     x: dict[tuple[int, str], cp_model.IntVar] = {}
     for p in people:

@@ -31,10 +31,8 @@ to everything under ``tests/browser/``).
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,7 +45,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import make_url
+
+from tests.servers import free_port, new_pg_database
 
 from core.demo import DEMO_PASSWORD
 from tests.conftest import IS_POSTGRES
@@ -80,10 +79,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # --- the server ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _cli() -> str:
@@ -166,7 +161,7 @@ class LiveSite:
 
     def start_server(self) -> ServerProcess:
         """Start one more ``lavterskel serve`` on this database and wait until it answers."""
-        port = _free_port()
+        port = free_port()
         log = self.data_dir / f"server-{port}.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(
@@ -183,21 +178,6 @@ class LiveSite:
             server.stop()
 
 
-def _create_pg_database(base_url: str) -> tuple[str, Callable[[], None]]:
-    """A new, empty database on the cluster of ``base_url``; returns its URL and a dropper."""
-    import psycopg
-
-    url = make_url(base_url)
-    name = f"lavterskel_browser_{secrets.token_hex(4)}"
-    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.fixture(scope="session")
@@ -206,7 +186,7 @@ def live_site() -> Iterator[LiveSite]:
     data_dir = Path(tempfile.mkdtemp(prefix="lavterskel-browser-"))
     drop: Callable[[], None] | None = None
     if IS_POSTGRES:
-        database_url, drop = _create_pg_database(os.environ["LAVTERSKEL_DATABASE_URL"])
+        database_url, drop = new_pg_database(os.environ["LAVTERSKEL_DATABASE_URL"], "lavterskel_browser")
     else:
         database_url = f"sqlite:///{data_dir / 'browser.db'}"
     site = LiveSite(database_url=database_url, data_dir=data_dir)

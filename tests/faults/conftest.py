@@ -18,7 +18,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,8 +30,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.engine import Engine, make_url
+
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+
+from tests.servers import free_port, new_pg_database
 
 from core.config import load_settings
 from core.db import make_engine, make_session_factory, scoped_session
@@ -46,26 +48,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 40
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
-def _new_pg_database(base_url: str) -> tuple[str, Callable[[], None]]:
-    import psycopg
-
-    url = make_url(base_url)
-    name = f"lavterskel_faults_{secrets.token_hex(4)}"
-    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 @dataclass
@@ -131,7 +115,7 @@ class FaultSite:
 
     def start(self) -> Server:
         assert self.server is None or self.server.proc.poll() is not None, "a server is already running"
-        port = _free_port()
+        port = free_port()
         log = self.work_dir / f"server-{self.servers_started}.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(
@@ -219,7 +203,7 @@ def fault_site() -> Iterator[FaultSite]:
     work_dir = Path(tempfile.mkdtemp(prefix="lavterskel-faults-"))
     drop: Callable[[], None] | None = None
     if IS_POSTGRES:
-        database_url, drop = _new_pg_database(os.environ["LAVTERSKEL_DATABASE_URL"])
+        database_url, drop = new_pg_database(os.environ["LAVTERSKEL_DATABASE_URL"], "lavterskel_faults")
     else:
         database_url = f"sqlite:///{work_dir / 'faults.db'}"
     engine = make_engine(database_url)
