@@ -86,6 +86,9 @@ class ReportSection:
     """Which columns are plotted (the first column is the x label); default all numeric ones."""
     people_columns: tuple[int, ...] = ()
     """Columns that count people: small numbers in them are hidden when sharing."""
+    group_column: int | None = None
+    """The people column that says whom a row's other figures are about (people paid, people
+    who worked): when it is small, the whole row's figures are hidden when sharing."""
     description: Any = None
     """One sentence saying what is counted, shown under the title and used as the chart's text alternative."""
     total_row: bool = False

@@ -222,7 +222,9 @@ def lavterskel_participant_panels(
 
 
 @hookspec
-def lavterskel_report_sections(db: Session, organization: Organization, start: Any, end: Any) -> list[ReportSection]:
+def lavterskel_report_sections(
+    db: Session, organization: Organization, start: Any, end: Any, work: list[PayableWork]
+) -> list[ReportSection]:
     """Sections of the yearly report for the period ``[start, end]``.
 
     Per organization; called when a report is built, only for plugins the organization has
@@ -232,6 +234,9 @@ def lavterskel_report_sections(db: Session, organization: Organization, start: A
     :param organization: the organization the report is for.
     :param start: the first day of the period (``datetime.date``).
     :param end: the last day of the period (``datetime.date``, inclusive).
+    :param work: all work done in the period, from every enabled plugin's
+        ``lavterskel_payable_work`` (worked shifts, approved timesheet lines), so a section
+        can count the people who worked whatever the program's model.
     :returns: a list of :class:`core.contrib.ReportSection`; the core sorts them by ``order``.
 
     All results are collected and concatenated.

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
-from core.contrib import ReportSection, Share
+from core.contrib import PayableWork, ReportSection, Share
 from core.i18n import gettext as _
 from core.labels import choice_label
 from core.models import CUSTOMER_KINDS, Attendance, Customer, Participant, ProgramDay, Shift, WorkOrder
@@ -18,12 +18,13 @@ WORKED = ("worked", "left_early")
 AGE_GROUPS = ((0, 29), (30, 39), (40, 49), (50, 59), (60, 200))
 
 
-def _people_seen(db: Session, start: dt.date, end: dt.date) -> list[Participant]:
-    """Everyone who came (registered on a day) or worked a shift in the period."""
+def _people_seen(db: Session, start: dt.date, end: dt.date, work: list[PayableWork]) -> list[Participant]:
+    """Everyone who came (registered on a day), worked a shift, or did other work that a
+    plugin reports (Nyttig Arbeid's timesheets) in the period."""
     came = select(Attendance.participant_id).join(ProgramDay, Attendance.day_id == ProgramDay.id).where(ProgramDay.date.between(start, end))
     worked = select(Shift.participant_id).join(ProgramDay, Shift.day_id == ProgramDay.id).where(ProgramDay.date.between(start, end))
-    ids = union(came, worked).subquery()
-    return list(db.scalars(select(Participant).where(Participant.id.in_(select(ids.c[0])))))
+    ids = set(db.scalars(union(came, worked))) | {w.participant_id for w in work}
+    return list(db.scalars(select(Participant).where(Participant.id.in_(ids)))) if ids else []
 
 
 def _month_label(year: int, month: int) -> str:
@@ -35,8 +36,8 @@ def _month_label(year: int, month: int) -> str:
 
 
 @hookimpl(trylast=True)
-def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSection]:
-    people = _people_seen(db, start, end)
+def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date, work: list[PayableWork]) -> list[ReportSection]:
+    people = _people_seen(db, start, end, work)
     new = [p for p in people if p.first_seen_on is not None and start <= p.first_seen_on <= end]
     by_gender = defaultdict(int)
     for p in people:
@@ -97,7 +98,7 @@ def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date) -> lis
         ReportSection("age_groups", _("Age groups"), [_("Age"), _("People")], ages, order=11, chart="bar", people_columns=(1,),
                       description=_("Age at the end of the period.")),
         ReportSection("work_by_month", _("Work by month"), [_("Month"), _("Days worked"), _("Hours worked"), _("People who worked")],
-                      work_rows, order=20, chart="line", chart_columns=(1, 3), people_columns=(3,), total_row=True,
+                      work_rows, order=20, chart="line", chart_columns=(1, 3), people_columns=(3,), group_column=3, total_row=True,
                       description=_("A day worked is one person's shift that was worked in full or in part.")),
         ReportSection("orders_by_customer", _("Work orders by customer type"), [_("Customer type"), _("Orders"), _("Done"), _("Carried over")],
                       order_rows, order=30, chart="bar",

@@ -47,15 +47,24 @@ def _small(value: Any, min_group: int) -> bool:
 
 
 def suppress_small_groups(section: ReportSection, min_group: int = MIN_GROUP) -> ReportSection:
-    """Hide counts of people below ``min_group`` and every share built on such a group."""
+    """Hide counts of people below ``min_group`` and every share built on such a group.
+
+    When a section names its ``group_column``, a row whose group is small hides all its
+    figures, not just the count: the hours or the pay of three people say too much about
+    each of them.
+    """
     rows = []
     for row in section.rows:
         new = list(row)
+        small_row = False
         for i, cell in enumerate(row):
             if i in section.people_columns and _small(cell, min_group):
                 new[i] = Hidden(min_group)
+                small_row = small_row or i == section.group_column
             elif isinstance(cell, Share) and (_small(cell.part, min_group) or _small(cell.whole - cell.part, min_group)):
                 new[i] = Hidden(min_group)
+        if small_row:
+            new = [new[0]] + [Hidden(min_group) if isinstance(c, (int, Decimal, Share)) and not isinstance(c, bool) else c for c in new[1:]]
         rows.append(new)
     return replace(section, rows=rows)
 
@@ -65,8 +74,10 @@ def build_report(
 ) -> Report:
     sections: list[ReportSection] = []
     failed: list[str] = []
+    work = [w for batch in plugins.for_organization("lavterskel_payable_work", organization.enabled_plugins)(
+        db=db, organization=organization, start=start, end=end) for w in batch or ()]
     for plugin, result, error in plugins.call_each(
-        "lavterskel_report_sections", organization.enabled_plugins, db=db, organization=organization, start=start, end=end
+        "lavterskel_report_sections", organization.enabled_plugins, db=db, organization=organization, start=start, end=end, work=work
     ):
         if error is not None:
             failed.append(plugin)
@@ -88,6 +99,8 @@ def cell_text(value: Any) -> str:
         return format_decimal_plain(Decimal(value.part * 100) / Decimal(value.whole), "0.0") + " %"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
+        return format_decimal_plain(value, "#,##0.00")  # kroner and øre (or hours to the hundredth): keep both digits
     if isinstance(value, (int, Decimal)):
         return format_decimal_plain(value)
     if isinstance(value, dt.date):

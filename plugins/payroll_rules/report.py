@@ -79,7 +79,8 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
     columns = [_("Month"), _("Paid (NOK)"), _("Tax-free share"), _("Unpaid hours (benefit status)"),
                _("Unpaid days (benefit status)"), _("Held (NOK)"), _("People paid")]
     return [ReportSection(
-        "payroll_pay", _("Pay by month"), columns, rows, order=50, chart="bar", chart_columns=(1, 5), people_columns=(6,), total_row=True,
+        "payroll_pay", _("Pay by month"), columns, rows, order=50, chart="bar", chart_columns=(1, 5), people_columns=(6,), group_column=6,
+        total_row=True,
         description=_("Approved pay runs, by the month the work was done; corrections count in the month of the work. "
                       "Unpaid hours and days are work not paid because of the person's benefit status (such as AAP); "
                       "held is what the rules priced but the run held back."))]

@@ -276,14 +276,14 @@ def test_lavterskel_report_sections_only_from_enabled_plugins(world, app):
     plugins = app.state["ctx"].plugins
     with world.db(world.a) as db:
         results = plugins.call_each(
-            "lavterskel_report_sections", {"rolling_list"}, db=db, organization=world.a.org, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
+            "lavterskel_report_sections", {"rolling_list"}, db=db, organization=world.a.org, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), work=[]
         )
         sections = [s for plugin, res, err in results if plugin == "rolling_list" for s in res]
     assert [(s.key, s.rows) for s in sections] == [("rolling_list.added", [[1]])]
     with world.db(world.b) as db:
         org_b = db.get(Organization, world.b.org.id)
         results_b = plugins.call_each(
-            "lavterskel_report_sections", org_b.enabled_plugins, db=db, organization=org_b, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
+            "lavterskel_report_sections", org_b.enabled_plugins, db=db, organization=org_b, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), work=[]
         )
     assert "rolling_list" not in {plugin for plugin, _r, _e in results_b}
 
@@ -517,7 +517,7 @@ def test_hooks_of_a_plugin_an_organization_has_not_enabled_are_never_called(worl
         org_b = db.get(Organization, world.b.org.id)
         assert "spy" not in org_b.enabled_plugins
         kw = {"db": db, "organization": org_b, "start": dt.date(2026, 1, 1), "end": dt.date(2026, 12, 31)}
-        plugins.call_each("lavterskel_report_sections", org_b.enabled_plugins, **kw)
+        plugins.call_each("lavterskel_report_sections", org_b.enabled_plugins, work=[], **kw)
         plugins.for_organization("lavterskel_payable_work", org_b.enabled_plugins)(**kw)
         ctx = DemoContext(rng=random.Random(1), today=dt.date(2026, 6, 1))
         # (Without the real programs' demo hooks: they expect a full demo organization.)

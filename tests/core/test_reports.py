@@ -82,7 +82,7 @@ def test_lavterskel_report_sections_core_numbers(dataset, client):
     assert ages == {"Under 30": "1", "30–39": "1", "40–49": "1", "50–59": "1", "60 and over": "2", "Age not recorded": "1"}
     work = _table(r.text, "work_by_month")
     # Worked or left early: March 3 shifts (4.5 + 4.5 + 2 h, three people), April 1 (5 h). Sent home and no-show do not count.
-    assert work == [["Mar 2025", "3", "11", "3"], ["Apr 2025", "1", "5", "1"], ["Total", "4", "16", "3"]]
+    assert work == [["Mar 2025", "3", "11.00", "3"], ["Apr 2025", "1", "5.00", "1"], ["Total", "4", "16.00", "3"]]
     orders = {row[0]: row[1:] for row in _table(r.text, "orders_by_customer")}
     # Declined and next year's order do not count; in progress and scheduled are carried over.
     assert orders == {"Municipality unit": ["2", "1", "1"], "Housing co-op": ["2", "1", "1"]}
@@ -98,11 +98,13 @@ def test_shared_report_hides_small_groups(dataset, client):
     assert "fewer than 5" in dict(_table(r.text, "age_groups"))["Under 30"]
 
 
-def test_suppress_small_groups_keeps_zero_and_large_and_non_people_columns():
-    s = ReportSection("x", "X", ["a", "people", "days"], [["r", 0, 3], ["s", 4, 2], ["t", 12, Share(6, 12)]], people_columns=(1,))
+def test_suppress_small_groups_keeps_zero_and_large_and_hides_a_small_groups_row():
+    s = ReportSection("x", "X", ["a", "people", "days"], [["r", 0, 3], ["s", 4, 2], ["t", 12, Share(6, 12)]], people_columns=(1,),
+                      group_column=1)
     out = suppress_small_groups(s, 5).rows
     assert out[0][1] == 0 and out[0][2] == 3
-    assert isinstance(out[1][1], Hidden) and out[1][2] == 2
+    # Four people: their count and every other figure of that row are hidden, the label stays.
+    assert out[1][0] == "s" and isinstance(out[1][1], Hidden) and isinstance(out[1][2], Hidden)
     assert out[2][1] == 12 and out[2][2] == Share(6, 12)
 
 
@@ -185,3 +187,21 @@ def test_leaders_dashboard_shows_the_week(world, client):
     client.cookies.clear()
     login(client, org.users["work_leader"])
     assert "This week so far" not in client.get("/", headers={"Accept-Language": "en"}).text
+
+
+def test_people_who_only_did_plugin_work_count_in_the_core_sections(world):
+    """Nyttig Arbeid's people work from timesheets, not shifts: they come in through payable work."""
+    from core.builtin.report import lavterskel_report_sections as core_sections
+    from core.contrib import PayableWork
+    from core.i18n import use_locale
+
+    with world.db(world.b) as db:
+        p = Participant(organization_id=world.b.org.id, first_name="Timeliste", gender="man", first_seen_on=dt.date(2025, 5, 5))
+        db.add(p)
+        db.commit()
+        work = [PayableWork(participant_id=p.id, date=dt.date(2025, 5, 5), kind="hours", source="nyttig_timesheet:1", hours=Decimal("4"))]
+        with use_locale("en"):
+            with_work = dict((str(r[0]), r[1]) for r in core_sections(db=db, start=START, end=END, work=work)[0].rows)
+            without = dict((str(r[0]), r[1]) for r in core_sections(db=db, start=START, end=END, work=[])[0].rows)
+    assert with_work["Unique people"] == 1 and with_work["Men"] == 1 and with_work["New people"] == 1
+    assert without["Unique people"] == 0

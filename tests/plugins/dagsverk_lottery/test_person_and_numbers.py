@@ -60,7 +60,7 @@ def test_numbers_per_day_and_period(world, client):
     with world.db(world.a) as db:
         org = db.get(Organization, world.a.org.id)
         sections = [s for res in ctx.plugins.for_organization("lavterskel_report_sections", org.enabled_plugins)(
-            db=db, organization=org, start=weekday(0), end=weekday(2)) for s in res]
+            db=db, organization=org, start=weekday(0), end=weekday(2), work=[]) for s in res]
     ours = next(s for s in sections if s.key == "dagsverk_lottery")
     with use_locale("en"):
         assert [10] == [row[1] for row in ours.rows if "Turned away" in str(row[0])]
@@ -81,7 +81,8 @@ def test_the_person_panel_explains_each_day(world, client):
     assert "Got work by right" in page.text
     loser, _r, number = next(e for e in results[2] if e[1] == "reserve")
     page = client.get(f"/participants/{loser}")
-    assert f"reserve number {number}" in page.text
+    # Whether the loser held a right depends on the draw; both wordings name the reserve number.
+    assert f"reserve number {number}" in page.text.lower()
 
 
 def test_calendar_capacity_and_closed_days(world, client):

@@ -94,10 +94,10 @@ def test_nyttig_sections_hand_computed(path_history, client):
     assert _table(page, "nyttig_waiting") == [
         ["Jan 2026", "3", "2", "19", "61"], ["Feb 2026", "2", "0", "45.5", "47"], ["Mar 2026", "2", "0", "76.5", "78"]]
     # A works in Kampen, F in Vedhuggeriet; D's hours count for Kampen although D moved on.
-    assert _table(page, "nyttig_departments") == [["Kampen gjenbruk", "1", "13.5"], ["Vedhuggeriet", "1", "6"], ["Total", "2", "19.5"]]
+    assert _table(page, "nyttig_departments") == [["Kampen gjenbruk", "1", "13.50"], ["Vedhuggeriet", "1", "6.00"], ["Total", "2", "19.50"]]
     assert _table(page, "nyttig_onward") == [["Ordinary work", "1"], ["Work training", "0"], ["Education", "0"], ["Total", "1"]]
-    assert _table(page, "nyttig_hours") == [["Jan 2026", "1", "6", "1"], ["Feb 2026", "2", "8.5", "2"], ["Mar 2026", "1", "5", "1"],
-                                            ["Total", "4", "19.5", "3"]]
+    assert _table(page, "nyttig_hours") == [["Jan 2026", "1", "6.00", "1"], ["Feb 2026", "2", "8.50", "2"], ["Mar 2026", "1", "5.00", "1"],
+                                            ["Total", "4", "19.50", "3"]]
     assert "not in the core&#39;s work by month" in page
 
 

@@ -64,9 +64,9 @@ def test_pay_by_month_hand_computed(pay, client):
     # February: 135 + 100.01 = 235.01 kr, tax-free 100.01 / 235.01 = 42.6 %; one unpaid day; nothing held.
     # Total: 715.01 kr, tax-free 400.01 / 715.01 = 55.9 %. The draft run and December's work do not count.
     assert _table(page, "payroll_pay") == [
-        ["Jan 2026", "480", "62.5 %", "3.5", "0", "120", "2"],
-        ["Feb 2026", "235.01", "42.6 %", "0", "1", "0", "2"],
-        ["Total", "715.01", "55.9 %", "3.5", "1", "120", "2"],
+        ["Jan 2026", "480.00", "62.5 %", "3.50", "0.00", "120.00", "2"],
+        ["Feb 2026", "235.01", "42.6 %", "0.00", "1.00", "0.00", "2"],
+        ["Total", "715.01", "55.9 %", "3.50", "1.00", "120.00", "2"],
     ]
 
 
@@ -85,4 +85,5 @@ def test_pay_section_hides_few_people_when_shared(pay, client):
     login(client, pay.b.users["leader"])
     rows = _table(client.get("/reports", params={**Q, "shared": "1"}).text, "payroll_pay")
     assert [r[6] for r in rows] == ["fewer than 5"] * 3
-    assert rows[2][1] == "715.01"
+    # Two people paid: the amounts would tell each one's pay, so they are hidden too.
+    assert rows[2][1] == "fewer than 5" and rows[0][0] == "Jan 2026"
