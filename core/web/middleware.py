@@ -115,6 +115,11 @@ def second_factor_state(ctx: AppContext, user: CurrentUser) -> tuple[str, bool]:
 REQUIRE_TOTP_SETTING = "privacy.require_totp"
 
 
+def _requester(ctx: AppContext, session_token: str | None, bearer: str | None) -> tuple[CurrentUser | None, tuple[str, bool]]:
+    user = resolve_user(ctx, session_token, bearer)
+    return user, (second_factor_state(ctx, user) if user is not None else ("missing", False))
+
+
 def _security_headers(locale: str, is_static: bool, secure: bool = False) -> dict[bytes, bytes]:
     headers: dict[bytes, bytes] = {
         b"content-security-policy": CSP.encode(),
@@ -147,15 +152,14 @@ async def resolve_request_context(scope: Scope) -> str:
         bearer = authz[7:].strip()
     # The API is reached with tokens only: a cookie there would make it open to CSRF.
     session_token = None if is_api else cookies.get(session_cookie_name(ctx))
-    user = None
-    if not path.startswith("/static/"):
-        user = await anyio.to_thread.run_sync(resolve_user, ctx, session_token, bearer)
+    user, second_factor = None, ("missing", False)
+    if not path.startswith("/static/") and (session_token or bearer):
+        # One trip to a worker thread for both look-ups: each trip costs more than the queries.
+        user, second_factor = await anyio.to_thread.run_sync(_requester, ctx, session_token, bearer)
     scope["user"] = user
     scope["auth"] = session_token if user is not None and not is_api else None
     state = scope.setdefault("state", {})
-    state["second_factor"], state["second_factor_required"] = (
-        await anyio.to_thread.run_sync(second_factor_state, ctx, user) if user is not None else ("missing", False)
-    )
+    state["second_factor"], state["second_factor_required"] = second_factor
     locale = i18n.negotiate(
         user.locale if user else None, cookies.get(LOCALE_COOKIE), _header(scope, b"accept-language")
     )
