@@ -51,12 +51,22 @@ class PluginSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    concurrent_requests: int = 2
+    """``LAVTERSKEL_CONCURRENT_REQUESTS``: requests one server process works on at once; the
+    rest wait their turn in arrival order. Python runs one thread at a time per process, so
+    working on more at once only makes each slower; raise it when the database is on
+    another machine and requests spend their time waiting for it. Run one process per core."""
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     """``LAVTERSKEL_DATA_DIR``: where the SQLite file and the secret key live; default ``./data``."""
     database: DatabaseSettings
     security: SecuritySettings
     plugins: PluginSettings = field(default_factory=PluginSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     default_locale: str = "nb"
     """``LAVTERSKEL_DEFAULT_LOCALE``: the language when nothing else decides; ``nb`` or ``en``."""
     timezone: str = "Europe/Oslo"
@@ -96,5 +106,6 @@ def load_settings() -> Settings:
             login_lock_minutes=int(_env("LAVTERSKEL_LOGIN_LOCK_MINUTES", "15")),
         ),
         plugins=PluginSettings(allowed=allowed),
+        web=WebSettings(concurrent_requests=max(1, int(_env("LAVTERSKEL_CONCURRENT_REQUESTS", "2")))),
         default_locale=_env("LAVTERSKEL_DEFAULT_LOCALE", "nb"),
     )

@@ -9,12 +9,21 @@ from dataclasses import dataclass
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, update
 from sqlalchemy.orm import Session
 
 from core.config import SecuritySettings
 from core.db import utcnow
-from core.models import ApiToken, LoginSession, Membership, Organization, SessionSecondFactor, StaffTotp, StaffUser
+from core.models import (
+    ApiToken,
+    LoginSession,
+    Membership,
+    Organization,
+    OrganizationPlugin,
+    SessionSecondFactor,
+    StaffTotp,
+    StaffUser,
+)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this when the username is unknown keeps the time the same, so the
@@ -108,23 +117,104 @@ def end_all_sessions(db: Session, user_id: int) -> int:
     return result.rowcount or 0
 
 
-def live_session(db: Session, security: SecuritySettings, token: str) -> LoginSession | None:
-    """The session for a cookie token, if it is still live; touches its idle clock."""
-    row = db.scalars(select(LoginSession).where(LoginSession.token_hash == token_hash(token))).first()
-    if row is None or row.ended_at is not None:
-        return None
+@dataclass(frozen=True)
+class Requester:
+    """Everything a request needs to know about who is asking, read in one go."""
+
+    user_id: int
+    username: str
+    full_name: str
+    locale: str | None
+    organization_id: int
+    organization_slug: str
+    organization_name: str
+    program_name: str
+    enabled_plugins: frozenset[str]
+    roles: frozenset[str]
+    session_id: int | None
+    """The login session's row id; None when the request came with an API token."""
+    totp_enrolled: bool
+    second_factor_given: bool
+    """A code was given in this login session (always False for API tokens)."""
+
+
+def find_requester(db: Session, security: SecuritySettings, session_token: str | None, bearer: str | None) -> Requester | None:
+    """The staff member behind a session cookie or an API token, or None.
+
+    Every request pays for this, so it reads columns, not ORM objects, in three small
+    queries: the credential (with the session's second-factor mark), the user with their
+    organization and TOTP state, and the roles with the organization's plugins. A session
+    ends when idle or too old; a revoked token opens nothing; last-use clocks are touched
+    at most once a minute.
+    """
     now = utcnow()
-    if now - row.created_at > dt.timedelta(hours=security.session_absolute_hours) or now - row.last_seen_at > dt.timedelta(
-        minutes=security.session_idle_minutes
-    ):
-        row.ended_at = now
-        db.commit()
+    session_id: int | None = None
+    second_factor_given = False
+    if bearer:
+        tok = db.execute(
+            select(ApiToken.id, ApiToken.user_id, ApiToken.organization_id, ApiToken.revoked_at, ApiToken.last_used_at)
+            .where(ApiToken.token_hash == token_hash(bearer))
+        ).first()
+        if tok is None or tok.revoked_at is not None:
+            return None
+        if tok.last_used_at is None or now - tok.last_used_at > dt.timedelta(seconds=60):
+            db.execute(update(ApiToken).where(ApiToken.id == tok.id).values(last_used_at=now))
+            db.commit()
+        user_id, org_id = tok.user_id, tok.organization_id
+    elif session_token:
+        row = db.execute(
+            select(LoginSession.id, LoginSession.user_id, LoginSession.organization_id, LoginSession.created_at,
+                   LoginSession.last_seen_at, LoginSession.ended_at, SessionSecondFactor.session_id.label("second_factor"))
+            .outerjoin(SessionSecondFactor, SessionSecondFactor.session_id == LoginSession.id)
+            .where(LoginSession.token_hash == token_hash(session_token))
+        ).first()
+        if row is None or row.ended_at is not None:
+            return None
+        expired = now - row.created_at > dt.timedelta(hours=security.session_absolute_hours) or (
+            now - row.last_seen_at > dt.timedelta(minutes=security.session_idle_minutes)
+        )
+        if expired:
+            db.execute(update(LoginSession).where(LoginSession.id == row.id).values(ended_at=now))
+            db.commit()
+            return None
+        # Touch at most once a minute: a write per page view would serialize SQLite.
+        if now - row.last_seen_at > dt.timedelta(seconds=60):
+            db.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
+            db.commit()
+        user_id, org_id, session_id = row.user_id, row.organization_id, row.id
+        second_factor_given = row.second_factor is not None
+    else:
         return None
-    # Touch at most once a minute: a write per page view would serialize SQLite.
-    if now - row.last_seen_at > dt.timedelta(seconds=60):
-        row.last_seen_at = now
-        db.commit()
-    return row
+    who = db.execute(
+        select(StaffUser.username, StaffUser.full_name, StaffUser.locale, StaffUser.is_active, Organization.slug,
+               Organization.name, Organization.program_name, StaffTotp.confirmed_at)
+        .select_from(StaffUser)
+        .join(Organization, Organization.id == org_id)
+        .outerjoin(StaffTotp, StaffTotp.user_id == StaffUser.id)
+        .where(StaffUser.id == user_id)
+    ).first()
+    if who is None or not who.is_active:
+        return None
+    roles: set[str] = set()
+    plugins: set[str] = set()
+    kinds = db.execute(
+        select(literal("role").label("kind"), Membership.role.label("name"))
+        .where(Membership.user_id == user_id, Membership.organization_id == org_id)
+        .union_all(
+            select(literal("plugin"), OrganizationPlugin.plugin)
+            .where(OrganizationPlugin.organization_id == org_id, OrganizationPlugin.enabled.is_(True))
+        )
+    )
+    for kind, name in kinds:
+        (roles if kind == "role" else plugins).add(name)
+    if not roles:
+        return None
+    return Requester(
+        user_id=user_id, username=who.username, full_name=who.full_name, locale=who.locale, organization_id=org_id,
+        organization_slug=who.slug, organization_name=who.name, program_name=who.program_name,
+        enabled_plugins=frozenset(plugins), roles=frozenset(roles), session_id=session_id,
+        totp_enrolled=who.confirmed_at is not None, second_factor_given=second_factor_given,
+    )
 
 
 def create_api_token(db: Session, user: StaffUser, organization_id: int, name: str) -> str:
@@ -132,17 +222,6 @@ def create_api_token(db: Session, user: StaffUser, organization_id: int, name: s
     db.add(ApiToken(user_id=user.id, organization_id=organization_id, name=name, token_hash=token_hash(token)))
     db.commit()
     return token
-
-
-def live_api_token(db: Session, token: str) -> ApiToken | None:
-    row = db.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first()
-    if row is None or row.revoked_at is not None:
-        return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(seconds=60):
-        row.last_used_at = now
-        db.commit()
-    return row
 
 
 def organizations_of(db: Session, user: StaffUser) -> list[Organization]:
@@ -229,7 +308,3 @@ def mark_second_factor(db: Session, session_id: int) -> None:
     if db.get(SessionSecondFactor, session_id) is None:
         db.add(SessionSecondFactor(session_id=session_id))
     db.commit()
-
-
-def session_has_second_factor(db: Session, session_id: int | None) -> bool:
-    return session_id is not None and db.get(SessionSecondFactor, session_id) is not None
