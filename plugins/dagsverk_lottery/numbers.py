@@ -43,7 +43,10 @@ class PeriodNumbers:
 
 
 def period(db: Session, start: dt.date, end: dt.date) -> PeriodNumbers:
-    days = list(db.scalars(select(ProgramDay).where(ProgramDay.date >= start, ProgramDay.date <= end, ProgramDay.is_open).order_by(ProgramDay.date)))
+    # Columns, not ORM objects: a draw object would load all its entrants with it, and the
+    # dashboard asks for these numbers on every visit.
+    days = db.execute(select(ProgramDay.id, ProgramDay.date)
+                      .where(ProgramDay.date >= start, ProgramDay.date <= end, ProgramDay.is_open).order_by(ProgramDay.date)).all()
     ids = [d.id for d in days]
     out = PeriodNumbers(start, end)
     if not ids:
@@ -53,7 +56,8 @@ def period(db: Session, start: dt.date, end: dt.date) -> PeriodNumbers:
     for day_id, pid in db.execute(select(Attendance.day_id, Attendance.participant_id).where(Attendance.day_id.in_(ids))):
         present[day_id].add(pid)
     got_work: dict[int, set[int]] = {i: set() for i in ids}
-    draws = {d.day_id: d for d in db.scalars(select(Draw).where(Draw.day_id.in_(ids), Draw.status == "drawn").order_by(Draw.attempt))}
+    draws = {d.day_id: d for d in db.execute(select(Draw.id, Draw.day_id, Draw.capacity)
+                                             .where(Draw.day_id.in_(ids), Draw.status == "drawn").order_by(Draw.attempt))}
     for d in draws.values():
         by_day[d.day_id].capacity = d.capacity
     rows = db.execute(
