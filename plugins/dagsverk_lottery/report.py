@@ -103,12 +103,10 @@ def week_panel(db: Session, permissions: frozenset[str], today: dt.date) -> list
         return []
     from plugins.dagsverk_lottery import numbers
 
-    monday = today - dt.timedelta(days=today.weekday())
-    this = numbers.period(db, monday, today)
-    last = numbers.period(db, monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
+    this, last = numbers.last_two_weeks(db, today)
     return [Panel(_("Dagsverket this week"), "dagsverk_lottery/panel_week.html",
-                  {"days": this.days, "turned_away": this.total("turned_away"), "registered": this.total("registered"),
-                   "last_turned_away": last.total("turned_away")}, order=901)]
+                  {"days": this, "turned_away": sum(d.turned_away for d in this), "registered": sum(d.registered for d in this),
+                   "last_turned_away": sum(d.turned_away for d in last)}, order=901)]
 
 
 @hookimpl(specname="lavterskel_dashboard_panels")
@@ -116,16 +114,21 @@ def teams_today_panel(db: Session, permissions: frozenset[str], today: dt.date) 
     """The work leader's today: who got work in the draw, and the day's teams."""
     if "days.view" not in permissions:
         return []
-    from sqlalchemy import select
+    from sqlalchemy import and_, func, select
 
     from core.models import ProgramDay, Shift, Team
     from plugins.dagsverk_lottery import numbers
 
-    n = numbers.period(db, today, today)
-    days = list(db.scalars(select(ProgramDay.id).where(ProgramDay.date == today)))
-    teams = list(db.scalars(select(Team).where(Team.day_id.in_(days)).order_by(Team.name))) if days else []
-    unassigned = len(list(db.scalars(select(Shift.id).where(Shift.day_id.in_(days), Shift.team_id.is_(None), Shift.outcome != "no_show")))) if days else 0
-    day = n.days[0] if n.days else None
+    this_week, _last_week = numbers.last_two_weeks(db, today)
+    days = select(ProgramDay.id).where(ProgramDay.date == today).scalar_subquery()
+    # Counted in the database: loading the teams would load every shift and its person.
+    teams = db.execute(
+        select(Team.name, Team.locked, func.count(Shift.id).label("size"))
+        .outerjoin(Shift, and_(Shift.team_id == Team.id, Shift.outcome != "no_show"))
+        .where(Team.day_id.in_(days)).group_by(Team.id, Team.name, Team.locked).order_by(Team.name)
+    ).all()
+    unassigned = db.scalar(select(func.count(Shift.id)).where(Shift.day_id.in_(days), Shift.team_id.is_(None), Shift.outcome != "no_show"))
+    day = next((d for d in this_week if d.date == today), None)
     return [Panel(_("Work today"), "dagsverk_lottery/panel_today.html",
-                  {"day": day, "teams": [(t, sum(1 for s in t.shifts if s.outcome != "no_show")) for t in teams],
+                  {"day": day, "teams": [(t, t.size) for t in teams],
                    "unassigned": unassigned}, order=11)]
