@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import httpx
 from sqlalchemy import delete, func, insert, select
 
 from bench.docs import write_section
-from bench.http_load import Result, measure, table
+from bench.http_load import Result, measure, server_timing, table
 from bench.national import PASSWORD
 from core.config import load_settings
 from core.db import make_engine, make_session_factory, scoped_session
@@ -65,7 +64,7 @@ def _token(factory, org_id: int) -> str:  # type: ignore[no-untyped-def]
 
 def _timed(base: str, name: str, token: str, calls: list[tuple[str, str, object]]) -> tuple[Result, list[httpx.Response]]:
     """Send the calls one after another; server time from each response's Server-Timing."""
-    server, client_ms, responses, errors = [], [], [], 0
+    server, queued, client_ms, responses, errors = [], [], [], [], 0
     started = time.perf_counter()
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=300) as c:
         for method, path, body in calls:
@@ -74,10 +73,12 @@ def _timed(base: str, name: str, token: str, calls: list[tuple[str, str, object]
             client_ms.append((time.perf_counter() - t) * 1000)
             responses.append(r)
             errors += r.status_code >= 400
-            m = re.search(r"app;dur=([\d.]+)", r.headers.get("server-timing", ""))
-            if m:
-                server.append(float(m.group(1)))
-    return Result(name, len(calls), errors, time.perf_counter() - started, server, client_ms), responses
+            app_ms, queue_ms = server_timing(r.headers.get("server-timing", ""))
+            if app_ms is not None:
+                server.append(app_ms)
+            if queue_ms is not None:
+                queued.append(queue_ms)
+    return Result(name, len(calls), errors, time.perf_counter() - started, server, client_ms, queued), responses
 
 
 def prepare_draws(engine, factory) -> tuple[int, list[tuple[int, list[dt.date]]]]:  # type: ignore[no-untyped-def]
@@ -168,7 +169,7 @@ def measure_actions(base: str, engine, orgs: list[tuple[int, str]]) -> str:  # t
     results.append(Result("team suggestion (drawn people of the day, all work leaders, CP-SAT up to 5 s)",
                           sum(r.requests for r in suggest_results), sum(r.errors for r in suggest_results),
                           sum(r.seconds for r in suggest_results), [x for r in suggest_results for x in r.server_ms],
-                          [x for r in suggest_results for x in r.client_ms]))
+                          [x for r in suggest_results for x in r.client_ms], [x for r in suggest_results for x in r.queue_ms]))
 
     from plugins.payroll_rules.models import PayRun
 
@@ -191,7 +192,8 @@ def measure_actions(base: str, engine, orgs: list[tuple[int, str]]) -> str:  # t
         people = f"{min(lines):,}–{max(lines):,} lines" if lines else "no lines"
         for kind, rs in (("draft (compute and store)", drafts), ("approval (recompute, compare, lock)", approvals)):
             results.append(Result(f"a month's pay run, {label}: {kind}, {people}", sum(r.requests for r in rs), sum(r.errors for r in rs),
-                                  sum(r.seconds for r in rs), [x for r in rs for x in r.server_ms], [x for r in rs for x in r.client_ms]))
+                                  sum(r.seconds for r in rs), [x for r in rs for x in r.server_ms], [x for r in rs for x in r.client_ms],
+                                  [x for r in rs for x in r.queue_ms]))
     baseline = asyncio.run(measure(base, "baseline (`SELECT 1`, one client)", lambda o, r: "/bench/baseline", clients=1, per_client=50, orgs=1))
     text = "## Actions at scale\n\n" + _load_note()
     text += ("One request at a time through the JSON API, on the same server and database as the pages under load, beside a one-client "
@@ -257,21 +259,32 @@ def main() -> None:
 
         if "pages" in parts:
             baseline = run("baseline (`SELECT 1`)", lambda o, r: "/bench/baseline")
-            results = [
-                run("dashboard", lambda o, r: "/"),
+            pages = [
+                ("dashboard", lambda o, r: "/", 25),
                 # Lottery organizations have the check-in page; the others search the participant list.
-                run("check-in search (3 letters)", lambda o, r: f"/dagsverk/checkin?q={r.choice(['ole', 'kar', 'han', 'lar', 'per'])}"
-                    if o % 2 == 0 else f"/participants?q={r.choice(['ole', 'kar', 'han'])}"),
-                run("participant page", lambda o, r: f"/participants/{r.choice(people[o])}"),
-                run("work-order list", lambda o, r: "/work-orders"),
-                run("pay run page (a month, 300–500 lines)", lambda o, r: f"/payroll/runs/{pay_runs[o]}", per_client=10),
-                run("yearly report (1 year)", lambda o, r: f"/reports?{year}", per_client=2),
+                ("check-in search (3 letters)", lambda o, r: f"/dagsverk/checkin?q={r.choice(['ole', 'kar', 'han', 'lar', 'per'])}"
+                 if o % 2 == 0 else f"/participants?q={r.choice(['ole', 'kar', 'han'])}", 25),
+                ("participant page", lambda o, r: f"/participants/{r.choice(people[o])}", 25),
+                ("work-order list", lambda o, r: "/work-orders", 25),
+                ("pay run page (a month, 300–500 lines)", lambda o, r: f"/payroll/runs/{pay_runs[o]}", 10),
+                ("yearly report (1 year)", lambda o, r: f"/reports?{year}", 2),
             ]
+            # BENCH_ONLY=dashboard,participant measures only pages whose names start so (while tuning).
+            only = [w for w in os.environ.get("BENCH_ONLY", "").split(",") if w]
+            results = [run(name, path, per_client) for name, path, per_client in pages
+                       if not only or any(name.startswith(w) for w in only)]
+            if only:
+                print(table(results, baseline))
+                return
             single = asyncio.run(measure(base, "yearly report (5 years, one client)", lambda o, r: f"/reports?{five}", clients=1, per_client=3, orgs=1))
+            turns = load_settings().web.concurrent_requests
             text = "## Pages under load\n\n" + _load_note()
             text += (f"National dataset (`python -m bench.national`): {n} organizations, 5 years of weekday program days with "
-                     f"attendance, shifts, draws, timesheets and approved pay runs. {clients} concurrent clients, each signed in to its own organization, "
-                     f"{workers} server processes, on loopback. Server time is the app's own `Server-Timing` measurement.\n\n")
+                     f"attendance, shifts, draws, timesheets and approved pay runs. {clients} concurrent clients, each signed in to its own "
+                     f"organization, {workers} server processes taking {turns} requests at a time each "
+                     "(`LAVTERSKEL_CONCURRENT_REQUESTS`), on loopback; the load generator runs on the same 2 cores. Server time is the "
+                     "app's own `Server-Timing` measurement, from the moment a process takes the request up to the response; the time a "
+                     "request waited for its turn is the next column, and the client's time includes both and the network.\n\n")
             text += table(results, baseline)
             text += (f"\n\nThe yearly report over all 5 years for one organization, one client: p50 "
                      f"{single.pct(single.server_ms, 50):.0f} ms server time.\n\nReproduce: `bash bench/run` (or, with the "
