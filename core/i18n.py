@@ -224,7 +224,26 @@ def format_number(value: int | Decimal | None) -> str:
         return ""
     if type(value) is int:
         return _grouped(value, _number_shape(current_locale()))
+    if isinstance(value, Decimal) and value.is_finite():
+        # Up to three decimals (hours, quantities) read like Babel's "#,##0.###" pattern.
+        sign, digits, exponent = value.normalize().as_tuple()
+        if isinstance(exponent, int) and -3 <= exponent <= 0:
+            return _decimal_text(value, -exponent, current_locale())
     return format_decimal(value, locale=babel_locale())
+
+
+def _decimal_text(value: Decimal, places: int, locale: str) -> str:
+    shape = _number_shape(locale)
+    whole, fraction = divmod(abs(value), 1)
+    text = f"{int(whole):,}".replace(",", shape.group)
+    if places:
+        text += _decimal_symbol(locale) + f"{int(fraction * 10**places):0{places}d}"
+    return f"{shape.negative_prefix}{text}{shape.negative_suffix}" if value < 0 else f"{shape.prefix}{text}{shape.suffix}"
+
+
+@functools.cache
+def _decimal_symbol(locale: str) -> str:
+    return _babel_locale(locale).number_symbols["latn"]["decimal"]
 
 
 def format_decimal_plain(value: int | Decimal, pattern: str | None = None) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.forms import Field, FormError, validate
+from core.services.resources import Page
 from core.i18n import gettext as _
 from core.i18n import babel_locale, today
 from core.models import Participant
@@ -62,6 +63,9 @@ def participant_or_404(db: Session, participant_id: int) -> Participant:
     return get_or_404(db, Participant, participant_id)
 
 
+PEOPLE_PER_PAGE = 50
+
+
 class PayrollController(Controller):
     path = "/payroll"
 
@@ -88,7 +92,16 @@ class PayrollController(Controller):
         return redirect(f"/payroll/runs/{run.id}")
 
     def _run(self, request: Request[Any, Any, Any], db: Session, run: PayRun, errors: dict[str, str], status: int = 200) -> Any:
-        return render(request, "payroll_rules/run.html", status_code=status, run=run, people=outputs.by_person(run), errors=errors, **labels())
+        people = outputs.by_person(run)
+        # A month for 500 people is over 5,000 lines: shown a page of people at a time, so
+        # the page stays quick to load and to read; the totals above cover the whole run.
+        pages = max(1, -(-len(people) // PEOPLE_PER_PAGE))
+        try:
+            number = min(max(int(request.query_params.get("page", "1")), 1), pages)
+        except ValueError:
+            number = 1
+        shown = Page(people[(number - 1) * PEOPLE_PER_PAGE:number * PEOPLE_PER_PAGE], len(people), number, PEOPLE_PER_PAGE)
+        return render(request, "payroll_rules/run.html", status_code=status, run=run, people=people, page=shown, errors=errors, **labels())
 
     @page_get("/runs/{run_id:int}", opt={"permission": "payroll.view"}, name="payroll.run")
     def run_detail(self, request: Request[Any, Any, Any], db: Session, run_id: int) -> Any:

@@ -35,6 +35,15 @@ def test_whole_numbers_are_formatted_as_babel_formats_them(locale: str, value: i
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+@given(value=st.decimals(min_value=-(10**9), max_value=10**9, places=3, allow_nan=False)
+       | st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False)
+       | st.decimals(min_value=-10, max_value=10, places=5, allow_nan=False))
+def test_decimal_quantities_are_formatted_as_babel_formats_them(locale: str, value: Decimal) -> None:
+    with i18n.use_locale(locale):
+        assert i18n.format_number(value) == format_decimal(value, locale=i18n.babel_locale())
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 @given(day=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31)),
        form=st.sampled_from(["short", "medium", "long", "full"]))
 def test_dates_are_formatted_as_babel_formats_them(locale: str, day: dt.date, form: str) -> None:

@@ -206,3 +206,24 @@ def test_the_csv_columns_are_the_documented_ones(client, world, nyttig_month):
     client.post(f"/api/v1/payroll/runs/{run['id']}/approve", json={}, headers=prep)
     header = client.get(f"/api/v1/payroll/runs/{run['id']}/csv", headers=prep).content.decode("utf-8-sig").splitlines()[0]
     assert header.split(";") == list(CSV_COLUMNS)
+
+
+def test_a_long_run_is_shown_a_page_of_people_at_a_time(client, world, nyttig_month, monkeypatch):
+    from plugins.payroll_rules import web
+
+    monkeypatch.setattr(web, "PEOPLE_PER_PAGE", 2)
+    login(client, world.b.users["payroll"])
+    run_path = post_form(client, "/payroll/runs", {"month": "2026-09"}).headers["location"]
+    first, second = client.get(run_path), client.get(f"{run_path}?page=2")
+    names = re.compile(r'<h2 id="p-\d+">([^·<]+)·')
+    shown_first, shown_second = names.findall(first.text), names.findall(second.text)
+    # Sorted by last name: Aap, Betalt on the first page, Sosial on the second.
+    assert [n.strip() for n in shown_first] == ["Aase Aap", "Per Betalt"]
+    assert [n.strip() for n in shown_second] == ["Sofie Sosial"]
+    assert "Side 1 av 2" in first.text and 'href="?page=2"' in first.text
+    # The run's total and head count cover everyone, on every page.
+    for page in (first, second):
+        assert "5 500,00 kr" in text(page) and "<dd>3</dd>" in page.text
+    # A page number out of range or not a number shows the nearest page, not an error.
+    assert names.findall(client.get(f"{run_path}?page=9").text) == shown_second
+    assert names.findall(client.get(f"{run_path}?page=x").text) == shown_first
