@@ -89,11 +89,11 @@ def lavterskel_pay_rules() -> list[PayRule]:
     return list(BUILTIN_RULES)
 
 
-def markers_for(db: Session, participant_ids: list[int], day: dt.date, setting: Any) -> list[PayMarker]:
+def markers_for(db: Session, participant_ids: list[int], day: dt.date, setting: Any, timelines: Timelines | None = None) -> list[PayMarker]:
     """Who would not be paid in full for work on ``day``: by the effect of their status."""
     from plugins.payroll_rules.rules import EFFECT_SETTINGS
 
-    timelines = Timelines(db, participant_ids)
+    timelines = timelines or Timelines(db, participant_ids)
     out = []
     for pid in participant_ids:
         status = timelines.status_on(pid, day)
@@ -130,7 +130,8 @@ def lavterskel_participant_panels(db: Session, participant: Participant, permiss
     from core.i18n import today
     day = today()
     reader = _setting_reader(db)
-    markers = markers_for(db, [participant.id], day, reader)
+    timelines = Timelines(db, [participant.id])
+    markers = markers_for(db, [participant.id], day, reader, timelines)
     month_start = day.replace(day=1)
     counted = db.scalar(
         select(func.coalesce(func.sum(PayLine.amount_ore), 0)).join(PayRun, PayLine.run_id == PayRun.id)
@@ -139,7 +140,7 @@ def lavterskel_participant_panels(db: Session, participant: Participant, permiss
     )
     from plugins.payroll_rules.labels import BENEFIT_LABELS, label
 
-    status = Timelines(db, [participant.id]).status_on(participant.id, day)
+    status = timelines.status_on(participant.id, day)
     return [Panel(_("Pay and benefit status"), "payroll_rules/panel.html", {
         "participant": participant, "markers": markers, "counted_ore": int(counted or 0),
         "label_status": label(BENEFIT_LABELS, status),
