@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover - for annotations only
+    from collections.abc import Sequence
+
     import click
     from sqlalchemy.orm import Session
 
@@ -223,7 +225,7 @@ def lavterskel_participant_panels(
 
 @hookspec
 def lavterskel_report_sections(
-    db: Session, organization: Organization, start: Any, end: Any, work: list[PayableWork]
+    db: Session, organization: Organization, start: Any, end: Any, work: Sequence[PayableWork]
 ) -> list[ReportSection]:
     """Sections of the yearly report for the period ``[start, end]``.
 
@@ -236,7 +238,11 @@ def lavterskel_report_sections(
     :param end: the last day of the period (``datetime.date``, inclusive).
     :param work: all work done in the period, from every enabled plugin's
         ``lavterskel_payable_work`` (worked shifts, approved timesheet lines), so a section
-        can count the people who worked whatever the program's model.
+        can count the people who worked whatever the program's model. A read-only sequence
+        (:class:`core.services.reports.PeriodWork`) that asks the plugins the first time a
+        section uses it, once per report, so a report whose sections do not look at it
+        does not pay for it. Five years can hold a hundred thousand items: a section that
+        only counts should count in the database.
     :returns: a list of :class:`core.contrib.ReportSection`; the core sorts them by ``order``.
 
     All results are collected and concatenated.

@@ -3,40 +3,54 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import distinct, func, select, union
 from sqlalchemy.orm import Session
 
+from core.builtin import work as core_work
 from core.contrib import PayableWork, ReportSection, Share
 from core.i18n import gettext as _
 from core.labels import choice_label
 from core.models import CUSTOMER_KINDS, Attendance, Customer, Participant, ProgramDay, Shift, WorkOrder
 from core.plugins import hookimpl
+from core.services.reports import PeriodWork, month_of, month_start
 
 WORKED = ("worked", "left_early")
 AGE_GROUPS = ((0, 29), (30, 39), (40, 49), (50, 59), (60, 200))
 
 
-def _people_seen(db: Session, start: dt.date, end: dt.date, work: list[PayableWork]) -> list[Participant]:
+def _people_seen(db: Session, start: dt.date, end: dt.date, work: Sequence[PayableWork]) -> list[Any]:
     """Everyone who came (registered on a day), worked a shift, or did other work that a
-    plugin reports (Nyttig Arbeid's timesheets) in the period."""
+    plugin reports (Nyttig Arbeid's timesheets) in the period: their gender, birth date and
+    first day, each person once."""
     came = select(Attendance.participant_id).join(ProgramDay, Attendance.day_id == ProgramDay.id).where(ProgramDay.date.between(start, end))
     worked = select(Shift.participant_id).join(ProgramDay, Shift.day_id == ProgramDay.id).where(ProgramDay.date.between(start, end))
-    ids = set(db.scalars(union(came, worked))) | {w.participant_id for w in work}
-    return list(db.scalars(select(Participant).where(Participant.id.in_(ids)))) if ids else []
+    # Every shift is in ``worked`` already, so the core's own payable work (worked shifts) is left out unasked.
+    others = work.without(core_work.__name__) if isinstance(work, PeriodWork) else work
+    ids = set(db.scalars(union(came, worked))) | {w.participant_id for w in others}
+    if not ids:
+        return []
+    columns = select(Participant.id, Participant.gender, Participant.birth_date, Participant.first_seen_on)
+    return list(db.execute(columns.where(Participant.id.in_(ids))))
 
 
-def _month_label(year: int, month: int) -> str:
+def _age_on(born: dt.date | None, day: dt.date) -> int | None:
+    return None if born is None else day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _month_label(first: dt.date) -> str:
     from babel.dates import format_date
 
     from core.i18n import babel_locale
 
-    return format_date(dt.date(year, month, 1), "MMM y", locale=babel_locale())
+    return format_date(first, "MMM y", locale=babel_locale())
 
 
 @hookimpl(trylast=True)
-def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date, work: list[PayableWork]) -> list[ReportSection]:
+def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date, work: Sequence[PayableWork]) -> list[ReportSection]:
     people = _people_seen(db, start, end, work)
     new = [p for p in people if p.first_seen_on is not None and start <= p.first_seen_on <= end]
     by_gender = defaultdict(int)
@@ -54,27 +68,21 @@ def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date, work: 
     ages: list[list[object]] = []
     for lo, hi in AGE_GROUPS:
         label = _("Under %(n)s", n=30) if lo == 0 else (_("%(n)s and over", n=lo) if hi >= 200 else f"{lo}–{hi}")
-        ages.append([label, sum(1 for p in people if (a := p.age_on(end)) is not None and lo <= a <= hi)])
+        ages.append([label, sum(1 for p in people if (a := _age_on(p.birth_date, end)) is not None and lo <= a <= hi)])
     ages.append([_("Age not recorded"), sum(1 for p in people if p.birth_date is None)])
 
-    shifts = db.execute(
-        select(ProgramDay.date, Shift.participant_id, Shift.hours)
-        .join(ProgramDay, Shift.day_id == ProgramDay.id)
-        .where(ProgramDay.date.between(start, end), Shift.outcome.in_(WORKED))
-    ).all()
-    months: dict[tuple[int, int], dict[str, object]] = {}
-    for row in shifts:
-        m = months.setdefault((row.date.year, row.date.month), {"days": 0, "hours": Decimal(0), "people": set()})
-        m["days"] += 1  # type: ignore[operator]
-        m["hours"] += row.hours or Decimal(0)  # type: ignore[operator]
-        m["people"].add(row.participant_id)  # type: ignore[union-attr]
+    # Worked shifts by month, counted in the database: days, hours and people once per month, and once in the total.
+    worked_in_period = (select().select_from(Shift).join(ProgramDay, Shift.day_id == ProgramDay.id)
+                        .where(ProgramDay.date.between(start, end), Shift.outcome.in_(WORKED)))
+    month = month_of(ProgramDay.date)
+    measures = (func.count(), func.sum(Shift.hours), func.count(distinct(Shift.participant_id)))
+    by_month = db.execute(worked_in_period.add_columns(month, *measures).group_by(month).order_by(month)).all()
     work_rows: list[list[object]] = [
-        [_month_label(y, mo), v["days"], v["hours"], len(v["people"])]  # type: ignore[arg-type]
-        for (y, mo), v in sorted(months.items())
+        [_month_label(month_start(m)), days, Decimal(0) if hours is None else hours, who] for m, days, hours, who in by_month
     ]
     if work_rows:
-        work_rows.append([_("Total"), sum(r[1] for r in work_rows), sum((r[2] for r in work_rows), Decimal(0)),  # type: ignore[misc]
-                          len({s.participant_id for s in shifts})])
+        total_people = db.execute(worked_in_period.add_columns(measures[2])).scalar_one()
+        work_rows.append([_("Total"), sum(r[1] for r in work_rows), sum((r[2] for r in work_rows), Decimal(0)), total_people])  # type: ignore[misc]
 
     orders = db.execute(
         select(WorkOrder.status, WorkOrder.start_date, Customer.kind).outerjoin(Customer, WorkOrder.customer_id == Customer.id)

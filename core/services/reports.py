@@ -8,12 +8,17 @@ import datetime as dt
 import io
 import logging
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
-from core.contrib import ReportSection, Share
-from core.i18n import format_decimal_plain, gettext as _
+from sqlalchemy import String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from core.contrib import PayableWork, ReportSection, Share
+from core.i18n import format_decimal_plain, format_number, gettext as _
 from core.plugins import Plugins
 
 log = logging.getLogger(__name__)
@@ -69,13 +74,86 @@ def suppress_small_groups(section: ReportSection, min_group: int = MIN_GROUP) ->
     return replace(section, rows=rows)
 
 
+class month_of(FunctionElement[str]):  # noqa: N801 - used like a SQL function
+    """The month of a date column as ``YYYY-MM`` text, to count by month in the database
+    (``GROUP BY``; the text sorts in time order); :func:`month_start` turns it back into a date.
+
+    On SQLite dates are ISO text, so the month is the first seven characters: far cheaper
+    per row than ``strftime``. On PostgreSQL it is ``to_char``.
+    """
+
+    type = String()
+    name = "month_of"
+    inherit_cache = True
+
+
+@compiles(month_of)
+def _month_of_postgresql(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+@compiles(month_of, "sqlite")
+def _month_of_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
+
+
+def month_start(month: str) -> dt.date:
+    """The first day of a month given as ``YYYY-MM`` (what :class:`month_of` returns)."""
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+class PeriodWork(Sequence[PayableWork]):
+    """The period's payable work: what every enabled plugin's ``lavterskel_payable_work``
+    returns, asked the first time a section looks at it and only once per report, so a
+    section that does not use it costs nothing and every section sees the same list.
+
+    :meth:`without` leaves some plugins' work out without asking them at all: the core's
+    people count already has every shift from its own query, so it needs only the work
+    that other plugins add (Nyttig Arbeid's timesheets).
+    """
+
+    def __init__(self, caller: Any, **kwargs: Any) -> None:
+        # In pluggy's calling order (the last registered first), as the hook's caller would return them.
+        self._impls = [(impl.plugin_name, impl.function, {k: kwargs[k] for k in impl.argnames})
+                       for impl in reversed(caller.get_hookimpls())]
+        self._batches: dict[str, list[PayableWork]] = {}
+
+    def _batch(self, plugin: str, function: Callable[..., Iterable[PayableWork] | None], args: dict[str, Any]) -> list[PayableWork]:
+        batch = self._batches.get(plugin)
+        if batch is None:  # one that raises raises again for the next section: never a silently empty list
+            batch = self._batches[plugin] = list(function(**args) or ())
+        return batch
+
+    def without(self, *plugins: str) -> Iterator[PayableWork]:
+        """The work of every plugin except those named (by plugin name, as pluggy knows them)."""
+        for plugin, function, args in self._impls:
+            if plugin not in plugins:
+                yield from self._batch(plugin, function, args)
+
+    def _all(self) -> list[PayableWork]:
+        return [w for plugin, function, args in self._impls for w in self._batch(plugin, function, args)]
+
+    @overload
+    def __getitem__(self, index: int) -> PayableWork: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[PayableWork]: ...
+    def __getitem__(self, index: int | slice) -> PayableWork | list[PayableWork]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return sum(len(self._batch(*impl)) for impl in self._impls)
+
+    def __iter__(self) -> Iterator[PayableWork]:
+        return self.without()
+
+
 def build_report(
     db: Any, plugins: Plugins, organization: Any, start: dt.date, end: dt.date, *, shared: bool = False, min_group: int = MIN_GROUP
 ) -> Report:
     sections: list[ReportSection] = []
     failed: list[str] = []
-    work = [w for batch in plugins.for_organization("lavterskel_payable_work", organization.enabled_plugins)(
-        db=db, organization=organization, start=start, end=end) for w in batch or ()]
+    work = PeriodWork(plugins.for_organization("lavterskel_payable_work", organization.enabled_plugins),
+                      db=db, organization=organization, start=start, end=end)
     for plugin, result, error in plugins.call_each(
         "lavterskel_report_sections", organization.enabled_plugins, db=db, organization=organization, start=start, end=end, work=work
     ):
@@ -99,6 +177,8 @@ def cell_text(value: Any) -> str:
         return format_decimal_plain(Decimal(value.part * 100) / Decimal(value.whole), "0.0") + " %"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if type(value) is int:
+        return format_number(value)  # Babel's default pattern, without re-reading the locale per cell
     if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
         return format_decimal_plain(value, "#,##0.00")  # kroner and øre (or hours to the hundredth): keep both digits
     if isinstance(value, (int, Decimal)):

@@ -205,3 +205,55 @@ def test_people_who_only_did_plugin_work_count_in_the_core_sections(world):
             without = dict((str(r[0]), r[1]) for r in core_sections(db=db, start=START, end=END, work=[])[0].rows)
     assert with_work["Unique people"] == 1 and with_work["Men"] == 1 and with_work["New people"] == 1
     assert without["Unique people"] == 0
+
+
+def test_payable_work_is_asked_once_per_report_and_only_when_a_section_uses_it(world, monkeypatch):
+    """Every section gets the period's work, but it is fetched on first use, once; the core's
+    own shifts are not asked for at all (its people count has every shift already)."""
+    import core.builtin.work
+    from core.contrib import PayableWork
+    from core.plugins import build_plugin_manager, hookimpl
+    from core.services.reports import build_report
+
+    calls: list[str] = []
+
+    @hookimpl(trylast=True)
+    def shifts_as_work(db, start, end):  # replaces the core's, to see whether it is asked
+        calls.append("shifts")
+        return []
+
+    monkeypatch.setattr(core.builtin.work, "lavterskel_payable_work", shifts_as_work)
+    with world.db(world.a) as db:
+        p = Participant(organization_id=world.a.org.id, first_name="Timer", gender="woman", first_seen_on=dt.date(2025, 6, 2))
+        db.add(p)
+        db.commit()
+        pid = p.id
+
+    class Hours:
+        @hookimpl
+        def lavterskel_payable_work(self, start):
+            calls.append("hours")
+            return [PayableWork(participant_id=pid, date=start, kind="hours", source="hours:1", hours=Decimal("2"))]
+
+    class Counts:
+        @hookimpl
+        def lavterskel_report_sections(self, work):
+            return [ReportSection("counted", "Counted", ["", "Work"], [["all", len(work)], ["again", sum(1 for _w in work)]])]
+
+    class Ignores:
+        @hookimpl
+        def lavterskel_report_sections(self):
+            return []
+
+    for sections, expected_calls, expected_work in (([("ignores", Ignores())], ["hours"], None),
+                                                    ([("counts", Counts())], ["hours", "shifts"], 1)):
+        calls.clear()
+        plugins = build_plugin_manager([], [("hours", Hours()), *sections])
+        org = type("Org", (), {"enabled_plugins": frozenset({"hours", sections[0][0]})})()
+        with world.db(world.a) as db:
+            report = build_report(db, plugins, org, START, END)
+        keyed = {s.key: s for s in report.sections}
+        assert keyed["people"].rows[0][1] == 1  # the person who only did the plugin's work
+        assert sorted(calls) == sorted(expected_calls)  # each asked at most once
+        if expected_work is not None:
+            assert keyed["counted"].rows == [["all", 1], ["again", 1]]
