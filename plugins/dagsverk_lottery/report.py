@@ -25,63 +25,101 @@ def _month_label(day: dt.date) -> str:
     return format_date(day, "MMM y", locale=babel_locale())
 
 
-def _months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """The period cut into calendar months (the first and last may be partial)."""
-    out = []
-    first = start
-    while first <= end:
-        nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-        out.append((first, min(end, nxt - dt.timedelta(days=1))))
-        first = nxt
-    return out
-
-
 COUNTS = ("registered", "entered", "by_right", "by_lottery", "turned_away")
+GOT_WORK = ("right", "lottery")
+PRESENT_AT_WORK = ("worked", "left_early", "sent_home")
+"""Shift outcomes that count as a day worked (the same as :mod:`plugins.dagsverk_lottery.numbers`)."""
+
+
+class _Month:
+    def __init__(self) -> None:
+        self.registered = self.entered = self.by_right = self.by_lottery = self.called_in = self.turned_away = 0
+        self.worked = self.days_with_draw = self.people = self.women = 0
+
+
+def _by_month(db: Session, start: dt.date, end: dt.date) -> tuple[dict[str, _Month], _Month]:
+    """The period's numbers by calendar month and in total, counted in the database.
+
+    The same numbers as :func:`plugins.dagsverk_lottery.numbers.period` adds up day by day:
+    open days only; a check-in counts once per person and day; the draw is the day's drawn
+    draw (at most one, by the unique index on live draws); turned away means checked in but
+    neither drawn by right or lottery, called in from the reserve list, nor on a shift that
+    was not a no-show. Unique people are counted once per month, and once in the period.
+    """
+    from sqlalchemy import and_, case, distinct, exists, func, or_, select
+
+    from core.models import Attendance, Participant, ProgramDay, Shift
+    from core.services.reports import month_of
+    from plugins.dagsverk_lottery.models import Draw, DrawEntrant
+
+    open_days = and_(ProgramDay.date.between(start, end), ProgramDay.is_open)
+    month = month_of(ProgramDay.date)
+    # select_from names the entity, so the organization's scope applies however the month is computed.
+    months = {m: _Month() for m in db.scalars(select(month).select_from(ProgramDay).where(open_days).group_by(month))}
+
+    def how_many(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    got_work_in_draw = exists().where(
+        Draw.day_id == Attendance.day_id, Draw.status == "drawn", DrawEntrant.draw_id == Draw.id,
+        DrawEntrant.participant_id == Attendance.participant_id,
+        or_(DrawEntrant.result.in_(GOT_WORK), DrawEntrant.called_in.is_(True)))
+    got_shift = exists().where(Shift.day_id == Attendance.day_id, Shift.participant_id == Attendance.participant_id,
+                               Shift.outcome != "no_show")
+    turned_away = how_many(~got_work_in_draw & ~got_shift)
+    woman = case((Participant.gender == "woman", Attendance.participant_id))
+    present = (select().select_from(Attendance).join(ProgramDay, Attendance.day_id == ProgramDay.id)
+               .outerjoin(Participant, Attendance.participant_id == Participant.id).where(open_days))
+    for key, registered, away, people, women in db.execute(present.add_columns(
+            month, func.count(), turned_away, func.count(distinct(Attendance.participant_id)), func.count(distinct(woman)))
+            .group_by(month)):
+        m = months[key]
+        m.registered, m.turned_away, m.people, m.women = registered, away, people, women
+    entrants = db.execute(
+        select(month, func.count(), how_many(DrawEntrant.result == "right"), how_many(DrawEntrant.result == "lottery"),
+               how_many(DrawEntrant.called_in.is_(True)), func.count(distinct(ProgramDay.id)))
+        .select_from(DrawEntrant).join(Draw, DrawEntrant.draw_id == Draw.id).join(ProgramDay, Draw.day_id == ProgramDay.id)
+        .where(open_days, Draw.status == "drawn").group_by(month))
+    for key, entered, right, lottery, called_in, days in entrants:
+        m = months[key]
+        m.entered, m.by_right, m.by_lottery, m.called_in, m.days_with_draw = entered, right, lottery, called_in, days
+    worked = db.execute(select(month, func.count()).select_from(Shift).join(ProgramDay, Shift.day_id == ProgramDay.id)
+                        .where(open_days, Shift.outcome.in_(PRESENT_AT_WORK)).group_by(month))
+    for key, n in worked:
+        months[key].worked = n
+    total = _Month()
+    for m in months.values():
+        for name in (*COUNTS, "called_in", "worked", "days_with_draw"):
+            setattr(total, name, getattr(total, name) + getattr(m, name))
+    if months:
+        total.people, total.women = db.execute(present.add_columns(
+            func.count(distinct(Attendance.participant_id)), func.count(distinct(woman)))).one()
+    return months, total
 
 
 @hookimpl(specname="lavterskel_report_sections")
 def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSection]:
-    from plugins.dagsverk_lottery import numbers
+    from core.services.reports import month_start
 
-    n = numbers.period(db, start, end)
+    months, n = _by_month(db, start, end)
     summary: list[list[Any]] = [
-        [_("Open days with a draw"), sum(1 for d in n.days if d.entered)],
-        [_("Registered (check-ins)"), n.total("registered")],
-        [_("Entered in the draw"), n.total("entered")],
-        [_("Got work by right"), n.total("by_right")],
-        [_("Got work in the lottery"), n.total("by_lottery")],
-        [_("Called in from the reserve list"), n.total("called_in")],
-        [_("Turned away (attended, got no work)"), n.total("turned_away")],
-        [_("Days worked"), n.total("worked")],
-        [_("Unique people"), n.unique_people],
-        [_("Women's share of unique people"), Share(n.unique_women, n.unique_people)],
+        [_("Open days with a draw"), n.days_with_draw],
+        [_("Registered (check-ins)"), n.registered],
+        [_("Entered in the draw"), n.entered],
+        [_("Got work by right"), n.by_right],
+        [_("Got work in the lottery"), n.by_lottery],
+        [_("Called in from the reserve list"), n.called_in],
+        [_("Turned away (attended, got no work)"), n.turned_away],
+        [_("Days worked"), n.worked],
+        [_("Unique people"), n.people],
+        [_("Women's share of unique people"), Share(n.women, n.people)],
     ]
-    # By month from the same day numbers; unique people per month from one query, not a period per month.
-    from sqlalchemy import select
-
-    from core.models import Attendance, Participant, ProgramDay
-
-    present = db.execute(
-        select(ProgramDay.date, Attendance.participant_id, Participant.gender)
-        .join(ProgramDay, Attendance.day_id == ProgramDay.id).join(Participant, Attendance.participant_id == Participant.id)
-        .where(ProgramDay.date.between(start, end), ProgramDay.is_open)
-    ).all()
-    people: dict[tuple[int, int], set[int]] = {}
-    women: dict[tuple[int, int], set[int]] = {}
-    for day, pid, gender in present:
-        people.setdefault((day.year, day.month), set()).add(pid)
-        if gender == "woman":
-            women.setdefault((day.year, day.month), set()).add(pid)
-    monthly: list[list[Any]] = []
-    for first, _last in _months(start, end):
-        key = (first.year, first.month)
-        days = [d for d in n.days if (d.date.year, d.date.month) == key]
-        if not days:
-            continue
-        who, w = len(people.get(key, ())), len(women.get(key, ()))
-        monthly.append([_month_label(first), *(sum(getattr(d, c) for d in days) for c in COUNTS), who, Share(w, who)])
+    monthly: list[list[Any]] = [
+        [_month_label(month_start(key)), *(getattr(m, c) for c in COUNTS), m.people, Share(m.women, m.people)]
+        for key, m in sorted(months.items())
+    ]
     if monthly:
-        monthly.append([_("Total"), *(n.total(c) for c in COUNTS), n.unique_people, Share(n.unique_women, n.unique_people)])
+        monthly.append([_("Total"), *(getattr(n, c) for c in COUNTS), n.people, Share(n.women, n.people)])
     columns = [_("Month"), _("Registered"), _("Entered in the draw"), _("Drawn by right"), _("Drawn by lottery"),
                _("Turned away"), _("Unique people"), _("Women's share")]
     return [

@@ -127,10 +127,11 @@ def lavterskel_dashboard_panels(db: Session, organization: Any, permissions: fro
 
 @hookimpl
 def lavterskel_payable_work(db: Session, start: dt.date, end: dt.date) -> list[PayableWork]:
-    rows = db.scalars(select(Timesheet).where(Timesheet.date >= start, Timesheet.date <= end, Timesheet.approved_at.is_not(None))
+    rows = db.execute(select(Timesheet.id, Timesheet.participant_id, Timesheet.date, Timesheet.hours)
+                      .where(Timesheet.date >= start, Timesheet.date <= end, Timesheet.approved_at.is_not(None))
                       .order_by(Timesheet.date, Timesheet.id))
-    return [PayableWork(participant_id=t.participant_id, date=t.date, kind="hours", source=f"nyttig_timesheet:{t.id}", hours=t.hours)
-            for t in rows]
+    return [PayableWork(participant_id=participant_id, date=day, kind="hours", source=f"nyttig_timesheet:{sheet_id}", hours=hours)
+            for sheet_id, participant_id, day, hours in rows]
 
 
 @hookimpl

@@ -8,18 +8,19 @@ shifts, which Nyttig Arbeid does not use, so the two never overlap.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from decimal import Decimal
 from statistics import median
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from core.contrib import Panel, ReportSection
 from core.i18n import lazy_gettext as _
 from core.models import Department
 from core.plugins import hookimpl
+from core.services.reports import month_of, month_start
 from plugins.nyttig_contract.labels import CHANGE_KINDS, ONWARD, PHASES, label
 from plugins.nyttig_contract.models import PathRecord, PhaseChange, Timesheet
 from plugins.nyttig_contract.phases import LEFT, ORDER
@@ -122,11 +123,10 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
     working = [pid for pid, ph in sweep.phase.items() if ph in WORKING]
     dept_of = dict(db.execute(select(PathRecord.participant_id, PathRecord.department_id).where(PathRecord.participant_id.in_(working))).all()) if working else {}
     per_dept = Counter(dept_of.get(pid) for pid in working)
-    sheets = db.execute(select(Timesheet.date, Timesheet.participant_id, Timesheet.department_id, Timesheet.hours)
-                        .where(Timesheet.date.between(start, end), Timesheet.approved_at.is_not(None))).all()
-    dept_hours: dict[int | None, Decimal] = defaultdict(Decimal)
-    for s in sheets:
-        dept_hours[s.department_id] += s.hours
+    # Approved timesheet hours, summed in the database: by department, and by month with people once per month and once in total.
+    sheets = select().select_from(Timesheet).where(Timesheet.date.between(start, end), Timesheet.approved_at.is_not(None))
+    dept_hours: dict[int | None, Decimal] = dict(db.execute(  # type: ignore[arg-type]
+        sheets.add_columns(Timesheet.department_id, func.sum(Timesheet.hours)).group_by(Timesheet.department_id)).all())
     names = dict(db.execute(select(Department.id, Department.name)).all())
     dept_ids = sorted({*per_dept, *dept_hours}, key=lambda i: (i is None, str(names.get(i, ""))))
     dept_rows = [[names.get(i) or _("No department"), per_dept.get(i, 0), dept_hours.get(i, Decimal(0))] for i in dept_ids]
@@ -134,15 +134,12 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
         dept_rows.append([_("Total"), len(working), sum((r[2] for r in dept_rows), Decimal(0))])
 
     # Hours from approved timesheets by month.
-    months: dict[tuple[int, int], list[Any]] = {}
-    for s in sheets:
-        m = months.setdefault((s.date.year, s.date.month), [0, Decimal(0), set()])
-        m[0] += 1
-        m[1] += s.hours
-        m[2].add(s.participant_id)
-    hour_rows = [[_month_label(dt.date(y, mo, 1)), v[0], v[1], len(v[2])] for (y, mo), v in sorted(months.items())]
+    month = month_of(Timesheet.date)
+    measures = (func.count(), func.sum(Timesheet.hours), func.count(distinct(Timesheet.participant_id)))
+    by_month = db.execute(sheets.add_columns(month, *measures).group_by(month).order_by(month)).all()
+    hour_rows = [[_month_label(month_start(m)), n, hours, people] for m, n, hours, people in by_month]
     if hour_rows:
-        hour_rows.append([_("Total"), len(sheets), sum((s.hours for s in sheets), Decimal(0)), len({s.participant_id for s in sheets})])
+        hour_rows.append([_("Total"), *db.execute(sheets.add_columns(*measures)).one()])
 
     return [
         ReportSection("nyttig_pipeline", _("Nyttig Arbeid: the path at the end of the period"), [_("Phase"), _("People")], pipeline,
@@ -186,8 +183,6 @@ def week_panel(db: Session, permissions: frozenset[str], today: dt.date) -> list
     joined = sum(1 for c in applied if c.to_phase in WAITING_PHASES and c.from_phase not in WAITING_PHASES)
     job_talk = sum(1 for c in applied if c.from_phase in WAITING_PHASES and c.to_phase == "job_talk")
     left = sum(1 for c in applied if c.from_phase in WAITING_PHASES and c.to_phase in LEFT)
-    from sqlalchemy import func
-
     hours = db.scalar(select(func.coalesce(func.sum(Timesheet.hours), 0)).where(
         Timesheet.date.between(monday, today), Timesheet.approved_at.is_not(None)))
     unapproved = db.scalar(select(func.count()).select_from(Timesheet).where(Timesheet.approved_at.is_(None), Timesheet.date <= today))

@@ -9,12 +9,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from core.contrib import ReportSection, Share
 from core.i18n import lazy_gettext as _
 from core.plugins import hookimpl
+from core.services.reports import month_of, month_start
 from plugins.payroll_rules.models import PayLine, PayRun
 
 CENT = Decimal("0.01")
@@ -32,50 +33,32 @@ def _month_label(day: dt.date) -> str:
     return format_date(day, "MMM y", locale=babel_locale())
 
 
-class _Month:
-    def __init__(self) -> None:
-        self.paid = 0
-        self.tax_free = 0
-        self.unpaid_hours = Decimal(0)
-        self.unpaid_days = Decimal(0)
-        self.held = 0
-        self.people: set[int] = set()
-
-    def add(self, ln: Any) -> None:
-        self.paid += ln.amount_ore
-        if ln.tax_free:
-            self.tax_free += ln.amount_ore
-        if ln.effect == "unpaid" and ln.reason == "unpaid_status":
-            if ln.unit == "hour":
-                self.unpaid_hours += ln.quantity
-            else:
-                self.unpaid_days += ln.quantity
-        if ln.effect == "held":
-            self.held += ln.gross_ore - ln.amount_ore
-        if ln.amount_ore > 0:
-            self.people.add(ln.participant_id)
-
-    def row(self, label: Any) -> list[Any]:
-        return [label, kroner(self.paid), Share(self.tax_free, self.paid) if self.paid > 0 else Share(0, 0),
-                self.unpaid_hours.quantize(CENT), self.unpaid_days.quantize(CENT), kroner(self.held), len(self.people)]
+def _row(label: Any, paid: int, tax_free: int, unpaid_hours: Decimal | None, unpaid_days: Decimal | None, held: int,
+         people: int) -> list[Any]:
+    return [label, kroner(paid), Share(tax_free, paid) if paid > 0 else Share(0, 0), (unpaid_hours or Decimal(0)).quantize(CENT),
+            (unpaid_days or Decimal(0)).quantize(CENT), kroner(held), people]
 
 
 @hookimpl(specname="lavterskel_report_sections")
 def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSection]:
-    lines = db.execute(
-        select(PayLine.work_date, PayLine.participant_id, PayLine.amount_ore, PayLine.gross_ore, PayLine.tax_free, PayLine.effect,
-               PayLine.reason, PayLine.unit, PayLine.quantity)
-        .join(PayRun, PayLine.run_id == PayRun.id)
-        .where(PayRun.status == "approved", PayLine.work_date.between(start, end))
-    ).all()
-    months: dict[tuple[int, int], _Month] = {}
-    total = _Month()
-    for ln in lines:
-        months.setdefault((ln.work_date.year, ln.work_date.month), _Month()).add(ln)
-        total.add(ln)
-    rows = [m.row(_month_label(dt.date(y, mo, 1))) for (y, mo), m in sorted(months.items())]
+    # Summed in the database by the month of the work: øre as integer sums (exact), quantities as
+    # NUMERIC sums at the column's two decimals, people paid counted once per month and once in the total.
+    unpaid = (PayLine.effect == "unpaid") & (PayLine.reason == "unpaid_status")
+    measures = (
+        func.coalesce(func.sum(PayLine.amount_ore), 0),
+        func.coalesce(func.sum(case((PayLine.tax_free.is_(True), PayLine.amount_ore), else_=0)), 0),
+        func.sum(case((unpaid & (PayLine.unit == "hour"), PayLine.quantity))),
+        func.sum(case((unpaid & (PayLine.unit != "hour"), PayLine.quantity))),
+        func.coalesce(func.sum(case((PayLine.effect == "held", PayLine.gross_ore - PayLine.amount_ore), else_=0)), 0),
+        func.count(distinct(case((PayLine.amount_ore > 0, PayLine.participant_id)))),
+    )
+    lines = (select().select_from(PayLine).join(PayRun, PayLine.run_id == PayRun.id)
+             .where(PayRun.status == "approved", PayLine.work_date.between(start, end)))
+    month = month_of(PayLine.work_date)
+    by_month = db.execute(lines.add_columns(month, *measures).group_by(month).order_by(month)).all()
+    rows = [_row(_month_label(month_start(m)), *figures) for m, *figures in by_month]
     if rows:
-        rows.append(total.row(_("Total")))
+        rows.append(_row(_("Total"), *db.execute(lines.add_columns(*measures)).one()))
     columns = [_("Month"), _("Paid (NOK)"), _("Tax-free share"), _("Unpaid hours (benefit status)"),
                _("Unpaid days (benefit status)"), _("Held (NOK)"), _("People paid")]
     return [ReportSection(

@@ -6,7 +6,9 @@ import datetime as dt
 import io
 
 import pytest
+from sqlalchemy import select
 
+from core.contrib import Share
 from core.i18n import today
 from core.models import Attendance, Participant, ProgramDay, Shift
 from plugins.dagsverk_lottery.models import Draw, DrawEntrant
@@ -173,3 +175,108 @@ def test_dashboard_panels_per_role(world, client, role, sees, not_sees):
     login(client, world.a.users[role])
     titles = set(_panel_titles(client))
     assert sees <= titles and not (not_sees & titles)
+
+
+def _month_ends(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    out, first = [], start
+    while first <= end:
+        nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+        out.append((first, min(end, nxt - dt.timedelta(days=1))))
+        first = nxt
+    return out
+
+
+def test_by_month_counted_in_the_database_equals_the_day_numbers(world):
+    """The report counts by month in SQL; the day-by-day numbers (numbers.period) are the
+    reference: every month and the period must agree, on a random but seeded history with
+    two sites, closed days, voided draws, draws not yet drawn, reserve calls and shifts of
+    people who never checked in. Another organization's days never add a month."""
+    import random
+    from decimal import Decimal
+
+    from core.builtin.report import lavterskel_report_sections as core_sections
+    from core.i18n import use_locale
+    from core.models import Site
+    from plugins.dagsverk_lottery import numbers
+    from plugins.dagsverk_lottery.report import report_sections
+
+    rng = random.Random(8)
+    org = world.a
+    start, end = dt.date(2026, 1, 15), dt.date(2026, 5, 10)
+    with world.db(org) as db:
+        second = Site(organization_id=org.org.id, name="Ila")
+        people = [Participant(organization_id=org.org.id, first_name=f"P{i}", gender=rng.choice(["woman", "man", "other", "unknown"]))
+                  for i in range(14)]
+        db.add_all([second, *people])
+        db.flush()
+        day = dt.date(2026, 1, 5)
+        while day <= dt.date(2026, 4, 20):  # from a little before the period
+            for site in (org.site, second):
+                if day.weekday() >= 5 or rng.random() < 0.3:
+                    continue
+                pd = ProgramDay(organization_id=org.org.id, site_id=site.id, date=day, is_open=rng.random() > 0.15)
+                db.add(pd)
+                db.flush()
+                present = rng.sample(people, rng.randint(0, 10))
+                for p in present:
+                    db.add(Attendance(organization_id=org.org.id, day_id=pd.id, participant_id=p.id))
+                attempt = 1
+                if rng.random() < 0.2:
+                    db.add(Draw(organization_id=org.org.id, day_id=pd.id, attempt=attempt, status="voided", algorithm="t", capacity=3,
+                                seed="0", seed_sha256="0", entrants_sha256="0"))
+                    attempt += 1
+                status = rng.choice(["drawn", "drawn", "drawn", "sealed", None])
+                if status and present:
+                    draw = Draw(organization_id=org.org.id, day_id=pd.id, attempt=attempt, status=status, algorithm="t", capacity=3,
+                                seed="0", seed_sha256="0", entrants_sha256="0")
+                    db.add(draw)
+                    db.flush()
+                    for p in rng.sample(present, rng.randint(0, len(present))):
+                        result = rng.choice(["right", "lottery", "reserve", None])
+                        db.add(DrawEntrant(organization_id=org.org.id, draw_id=draw.id, participant_id=p.id, result=result,
+                                           called_in=result == "reserve" and rng.random() < 0.5))
+                for p in rng.sample(people, rng.randint(0, 6)):  # some of them never checked in
+                    db.add(Shift(organization_id=org.org.id, day_id=pd.id, participant_id=p.id,
+                                 outcome=rng.choice(["worked", "left_early", "sent_home", "no_show", "planned"]),
+                                 hours=rng.choice([None, Decimal("0.25") * rng.randint(1, 32)])))
+            day += dt.timedelta(days=1)
+        # Another organization's open day, in a month where this one has none.
+        other = ProgramDay(organization_id=world.b.org.id, site_id=world.b.site.id, date=dt.date(2026, 5, 5))
+        db.add(other)
+        db.flush()
+        db.add(Attendance(organization_id=world.b.org.id, day_id=other.id, participant_id=people[0].id))
+        db.commit()
+
+    with world.db(org) as db, use_locale("en"):
+        summary, by_month = report_sections(db=db, start=start, end=end)
+        work_by_month = next(s for s in core_sections(db=db, start=start, end=end, work=[]) if s.key == "work_by_month")
+        got_by_month = [[str(r[0]), *r[1:]] for r in by_month.rows]
+        got_work = [[str(r[0]), *r[1:]] for r in work_by_month.rows]
+        whole = numbers.period(db, start, end)
+        expected = []
+        for first, last in _month_ends(start, end):
+            n = numbers.period(db, first, last)
+            if n.days:
+                expected.append([first.strftime("%b %Y"), *(n.total(c) for c in ("registered", "entered", "by_right", "by_lottery", "turned_away")),
+                                 n.unique_people, Share(n.unique_women, n.unique_people)])
+        shifts = db.execute(select(ProgramDay.date, Shift.participant_id, Shift.hours).join(ProgramDay, Shift.day_id == ProgramDay.id)
+                            .where(ProgramDay.date.between(start, end), Shift.outcome.in_(("worked", "left_early")))).all()
+    assert [r[0] for r in expected] == ["Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026"]
+    assert got_by_month == [
+        *expected, ["Total", *(whole.total(c) for c in ("registered", "entered", "by_right", "by_lottery", "turned_away")),
+                    whole.unique_people, Share(whole.unique_women, whole.unique_people)]]
+    assert whole.total("turned_away") > 0 and whole.total("by_lottery") > 0 and whole.total("called_in") > 0
+    assert [r[1] for r in summary.rows] == [
+        sum(1 for d in whole.days if d.entered), whole.total("registered"), whole.total("entered"), whole.total("by_right"),
+        whole.total("by_lottery"), whole.total("called_in"), whole.total("turned_away"), whole.total("worked"), whole.unique_people,
+        Share(whole.unique_women, whole.unique_people)]
+    # The core's work by month from the same shifts, summed by hand: days, exact hours, people once per month and in total.
+    months: dict[str, list] = {}
+    for date, pid, hours in shifts:
+        m = months.setdefault(date.strftime("%b %Y"), [0, Decimal(0), set()])
+        m[0] += 1
+        m[1] += hours or 0
+        m[2].add(pid)
+    assert got_work == [
+        *([k, n, h, len(p)] for k, (n, h, p) in months.items()),
+        ["Total", len(shifts), sum((h or 0 for *_x, h in shifts), Decimal(0)), len({pid for _d, pid, _h in shifts})]]

@@ -172,3 +172,29 @@ def test_dashboard_panels_per_role(world, client, role, sees, not_sees):
     page = client.get("/").text
     titles = {re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)}
     assert sees <= titles and not (not_sees & titles)
+
+
+def test_core_sections_count_everyone_who_worked_once_across_programs(path_history, client):
+    """The core's people come from check-ins, shifts and every plugin's payable work (here
+    approved timesheets), each person once however many ways they took part."""
+    from sqlalchemy import select
+
+    from core.models import Attendance, ProgramDay, Shift
+
+    org = path_history.b
+    with path_history.db(org) as db:
+        a = db.scalar(select(Participant).where(Participant.first_name == "A"))
+        kampen = db.scalar(select(Department).where(Department.name == "Kampen gjenbruk"))
+        g = Participant(organization_id=org.org.id, first_name="G", gender="woman")
+        h = Participant(organization_id=org.org.id, first_name="H", gender="woman")
+        day = ProgramDay(organization_id=org.org.id, site_id=org.site.id, date=D(2026, 2, 17))
+        db.add_all([g, h, day])
+        db.flush()
+        db.add(Attendance(organization_id=org.org.id, day_id=day.id, participant_id=a.id))  # A also has a timesheet that day
+        db.add(Shift(organization_id=org.org.id, day_id=day.id, participant_id=g.id, outcome="worked", hours=Decimal("3")))
+        _sheet(db, org, h, D(2026, 2, 18), kampen, "2", approved=False)  # not approved: H did no payable work
+        db.commit()
+    login(client, org.users["leader"])
+    people = dict(_table(client.get("/reports", params=Q).text, "people"))
+    # A (timesheets and a check-in), D and F (timesheets), G (a shift): four people, one of them a woman.
+    assert people["Unique people"] == "4" and people["Women"] == "1" and people["Men"] == "3"

@@ -87,3 +87,21 @@ def test_pay_section_hides_few_people_when_shared(pay, client):
     assert [r[6] for r in rows] == ["fewer than 5"] * 3
     # Two people paid: the amounts would tell each one's pay, so they are hidden too.
     assert rows[2][1] == "fewer than 5" and rows[0][0] == "Jan 2026"
+
+
+def test_pay_sums_stay_exact_over_many_lines(world, client):
+    """Summed in the database: øre as integers, and quantities at two decimals even where
+    binary floating point would drift (0.10 + 0.20 is not 0.30 in a float)."""
+    org = world.b
+    with world.db(org) as db:
+        people = [Participant(organization_id=org.org.id, first_name=f"P{i}") for i in range(6)]
+        db.add_all(people)
+        db.flush()
+        lines = [(p, D(2026, 3, 2 + i % 20), "hour", "0.10", 1, 1, "paid", "", i % 3 == 0, "pay") for i, p in enumerate(people * 50)]
+        lines += [(people[0], D(2026, 3, 2), "hour", q, 0, 0, "unpaid", "unpaid_status", False, "pay") for q in ("0.10", "0.20")] * 5
+        _run(db, org, "approved", D(2026, 3, 1), lines)
+        db.commit()
+    login(client, world.b.users["leader"])
+    rows = _table(client.get("/reports", params=Q).text, "payroll_pay")
+    # 300 lines of 1 øre, 100 of them tax-free; ten unpaid lines of 0.10 and 0.20 hours.
+    assert rows == [["Mar 2026", "3.00", "33.3 %", "1.50", "0.00", "0.00", "6"], ["Total", "3.00", "33.3 %", "1.50", "0.00", "0.00", "6"]]
