@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, OrgScoped, utcnow
@@ -55,7 +55,12 @@ class ProgramDay(OrgScoped, Base):
     """One day of a program at one site: open or closed, and its capacity override."""
 
     __tablename__ = "program_day"
-    __table_args__ = (UniqueConstraint("site_id", "date"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "date"),
+        # An organization's days in a period (reports, pages of days): without it a period's
+        # days are found among every organization's days of those dates.
+        Index("ix_program_day_organization_id_date", "organization_id", "date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, OrgScoped, utcnow
@@ -296,7 +296,12 @@ class Timesheet(OrgScoped, Base):
     """Hours worked on one day in one department, recorded and approved by work leaders."""
 
     __tablename__ = P + "timesheet"
-    __table_args__ = (UniqueConstraint("participant_id", "date", "department_id"),)
+    __table_args__ = (
+        UniqueConstraint("participant_id", "date", "department_id"),
+        # An organization's timesheets in a period (reports, pay): without it a period's sheets
+        # are found among every organization's sheets of those dates.
+        Index("ix_" + P + "timesheet_organization_id_date", "organization_id", "date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
