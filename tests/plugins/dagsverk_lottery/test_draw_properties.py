@@ -152,3 +152,32 @@ def test_the_draw_is_deterministic_and_depends_on_every_input():
     assert d != entrants_digest(entrants[:-1], 10)
     assert d != entrants_digest([Entrant(1, "first_day"), *entrants[1:]], 10)
     assert fingerprint("abc") == hashlib.sha256(b"abc").hexdigest()
+
+
+def test_tickets_order_and_digest_are_the_published_definitions():
+    """docs/lottery.md's definitions computed the slow, obvious way: whatever the draw does
+    to be fast must give the same tickets, order, results and entrants' fingerprint, or
+    stored draws would stop verifying."""
+    import json
+
+    rng = random.Random(3)
+    rights = ["none", "none", "none", "first_day", "third_day", "carried_over"]
+    entrants = [Entrant(pid, rng.choice(rights)) for pid in rng.sample(range(1, 10**6), 300)]
+    seed = hashlib.sha256(b"published").hexdigest()
+    placements = run_draw(entrants, 23, seed)
+
+    ticket = {e.participant_id: hashlib.sha256(f"{seed}:{e.participant_id}".encode("ascii")).hexdigest() for e in entrants}
+    group = {"carried_over": 0, "first_day": 1, "third_day": 1, "none": 2}
+    order = sorted(entrants, key=lambda e: (group[e.right], ticket[e.participant_id], e.participant_id))
+    assert [p.participant_id for p in placements] == [e.participant_id for e in order]
+    assert [p.ticket for p in placements] == [ticket[e.participant_id] for e in order]
+    assert [p.position for p in placements] == list(range(1, 301))
+    assert [p.result for p in placements[:23]] == ["right" if group[e.right] < 2 else "lottery" for e in order[:23]]
+    assert all(p.result == "reserve" and p.reserve_number == p.position - 23 for p in placements[23:])
+    assert all(p.reserve_number is None for p in placements[:23])
+
+    text = json.dumps({"algorithm": "dagsverk-lottery/1", "capacity": 23,
+                       "entrants": sorted([e.participant_id, e.right] for e in entrants)}, separators=(",", ":"))
+    assert text.startswith('{"algorithm":"dagsverk-lottery/1","capacity":23,"entrants":[[')
+    assert entrants_digest(entrants, 23) == hashlib.sha256(text.encode("ascii")).hexdigest()
+    assert entrants_digest(list(reversed(entrants)), 23) == entrants_digest(entrants, 23)
