@@ -30,7 +30,7 @@ def _day(request: Request[Any, Any, Any], db: Session, date: dt.date) -> Program
     return cal.day_for(db, current_user(request).organization.id, site, date)
 
 
-def draw_json(draw: Draw | None) -> dict[str, Any] | None:
+def draw_json(db: Session, draw: Draw | None) -> dict[str, Any] | None:
     if draw is None:
         return None
     out: dict[str, Any] = {
@@ -44,7 +44,7 @@ def draw_json(draw: Draw | None) -> dict[str, Any] | None:
         {"participant_id": e.participant_id, "right": e.right,
          **({"result": e.result, "position": e.position, "reserve_number": e.reserve_number, "called_in": e.called_in,
              "call_status": e.call_status or None} if revealed else {})}
-        for e in draw.entrants
+        for e in draw_service.entrant_rows(db, draw.id)
     ]
     return out
 
@@ -84,25 +84,25 @@ def api_fit(request: Request[Any, Any, Any], db: Session, date: dt.date, data: d
 @api_get(f"{A}/days/{{date:date}}/draw", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.draw.get")
 def api_get_draw(request: Request[Any, Any, Any], db: Session, date: dt.date) -> dict[str, Any]:
     day = _day(request, db, date)
-    return {"date": date.isoformat(), "draw": draw_json(checkin_service.active_draw(db, day)),
-            "entered": len(draw_service.entrant_ids(db, day)), "capacity": cal.capacity_for(db, day)}
+    return {"date": date.isoformat(), "draw": draw_json(db, checkin_service.active_draw(db, day)),
+            "entered": draw_service.entrant_count(db, day), "capacity": cal.capacity_for(db, day)}
 
 
 @api_post(f"{A}/days/{{date:date}}/seal", opt={"permission": "dagsverk.draw"}, status_code=200, name="api.dagsverk.seal")
 def api_seal(request: Request[Any, Any, Any], db: Session, date: dt.date) -> dict[str, Any]:
-    return draw_json(draw_service.seal(db, _day(request, db, date), current_user(request).id)) or {}
+    return draw_json(db, draw_service.seal(db, _day(request, db, date), current_user(request).id)) or {}
 
 
 @api_post(f"{A}/days/{{date:date}}/draw", opt={"permission": "dagsverk.draw"}, status_code=200, name="api.dagsverk.draw")
 def api_draw(request: Request[Any, Any, Any], db: Session, date: dt.date) -> dict[str, Any]:
     """Close check-in if still open and draw. Asking twice returns the same draw."""
-    return draw_json(draw_service.run(db, _day(request, db, date), current_user(request).id)) or {}
+    return draw_json(db, draw_service.run(db, _day(request, db, date), current_user(request).id)) or {}
 
 
 @api_get(f"{A}/draws/{{draw_id:int}}/verify", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.verify")
 def api_verify(db: Session, draw_id: int) -> dict[str, Any]:
     draw = get_or_404(db, Draw, draw_id)
-    result = draw_service.verify(draw)
+    result = draw_service.verify(draw, draw_service.entrant_rows(db, draw.id))
     return {"draw_id": draw.id, "matches": result.matches, "problems": result.problems}
 
 
@@ -110,7 +110,7 @@ def api_verify(db: Session, draw_id: int) -> dict[str, Any]:
 def api_void(request: Request[Any, Any, Any], db: Session, draw_id: int, data: dict[str, Any]) -> dict[str, Any]:
     draw = get_or_404(db, Draw, draw_id)  # the draw first: another organization's is 404, not a form error
     clean = validate([Field("reason", required=True, max_length=500)], data)
-    return draw_json(draw_service.void(db, draw, current_user(request).id, clean["reason"])) or {}
+    return draw_json(db, draw_service.void(db, draw, current_user(request).id, clean["reason"])) or {}
 
 
 @api_post(f"{A}/draws/{{draw_id:int}}/call", opt={"permission": "dagsverk.draw"}, status_code=200, name="api.dagsverk.call")

@@ -5,6 +5,7 @@ import datetime as dt
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 
 @click.group("dagsverk")
@@ -30,7 +31,8 @@ def verify(organization: str, date: str | None, draw_id: int | None) -> None:
         if org is None:
             raise click.ClickException(f"no organization with slug {organization!r}")
         db.info["organization_id"] = org.id
-        stmt = select(Draw, ProgramDay.date).join(ProgramDay, Draw.day_id == ProgramDay.id).where(Draw.status != "sealed")
+        stmt = (select(Draw, ProgramDay.date).join(ProgramDay, Draw.day_id == ProgramDay.id).where(Draw.status != "sealed")
+                .options(selectinload(Draw.entrants)))
         if date:
             try:
                 stmt = stmt.where(ProgramDay.date == dt.date.fromisoformat(date))

@@ -5,13 +5,20 @@ unique index allows one draw per day that is not voided, so only one INSERT can 
 the loser rolls back and reads the winner's row. Drawing a sealed draw is a conditional UPDATE
 (``status = 'sealed'`` -> ``'drawn'``) in the same transaction as the results, so only
 one request writes results. No lock in memory is involved.
+
+Built for 10,000 entrants: the entrants are written with one bulk INSERT and their results
+with one bulk UPDATE, the rights come from one aggregate query, and the draw's entrants
+are read as plain rows, not ORM objects.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Row, String, and_, bindparam, case, exists, false, func, insert, literal, literal_column, or_, select, union_all, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +30,7 @@ from plugins.dagsverk_lottery import algorithm
 from plugins.dagsverk_lottery.calendar import capacity_for, draw_mode
 from plugins.dagsverk_lottery.checkin import active_draw
 from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant, DrawEvent
-from plugins.dagsverk_lottery.rights import DayRecord, days_waited, right_from
+from plugins.dagsverk_lottery.rights import DayRecord, right_from
 
 HISTORY_DAYS = 60
 
@@ -59,6 +66,58 @@ def records_for(db: Session, days: list[ProgramDay]) -> list[DayRecord]:
     return [records[i] for i in ids]
 
 
+def waited_before(db: Session, site_id: int, date: dt.date, people: Sequence[int] | None = None,
+                  limit: int = HISTORY_DAYS) -> dict[int, int]:
+    """:func:`plugins.dagsverk_lottery.rights.days_waited` over the last ``limit`` open days
+    at the site before ``date``, for ``people`` (or everyone), in one aggregate query. Only
+    people who waited at least one day are in the answer.
+
+    Each person's open days are numbered from the newest (1) back. A day ends the run when
+    they got work or were not there; the days before the first such day are the run, and
+    the days waited are the days of the run on which they were entered. In SQL: per person
+    and day, "entered" and "worked" marks; the days without work numbered again per person
+    (``row_number``); the run is where both numbers agree.
+
+    The marks are read by day (the indexes on ``day_id``), never by person: a filter on
+    10,000 people would invite PostgreSQL, before it has statistics of freshly written
+    rows, to look each person up on their own."""
+    days = (
+        select(ProgramDay.id.label("day_id"), func.row_number().over(order_by=ProgramDay.date.desc()).label("n"))
+        .where(ProgramDay.site_id == site_id, ProgramDay.date < date, ProgramDay.is_open)
+        .order_by(ProgramDay.date.desc()).limit(limit).cte("history_days")
+    )
+    day_ids = select(days.c.day_id)
+    got_work = or_(DrawEntrant.result.in_(("right", "lottery")), DrawEntrant.called_in)
+    zero, one = literal_column("0"), literal_column("1")
+    branches = [
+        select(Attendance.day_id, Attendance.participant_id, zero.label("entered"), zero.label("worked"))
+        .where(Attendance.day_id.in_(day_ids)),
+        select(Draw.day_id, DrawEntrant.participant_id, one, case((got_work, one), else_=zero))
+        .join(DrawEntrant, DrawEntrant.draw_id == Draw.id).where(Draw.day_id.in_(day_ids), Draw.status == "drawn"),
+        select(Shift.day_id, Shift.participant_id, zero, one).where(Shift.day_id.in_(day_ids), Shift.outcome != "no_show"),
+    ]
+    if people is not None:
+        if not people:
+            return {}
+        branches[0] = branches[0].where(Attendance.participant_id.in_(people))
+        branches[1] = branches[1].where(DrawEntrant.participant_id.in_(people))
+        branches[2] = branches[2].where(Shift.participant_id.in_(people))
+    marks = union_all(*branches).subquery("marks")
+    per_day = (
+        select(marks.c.participant_id, days.c.n, func.max(marks.c.entered).label("entered"), func.max(marks.c.worked).label("worked"))
+        .join(days, days.c.day_id == marks.c.day_id).group_by(marks.c.participant_id, days.c.n).subquery("per_day")
+    )
+    no_work = (
+        select(per_day.c.participant_id, per_day.c.n, per_day.c.entered,
+               func.row_number().over(partition_by=per_day.c.participant_id, order_by=per_day.c.n).label("k"))
+        .where(per_day.c.worked == 0).subquery("no_work")
+    )
+    waited = func.sum(no_work.c.entered)
+    stmt = (select(no_work.c.participant_id, waited).where(no_work.c.n == no_work.c.k)
+            .group_by(no_work.c.participant_id).having(waited > 0))
+    return {pid: int(n) for pid, n in db.execute(stmt)}
+
+
 def seen_before(db: Session, day: ProgramDay, participant_ids: list[int]) -> set[int]:
     """Who among these had been registered on an earlier day (or was known from earlier)."""
     if not participant_ids:
@@ -71,26 +130,119 @@ def seen_before(db: Session, day: ProgramDay, participant_ids: list[int]) -> set
     return seen
 
 
-def rights_on(db: Session, day: ProgramDay, participant_ids: list[int]) -> dict[int, tuple[str, int]]:
-    """``participant id -> (right, days waited)`` before the day's draw."""
-    history = history_before(db, day)
-    seen = seen_before(db, day, participant_ids)
-    out = {}
-    for pid in participant_ids:
-        waited = days_waited(history, pid)
-        out[pid] = (right_from(waited, pid not in seen), waited)
-    return out
+def _registered_today(day: ProgramDay) -> Any:
+    return select(Attendance.participant_id).where(Attendance.day_id == day.id).scalar_subquery()
+
+
+def _seen_before_today(db: Session, day: ProgramDay) -> set[int]:
+    """:func:`seen_before` for everyone registered on the day, without a list of ids."""
+    earlier = (select(Attendance.id).join(ProgramDay, Attendance.day_id == ProgramDay.id)
+               .where(Attendance.participant_id == Participant.id, ProgramDay.date < day.date))
+    return set(db.scalars(select(Participant.id).where(
+        Participant.id.in_(_registered_today(day)), or_(Participant.first_seen_on < day.date, exists(earlier)),
+    )))
+
+
+def rights_on(db: Session, day: ProgramDay, participant_ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+    """``participant id -> (right, days waited)`` before the day's draw, for people
+    registered on the day."""
+    waited = waited_before(db, day.site_id, day.date)
+    seen = _seen_before_today(db, day)
+    return {pid: (right_from(waited.get(pid, 0), pid not in seen), waited.get(pid, 0)) for pid in participant_ids}
 
 
 def entrant_ids(db: Session, day: ProgramDay) -> list[int]:
     """Registered people who are entered: not judged unfit, not come after the draw."""
-    present = list(db.scalars(select(Attendance.participant_id).where(Attendance.day_id == day.id)))
-    marks = dict(db.execute(select(CheckIn.participant_id, CheckIn.status).where(CheckIn.day_id == day.id)).all())
-    return sorted(pid for pid in present if marks.get(pid, "entered") == "entered")
+    return list(db.scalars(
+        select(Attendance.participant_id)
+        .outerjoin(CheckIn, and_(CheckIn.day_id == Attendance.day_id, CheckIn.participant_id == Attendance.participant_id))
+        .where(Attendance.day_id == day.id, or_(CheckIn.status.is_(None), CheckIn.status == "entered"))
+        .order_by(Attendance.participant_id)
+    ))
+
+
+def entrant_count(db: Session, day: ProgramDay) -> int:
+    return db.scalar(
+        select(func.count()).select_from(Attendance)
+        .outerjoin(CheckIn, and_(CheckIn.day_id == Attendance.day_id, CheckIn.participant_id == Attendance.participant_id))
+        .where(Attendance.day_id == day.id, or_(CheckIn.status.is_(None), CheckIn.status == "entered"))
+    ) or 0
+
+
+ENTRANT_COLUMNS = (DrawEntrant.id, DrawEntrant.participant_id, DrawEntrant.right, DrawEntrant.result, DrawEntrant.position,
+                   DrawEntrant.reserve_number, DrawEntrant.called_in, DrawEntrant.call_status)
+
+
+def entrant_rows(db: Session, draw_id: int) -> Sequence[Row[Any]]:
+    """The draw's entrants as plain rows (the columns of :class:`DrawEntrant`), by participant."""
+    return db.execute(select(*ENTRANT_COLUMNS).where(DrawEntrant.draw_id == draw_id).order_by(DrawEntrant.participant_id)).all()
+
+
+def entrant_total(db: Session, draw_id: int) -> int:
+    return db.scalar(select(func.count()).select_from(DrawEntrant).where(DrawEntrant.draw_id == draw_id)) or 0
+
+
+def _reloaded(db: Session, draw_id: int) -> Draw:
+    """The draw as stored, after bulk statements the session did not follow. Only the
+    lottery's own rows are expired: the people and days the caller holds stay loaded."""
+    for obj in list(db.identity_map.values()):
+        if isinstance(obj, (Draw, DrawEntrant, CheckIn)):
+            db.expire(obj)
+    return db.scalars(select(Draw).where(Draw.id == draw_id)).one()
 
 
 def _log(db: Session, draw: Draw, kind: str, staff_id: int | None, note: str = "") -> None:
     db.add(DrawEvent(organization_id=draw.organization_id, draw_id=draw.id, kind=kind, staff_id=staff_id, note=note[:500]))
+
+
+def _postgresql(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def _insert_entrants(db: Session, draw: Draw, entrants: Sequence[algorithm.Entrant]) -> None:
+    """All entrants of a new draw in one statement on PostgreSQL (``unnest`` of two arrays),
+    one ``executemany`` of plain tuples on SQLite; never an ORM object, or even a dict, per row."""
+    if not entrants:
+        return
+    table = DrawEntrant.__table__
+    if _postgresql(db):
+        rows = func.unnest(
+            bindparam("participant_ids", [pid for pid, _right in entrants], type_=ARRAY(Integer)),
+            bindparam("rights", [right for _pid, right in entrants], type_=ARRAY(String)),
+        ).table_valued("participant_id", "right").render_derived()
+        db.execute(insert(table).from_select(
+            ["organization_id", "draw_id", "participant_id", "right", "called_in", "call_status"],
+            select(literal(draw.organization_id, Integer), literal(draw.id, Integer), rows.c.participant_id, rows.c.right,
+                   false(), literal("", String)),
+        ))
+    else:
+        db.connection().exec_driver_sql(
+            f"INSERT INTO {table.name} (organization_id, draw_id, participant_id, \"right\", called_in, call_status) "
+            "VALUES (?, ?, ?, ?, 0, '')",
+            [(draw.organization_id, draw.id, pid, right) for pid, right in entrants],
+        )
+
+
+def _store_results(db: Session, results: Sequence[tuple[int, algorithm.Placement]]) -> None:
+    """Every entrant's result, place and reserve number (by the entrant row's id): one
+    ``UPDATE ... FROM unnest(...)`` on PostgreSQL, one ``executemany`` on SQLite."""
+    if not results:
+        return
+    table = DrawEntrant.__table__
+    if _postgresql(db):
+        given = func.unnest(
+            bindparam("ids", [i for i, _p in results], type_=ARRAY(Integer)),
+            bindparam("results", [p.result for _i, p in results], type_=ARRAY(String)),
+            bindparam("positions", [p.position for _i, p in results], type_=ARRAY(Integer)),
+            bindparam("reserve_numbers", [p.reserve_number for _i, p in results], type_=ARRAY(Integer)),
+        ).table_valued("id", "result", "position", "reserve_number").render_derived()
+        db.execute(update(table).where(table.c.id == given.c.id)
+                   .values(result=given.c.result, position=given.c.position, reserve_number=given.c.reserve_number))
+    else:
+        db.connection().exec_driver_sql(
+            f"UPDATE {table.name} SET result=?, position=?, reserve_number=? WHERE id = ?",
+            [(p.result, p.position, p.reserve_number, i) for i, p in results],
+        )
 
 
 def seal(db: Session, day: ProgramDay, staff_id: int | None, *, mode: str | None = None) -> Draw:
@@ -113,10 +265,10 @@ def seal(db: Session, day: ProgramDay, staff_id: int | None, *, mode: str | None
         seed_sha256=algorithm.fingerprint(seed), entrants_sha256=algorithm.entrants_digest(entrants, capacity),
         sealed_by_id=staff_id,
     )
-    draw.entrants = [DrawEntrant(organization_id=day.organization_id, participant_id=e.participant_id, right=e.right) for e in entrants]
     db.add(draw)
     try:
-        db.flush()
+        db.flush()  # the draw's row first: a second live draw for the day fails here
+        _insert_entrants(db, draw, entrants)
         _log(db, draw, "sealed", staff_id)
         db.commit()
     except IntegrityError:
@@ -133,25 +285,22 @@ def perform(db: Session, draw: Draw, staff_id: int | None) -> Draw:
     """Run a sealed draw. A second call (double click, another device) returns it as drawn."""
     if draw.status != "sealed":
         return draw
-    placements = {p.participant_id: p for p in algorithm.run_draw(
-        [algorithm.Entrant(e.participant_id, e.right) for e in draw.entrants], draw.capacity, draw.seed, draw.algorithm
-    )}
-    now = utcnow()
+    rows = db.execute(select(DrawEntrant.id, DrawEntrant.participant_id, DrawEntrant.right).where(DrawEntrant.draw_id == draw.id)).all()
+    placements = algorithm.run_draw([algorithm.Entrant(pid, right) for _id, pid, right in rows], draw.capacity, draw.seed, draw.algorithm)
+    row_id = {pid: i for i, pid, _right in rows}
     claimed = db.execute(
-        update(Draw).where(Draw.id == draw.id, Draw.status == "sealed").values(status="drawn", drawn_at=now, drawn_by_id=staff_id)
+        update(Draw).where(Draw.id == draw.id, Draw.status == "sealed").values(status="drawn", drawn_at=utcnow(), drawn_by_id=staff_id)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         db.rollback()
         db.expire_all()
         return db.scalars(select(Draw).where(Draw.id == draw.id)).one()
-    for e in draw.entrants:
-        p = placements[e.participant_id]
-        e.result, e.position, e.reserve_number = p.result, p.position, p.reserve_number
     _log(db, draw, "drawn", staff_id)
+    db.flush()
+    _store_results(db, [(row_id[p.participant_id], p) for p in placements])
     db.commit()
-    db.expire_all()
-    return db.scalars(select(Draw).where(Draw.id == draw.id)).one()
+    return _reloaded(db, draw.id)
 
 
 def run(db: Session, day: ProgramDay, staff_id: int | None) -> Draw:
@@ -175,11 +324,10 @@ def void(db: Session, draw: Draw, staff_id: int, reason: str) -> Draw:
     if claimed == 1:
         _log(db, draw, "voided", staff_id, reason)
         # People who came after a voided draw are entrants of the next one.
-        for c in db.scalars(select(CheckIn).where(CheckIn.day_id == draw.day_id, CheckIn.status == "after_draw")):
-            c.status = "entered"
+        db.execute(update(CheckIn).where(CheckIn.day_id == draw.day_id, CheckIn.status == "after_draw").values(status="entered")
+                   .execution_options(synchronize_session=False))
     db.commit()
-    db.expire_all()
-    return db.scalars(select(Draw).where(Draw.id == draw.id)).one()
+    return _reloaded(db, draw.id)
 
 
 @dataclass
@@ -189,21 +337,23 @@ class Verification:
     recomputed: list[algorithm.Placement] = field(default_factory=list)
 
 
-def verify(draw: Draw) -> Verification:
-    """Recompute a past draw from what was stored and say whether it matches."""
+def verify(draw: Draw, entrants: Sequence[Any] | None = None) -> Verification:
+    """Recompute a past draw from what was stored and say whether it matches. ``entrants``
+    are the stored entrants (rows from :func:`entrant_rows`, or ``draw.entrants`` if not given)."""
     if draw.status == "sealed":
         return Verification(False, [_("The draw has not been run yet, so its seed is still secret.")])
+    stored_rows = draw.entrants if entrants is None else entrants
     problems = []
-    entrants = [algorithm.Entrant(e.participant_id, e.right) for e in draw.entrants]
+    fixed = [algorithm.Entrant(e.participant_id, e.right) for e in stored_rows]
     if algorithm.fingerprint(draw.seed) != draw.seed_sha256:
         problems.append(_("The seed does not match the fingerprint published before the draw."))
-    if algorithm.entrants_digest(entrants, draw.capacity, draw.algorithm) != draw.entrants_sha256:
+    if algorithm.entrants_digest(fixed, draw.capacity, draw.algorithm) != draw.entrants_sha256:
         problems.append(_("The stored entrants, rights or capacity differ from those fixed when check-in closed."))
     try:
-        recomputed = algorithm.run_draw(entrants, draw.capacity, draw.seed, draw.algorithm)
+        recomputed = algorithm.run_draw(fixed, draw.capacity, draw.seed, draw.algorithm)
     except ValueError as exc:
         return Verification(False, [*problems, str(exc)])
-    stored = {e.participant_id: (e.result, e.position, e.reserve_number) for e in draw.entrants}
+    stored = {e.participant_id: (e.result, e.position, e.reserve_number) for e in stored_rows}
     differing = [p for p in recomputed if stored.get(p.participant_id) != (p.result, p.position, p.reserve_number)]
     if differing:
         problems.append(_("%(n)s entrants have a stored result that differs from the recomputed one.", n=len(differing)))

@@ -85,7 +85,7 @@ def lavterskel_dashboard_panels(db: Session, permissions: frozenset[str], today:
         return []
     from plugins.dagsverk_lottery import calendar as cal
     from plugins.dagsverk_lottery.checkin import active_draw
-    from plugins.dagsverk_lottery.draws import entrant_ids
+    from plugins.dagsverk_lottery.draws import entrant_count, entrant_total
 
     site = cal.default_site(db)
     if site is None:
@@ -96,7 +96,8 @@ def lavterskel_dashboard_panels(db: Session, permissions: frozenset[str], today:
 
     day = db.scalars(select(ProgramDay).where(ProgramDay.site_id == site.id, ProgramDay.date == today)).first()
     draw = active_draw(db, day) if day else None
-    ctx = {"day": day, "draw": draw, "entered": len(entrant_ids(db, day)) if day else 0,
+    entered = (entrant_total(db, draw.id) if draw else entrant_count(db, day)) if day else 0
+    ctx = {"day": day, "draw": draw, "entered": entered,
            "capacity": cal.capacity_for(db, day) if day else cal.setting(db, "dagsverk.capacity", today)}
     return [Panel(_("Dagsverket today"), "dagsverk_lottery/panel_dashboard.html", ctx, order=10)]
 

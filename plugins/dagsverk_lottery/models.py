@@ -72,8 +72,11 @@ class Draw(OrgScoped, Base):
     void_reason: Mapped[str] = mapped_column(String(500), default="")
 
     entrants: Mapped[list[DrawEntrant]] = relationship(
-        back_populates="draw", lazy="selectin", order_by="DrawEntrant.participant_id", cascade="all, delete-orphan"
+        back_populates="draw", lazy="select", order_by="DrawEntrant.participant_id", cascade="all, delete-orphan"
     )
+    """Loaded when first used: a draw can have 10,000 entrants, and most code that reads a
+    draw (is check-in closed? how many places?) needs none of them. Code that reads many
+    draws' entrants asks for ``selectinload``; the API reads them as rows (``draws.entrant_rows``)."""
 
 
 class DrawEntrant(OrgScoped, Base):
@@ -96,7 +99,7 @@ class DrawEntrant(OrgScoped, Base):
     """Day-before mode: reached, declined or not reached on the phone."""
 
     draw: Mapped[Draw] = relationship(back_populates="entrants")
-    participant = relationship("Participant", lazy="joined")
+    participant = relationship("Participant", lazy="select")
 
 
 class DrawEvent(OrgScoped, Base):

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from core.i18n import gettext as _
 from core.models import Attendance, Participant, ProgramDay, Shift
-from plugins.dagsverk_lottery.draws import history_before, seen_before
+from plugins.dagsverk_lottery.draws import seen_before, waited_before
 from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant
-from plugins.dagsverk_lottery.rights import days_waited, right_from
+from plugins.dagsverk_lottery.rights import right_from
 
 RIGHT_TEXT = {"first_day": "first_day", "third_day": "third_day", "carried_over": "carried_over"}
 
@@ -69,8 +69,7 @@ def summary(db: Session, participant: Participant, site_id: int | None, today: d
         todays = db.scalars(select(ProgramDay).where(ProgramDay.site_id == site_id, ProgramDay.date == today)).first()
         drawn_today = todays is not None and db.scalar(select(func.count()).select_from(Draw).where(Draw.day_id == todays.id, Draw.status == "drawn"))
         probe = SimpleNamespace(site_id=site_id, date=today + dt.timedelta(days=1) if drawn_today else today)
-        history = history_before(db, probe)  # type: ignore[arg-type]
-        waited = days_waited(history, pid)
+        waited = waited_before(db, site_id, probe.date, [pid]).get(pid, 0)
         right = right_from(waited, pid not in seen_before(db, probe, [pid]))  # type: ignore[arg-type]
     recent = list(db.execute(
         select(Attendance, ProgramDay).join(ProgramDay, Attendance.day_id == ProgramDay.id)

@@ -25,7 +25,7 @@ from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
 from plugins.dagsverk_lottery import end_of_day, numbers, team_service
-from plugins.dagsverk_lottery.models import LIMITS, PREFERENCES, Draw, DrawEvent, TeamNote, WorkProfile
+from plugins.dagsverk_lottery.models import LIMITS, PREFERENCES, Draw, DrawEntrant, DrawEvent, TeamNote, WorkProfile
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 P = "/dagsverk"
@@ -129,17 +129,19 @@ def fit_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Fo
 def _names(db: Session, draw: Draw | None) -> dict[int, Participant]:
     if draw is None:
         return {}
-    return {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_([e.participant_id for e in draw.entrants])))}
+    entrants = select(DrawEntrant.participant_id).where(DrawEntrant.draw_id == draw.id)
+    return {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_(entrants)))}
 
 
 def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     draw = checkin_service.active_draw(db, day)
     voided = list(db.scalars(select(Draw).where(Draw.day_id == day.id, Draw.status == "voided").order_by(Draw.attempt)))
     events = list(db.scalars(select(DrawEvent).where(DrawEvent.draw_id.in_([d.id for d in [*voided, *([draw] if draw else [])]])).order_by(DrawEvent.at, DrawEvent.id)))
-    order = sorted(draw.entrants, key=lambda e: e.position or 0) if draw else []
+    rows = draw_service.entrant_rows(db, draw.id) if draw else []
+    order = sorted(rows, key=lambda e: e.position or 0) if draw and draw.status == "drawn" else rows
     return render(request, "dagsverk_lottery/draw.html", status_code=status, day=day, draw=draw, voided=voided, events=events,
                   order=order, people=_names(db, draw), errors=errors or {}, capacity=cal.capacity_for(db, day),
-                  entrants=len(draw_service.entrant_ids(db, day)), mode=cal.draw_mode(db))
+                  entered=len(rows) if draw else draw_service.entrant_count(db, day), mode=cal.draw_mode(db))
 
 
 @page_get(f"{P}/draw", opt={"permission": "dagsverk.screen"}, name="dagsverk.draw")
@@ -204,9 +206,10 @@ def call_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: 
 def verify_page(request: Request[Any, Any, Any], db: Session, draw_id: int) -> Any:
     draw = get_or_404(db, Draw, draw_id)
     day = get_or_404(db, ProgramDay, draw.day_id)
-    result = draw_service.verify(draw)
+    rows = draw_service.entrant_rows(db, draw.id)
+    result = draw_service.verify(draw, rows)
     return render(request, "dagsverk_lottery/verify.html", day=day, draw=draw, result=result, people=_names(db, draw),
-                  stored={e.participant_id: e for e in draw.entrants})
+                  stored={e.participant_id: e for e in rows})
 
 
 # --- The big screen -------------------------------------------------------------------
@@ -215,14 +218,14 @@ def screen_state(db: Session, day: ProgramDay) -> dict[str, Any]:
     draw = checkin_service.active_draw(db, day)
     style = cal.screen_names(db)
     state: dict[str, Any] = {"date": day.date.isoformat(), "status": "open" if draw is None else draw.status,
-                             "entered": len(draw_service.entrant_ids(db, day)) if draw is None else len(draw.entrants),
+                             "entered": draw_service.entrant_count(db, day) if draw is None else draw_service.entrant_total(db, draw.id),
                              "capacity": cal.capacity_for(db, day) if draw is None else draw.capacity,
                              "fingerprint": None, "seed": None, "drawn": [], "reserve": []}
     if draw is not None:
         state["fingerprint"] = draw.seed_sha256
     if draw is not None and draw.status == "drawn":
         people = _names(db, draw)
-        order = sorted(draw.entrants, key=lambda e: e.position or 0)
+        order = sorted(draw_service.entrant_rows(db, draw.id), key=lambda e: e.position or 0)
         state["seed"] = draw.seed
         state["drawn"] = [{"name": screen_name(people[e.participant_id], style), "right": e.result == "right"} for e in order if e.result != "reserve"]
         state["reserve"] = [{"name": screen_name(people[e.participant_id], style), "number": e.reserve_number} for e in order if e.result == "reserve"]
