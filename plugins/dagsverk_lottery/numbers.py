@@ -96,18 +96,3 @@ def period(db: Session, start: dt.date, end: dt.date) -> PeriodNumbers:
     if everyone:
         out.unique_women = len(set(db.scalars(select(Participant.id).where(Participant.id.in_(everyone), Participant.gender == "woman"))))
     return out
-
-
-def last_two_weeks(db: Session, today: dt.date) -> tuple[list[DayNumbers], list[DayNumbers]]:
-    """This week's days up to today and last week's, for the dashboard panels.
-
-    Counted once per database session (one request): the leader's week panel and the
-    work leader's today panel both show these days, and each count costs ~7 queries.
-    """
-    key = ("dagsverk_lottery.last_two_weeks", today)
-    if key not in db.info:
-        monday = today - dt.timedelta(days=today.weekday())
-        days = period(db, monday - dt.timedelta(days=7), today).days
-        db.info[key] = ([d for d in days if d.date >= monday], [d for d in days if d.date < monday])
-    return db.info[key]
-

@@ -35,10 +35,27 @@ class _Month:
     def __init__(self) -> None:
         self.registered = self.entered = self.by_right = self.by_lottery = self.called_in = self.turned_away = 0
         self.worked = self.days_with_draw = self.people = self.women = 0
+        self.date: dt.date | None = None
 
 
 def _by_month(db: Session, start: dt.date, end: dt.date) -> tuple[dict[str, _Month], _Month]:
-    """The period's numbers by calendar month and in total, counted in the database.
+    """The period's numbers by calendar month (``YYYY-MM``) and in total; see :func:`_counted`."""
+    from core.models import ProgramDay
+    from core.services.reports import month_of
+
+    return _counted(db, start, end, month_of(ProgramDay.date))
+
+
+def _by_day(db: Session, start: dt.date, end: dt.date) -> dict[dt.date, _Month]:
+    """The period's numbers per open day (the dashboard's week and today); see :func:`_counted`."""
+    from core.models import ProgramDay
+
+    return _counted(db, start, end, ProgramDay.date, total_people=False)[0]
+
+
+def _counted(db: Session, start: dt.date, end: dt.date, group: Any, *, total_people: bool = True) -> tuple[dict[Any, _Month], _Month]:
+    """The period's numbers by ``group`` (an expression over the program day) and in total,
+    counted in the database.
 
     The same numbers as :func:`plugins.dagsverk_lottery.numbers.period` adds up day by day:
     open days only; a check-in counts once per person and day; the draw is the day's drawn
@@ -49,11 +66,10 @@ def _by_month(db: Session, start: dt.date, end: dt.date) -> tuple[dict[str, _Mon
     from sqlalchemy import and_, case, distinct, exists, func, or_, select
 
     from core.models import Attendance, Participant, ProgramDay, Shift
-    from core.services.reports import month_of
     from plugins.dagsverk_lottery.models import Draw, DrawEntrant
 
     open_days = and_(ProgramDay.date.between(start, end), ProgramDay.is_open)
-    month = month_of(ProgramDay.date)
+    month = group
     # select_from names the entity, so the organization's scope applies however the month is computed.
     months = {m: _Month() for m in db.scalars(select(month).select_from(ProgramDay).where(open_days).group_by(month))}
 
@@ -91,7 +107,7 @@ def _by_month(db: Session, start: dt.date, end: dt.date) -> tuple[dict[str, _Mon
     for m in months.values():
         for name in (*COUNTS, "called_in", "worked", "days_with_draw"):
             setattr(total, name, getattr(total, name) + getattr(m, name))
-    if months:
+    if months and total_people:
         total.people, total.women = db.execute(present.add_columns(
             func.count(distinct(Attendance.participant_id)), func.count(distinct(woman)))).one()
     return months, total
@@ -134,14 +150,29 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
     ]
 
 
+def _last_two_weeks(db: Session, today: dt.date) -> tuple[list[_Month], list[_Month]]:
+    """This week's open days up to today and last week's, each with its ``date``.
+
+    Counted once per database session (one request): the leader's week panel and the work
+    leader's today panel both show these days.
+    """
+    key = ("dagsverk_lottery.last_two_weeks", today)
+    if key not in db.info:
+        monday = today - dt.timedelta(days=today.weekday())
+        days = []
+        for date, numbers in sorted(_by_day(db, monday - dt.timedelta(days=7), today).items()):
+            numbers.date = date
+            days.append(numbers)
+        db.info[key] = ([d for d in days if d.date >= monday], [d for d in days if d.date < monday])
+    return db.info[key]
+
+
 @hookimpl(specname="lavterskel_dashboard_panels")
 def week_panel(db: Session, permissions: frozenset[str], today: dt.date) -> list[Panel]:
     """The leader's week: who came, got work and was turned away, day by day."""
     if "reports.view" not in permissions:
         return []
-    from plugins.dagsverk_lottery import numbers
-
-    this, last = numbers.last_two_weeks(db, today)
+    this, last = _last_two_weeks(db, today)
     return [Panel(_("Dagsverket this week"), "dagsverk_lottery/panel_week.html",
                   {"days": this, "turned_away": sum(d.turned_away for d in this), "registered": sum(d.registered for d in this),
                    "last_turned_away": sum(d.turned_away for d in last)}, order=901)]
@@ -155,9 +186,8 @@ def teams_today_panel(db: Session, permissions: frozenset[str], today: dt.date) 
     from sqlalchemy import and_, func, select
 
     from core.models import ProgramDay, Shift, Team
-    from plugins.dagsverk_lottery import numbers
 
-    this_week, _last_week = numbers.last_two_weeks(db, today)
+    this_week, _last_week = _last_two_weeks(db, today)
     days = select(ProgramDay.id).where(ProgramDay.date == today).scalar_subquery()
     # Counted in the database: loading the teams would load every shift and its person.
     teams = db.execute(
