@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import ForeignKey, MetaData, create_engine, event, select
+from sqlalchemy import ForeignKey, MetaData, bindparam, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker, with_loader_criteria
 
@@ -69,14 +69,23 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 
 
+# The criterion names a bound parameter instead of closing over the organization's id: a
+# lambda with a closure is re-run on every statement to pick the id out (~0.2 ms each, ten
+# per cent of a page); this one is built once, and every statement gets the id as a value.
+_ORG_PARAM = "lavterskel_organization_id"
+_ORG_VALUE = bindparam(_ORG_PARAM)
+_ORG_CRITERIA = with_loader_criteria(
+    OrgScoped, lambda cls: cls.organization_id == _ORG_VALUE, include_aliases=True, track_closure_variables=False
+)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_organization(state: Any) -> None:
     org_id = state.session.info.get("organization_id")
     if org_id is None or not state.is_select or state.execution_options.get("unscoped", False):
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(OrgScoped, lambda cls: cls.organization_id == org_id, include_aliases=True)
-    )
+    state.statement = state.statement.options(_ORG_CRITERIA)
+    state.parameters = {**(state.parameters or {}), _ORG_PARAM: org_id}
 
 
 T = TypeVar("T")
