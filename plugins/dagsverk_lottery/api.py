@@ -24,10 +24,19 @@ A = "/api/v1/dagsverk"
 
 
 def _day(request: Request[Any, Any, Any], db: Session, date: dt.date) -> ProgramDay:
+    """The program day, stored now if it was not (POSTs)."""
     site = cal.default_site(db)
     if site is None:
         raise NotFoundException()
     return cal.day_for(db, current_user(request).organization.id, site, date)
+
+
+def _day_shown(request: Request[Any, Any, Any], db: Session, date: dt.date) -> ProgramDay:
+    """The program day for a GET, which stores nothing: a day not stored yet is unsaved."""
+    site = cal.default_site(db)
+    if site is None:
+        raise NotFoundException()
+    return cal.find_day(db, current_user(request).organization.id, site, date)
 
 
 def draw_json(db: Session, draw: Draw | None) -> dict[str, Any] | None:
@@ -83,7 +92,7 @@ def api_fit(request: Request[Any, Any, Any], db: Session, date: dt.date, data: d
 
 @api_get(f"{A}/days/{{date:date}}/draw", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.draw.get")
 def api_get_draw(request: Request[Any, Any, Any], db: Session, date: dt.date) -> dict[str, Any]:
-    day = _day(request, db, date)
+    day = _day_shown(request, db, date)
     return {"date": date.isoformat(), "draw": draw_json(db, checkin_service.active_draw(db, day)),
             "entered": draw_service.entrant_count(db, day), "capacity": cal.capacity_for(db, day)}
 
@@ -138,7 +147,7 @@ def teams_json(db: Session, day: ProgramDay) -> dict[str, Any]:
 
 @api_get(f"{A}/days/{{date:date}}/teams", opt={"permission": "dagsverk.teams"}, name="api.dagsverk.teams")
 def api_teams(request: Request[Any, Any, Any], db: Session, date: dt.date) -> dict[str, Any]:
-    return teams_json(db, _day(request, db, date))
+    return teams_json(db, _day_shown(request, db, date))
 
 
 @api_post(f"{A}/days/{{date:date}}/teams/suggest", opt={"permission": "dagsverk.teams"}, status_code=200, name="api.dagsverk.suggest")

@@ -78,6 +78,18 @@ def day_for(db: Session, organization_id: int, site: Site, date: dt.date) -> Pro
     return day
 
 
+def find_day(db: Session, organization_id: int, site: Site, date: dt.date) -> ProgramDay:
+    """The stored program day, or, if there is none yet, an unsaved one as :func:`day_for`
+    would create it (open on the open weekdays). For pages that only look: opening a page
+    creates nothing; the first POST that needs the day stores it (``day_for``). The unsaved
+    day has no id, so everything looked up by day finds nothing."""
+    existing = db.scalars(select(ProgramDay).where(ProgramDay.site_id == site.id, ProgramDay.date == date)).first()
+    if existing is not None:
+        return existing
+    return ProgramDay(organization_id=organization_id, site_id=site.id, date=date, is_open=date.isoweekday() in open_weekdays(db),
+                      capacity=None, note="", closed_at=None)
+
+
 def calendar(db: Session, site: Site, start: dt.date, days: int) -> list[tuple[dt.date, ProgramDay | None, bool]]:
     """``(date, stored day or None, open?)`` for each date; unstored dates follow the weekdays."""
     rows = {d.date: d for d in db.scalars(

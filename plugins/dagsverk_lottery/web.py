@@ -32,10 +32,35 @@ P = "/dagsverk"
 
 
 def day_on(request: Request[Any, Any, Any], db: Session, date: dt.date) -> ProgramDay:
+    """The program day, stored now if it was not: for POSTs that need it."""
     site = cal.default_site(db)
     if site is None:
         raise NotFoundException()
     return cal.day_for(db, current_user(request).organization.id, site, date)
+
+
+def day_shown(request: Request[Any, Any, Any], db: Session, date: dt.date) -> ProgramDay:
+    """The program day for a page that only looks: a day not stored yet is shown unsaved."""
+    site = cal.default_site(db)
+    if site is None:
+        raise NotFoundException()
+    return cal.find_day(db, current_user(request).organization.id, site, date)
+
+
+def posted_day(request: Request[Any, Any, Any], db: Session, ref: str, *, create: bool = True) -> ProgramDay:
+    """The day a form posts to (``/dagsverk/days/<ref>/...``): by id, or by date for a day
+    the page showed before it was stored, which the first POST that needs it stores
+    (``create``). Another organization's id, or anything else, is 404."""
+    if ref.isascii() and ref.isdigit():
+        return get_or_404(db, ProgramDay, int(ref))
+    try:
+        date = dt.date.fromisoformat(ref)
+    except ValueError:
+        raise NotFoundException() from None
+    day = day_on(request, db, date) if create else day_shown(request, db, date)
+    if day.id is None:
+        raise NotFoundException()
+    return day
 
 
 def parse_date(value: str | None) -> dt.date:
@@ -74,22 +99,41 @@ def _checkin_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay,
 
 @page_get(f"{P}/checkin", opt={"permission": "dagsverk.checkin"}, name="dagsverk.checkin")
 def checkin_page(request: Request[Any, Any, Any], db: Session, date: str | None = None, q: str = "", ok: int | None = None) -> Any:
+    """The page, and the results for ``q`` (what the page's script fetches while staff type).
+    A GET changes nothing: even an exact card code only shows the person."""
     try:
-        day = day_on(request, db, parse_date(date))
+        day = day_shown(request, db, parse_date(date))
     except FormError as exc:
         return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Check-in"), text=exc.errors["date"])
-    # A scanner types the card code and presses Enter: one exact match registers at once.
-    if q and day.is_open:
-        found = checkin_service.find(db, q)
-        if len(found) == 1 and found[0].card_code and found[0].card_code == q.strip():
-            checkin_service.check_in(db, day, found[0], current_user(request).id)
-            return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={found[0].id}")
     return _checkin_page(request, db, day, q=q, ok=ok)
 
 
-@page_post(f"{P}/days/{{day_id:int}}/checkin", opt={"permission": "dagsverk.checkin"})
-def checkin_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-    day = get_or_404(db, ProgramDay, day_id)
+@page_post(f"{P}/checkin", opt={"permission": "dagsverk.checkin"})
+def checkin_search_post(request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
+    """The search box. A scanner types the card code and presses Enter: an exact card code
+    registers the person at once and redirects to the page (a POST with the CSRF token, so
+    no link or image elsewhere can register anyone). Anything else shows the results."""
+    try:
+        clean = validate([Field("date", kind="date"), Field("q", max_length=200)], form_data(data))
+    except FormError as exc:
+        return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Check-in"),
+                      text=next(iter(exc.errors.values())))
+    date, q = clean["date"] or today(), clean["q"] or ""
+    day = day_shown(request, db, date)
+    found = checkin_service.find(db, q) if q and day.is_open else []
+    if len(found) == 1 and found[0].card_code and found[0].card_code == q.strip():
+        try:
+            checkin_service.check_in(db, day_on(request, db, date), found[0], current_user(request).id)
+        except FormError as exc:
+            db.rollback()
+            return _checkin_page(request, db, day_shown(request, db, date), q=q, errors=exc.errors, status=400)
+        return redirect(f"{P}/checkin?date={date.isoformat()}&ok={found[0].id}")
+    return _checkin_page(request, db, day, q=q)
+
+
+@page_post(f"{P}/days/{{day_ref:str}}/checkin", opt={"permission": "dagsverk.checkin"})
+def checkin_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
+    day = posted_day(request, db, day_ref)
     try:
         clean = validate([Field("participant_id", kind="ref", required=True), Field("not_fit", kind="bool")], form_data(data))
         person = get_or_404(db, Participant, clean["participant_id"])
@@ -100,9 +144,9 @@ def checkin_post(request: Request[Any, Any, Any], db: Session, day_id: int, data
     return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={person.id}")
 
 
-@page_post(f"{P}/days/{{day_id:int}}/newcomer", opt={"permission": "dagsverk.checkin"})
-def newcomer_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-    day = get_or_404(db, ProgramDay, day_id)
+@page_post(f"{P}/days/{{day_ref:str}}/newcomer", opt={"permission": "dagsverk.checkin"})
+def newcomer_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
+    day = posted_day(request, db, day_ref)
     try:
         clean = validate([Field("first_name", max_length=100), Field("nickname", max_length=100)], form_data(data))
         person, _c = checkin_service.add_newcomer(db, day, clean["first_name"], clean["nickname"], current_user(request).id)
@@ -112,9 +156,9 @@ def newcomer_post(request: Request[Any, Any, Any], db: Session, day_id: int, dat
     return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={person.id}")
 
 
-@page_post(f"{P}/days/{{day_id:int}}/fit", opt={"permission": "dagsverk.checkin"})
-def fit_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-    day = get_or_404(db, ProgramDay, day_id)
+@page_post(f"{P}/days/{{day_ref:str}}/fit", opt={"permission": "dagsverk.checkin"})
+def fit_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
+    day = posted_day(request, db, day_ref, create=False)  # only someone registered can be judged fit or not
     try:
         clean = validate([Field("participant_id", kind="ref", required=True), Field("fit", kind="bool")], form_data(data))
         checkin_service.set_fit(db, day, clean["participant_id"], clean["fit"])
@@ -147,15 +191,15 @@ def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, er
 @page_get(f"{P}/draw", opt={"permission": "dagsverk.screen"}, name="dagsverk.draw")
 def draw_page(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Any:
     try:
-        day = day_on(request, db, parse_date(date))
+        day = day_shown(request, db, parse_date(date))
     except FormError as exc:
         return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("The draw"), text=exc.errors["date"])
     return _draw_page(request, db, day)
 
 
-@page_post(f"{P}/days/{{day_id:int}}/seal", opt={"permission": "dagsverk.draw"})
-def seal_post(request: Request[Any, Any, Any], db: Session, day_id: int) -> Any:
-    day = get_or_404(db, ProgramDay, day_id)
+@page_post(f"{P}/days/{{day_ref:str}}/seal", opt={"permission": "dagsverk.draw"})
+def seal_post(request: Request[Any, Any, Any], db: Session, day_ref: str) -> Any:
+    day = posted_day(request, db, day_ref)
     try:
         draw_service.seal(db, day, current_user(request).id)
     except FormError as exc:
@@ -164,9 +208,9 @@ def seal_post(request: Request[Any, Any, Any], db: Session, day_id: int) -> Any:
     return redirect(f"{P}/draw?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/days/{{day_id:int}}/draw", opt={"permission": "dagsverk.draw"})
-def draw_post(request: Request[Any, Any, Any], db: Session, day_id: int) -> Any:
-    day = get_or_404(db, ProgramDay, day_id)
+@page_post(f"{P}/days/{{day_ref:str}}/draw", opt={"permission": "dagsverk.draw"})
+def draw_post(request: Request[Any, Any, Any], db: Session, day_ref: str) -> Any:
+    day = posted_day(request, db, day_ref)
     try:
         draw_service.run(db, day, current_user(request).id)
     except FormError as exc:
@@ -235,7 +279,7 @@ def screen_state(db: Session, day: ProgramDay) -> dict[str, Any]:
 @page_get(f"{P}/screen", opt={"permission": "dagsverk.screen"}, name="dagsverk.screen")
 def screen_page(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Any:
     try:
-        day = day_on(request, db, parse_date(date))
+        day = day_shown(request, db, parse_date(date))
     except FormError as exc:
         return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Big screen"), text=exc.errors["date"])
     return render(request, "dagsverk_lottery/screen.html", day=day, state=screen_state(db, day))
@@ -244,7 +288,7 @@ def screen_page(request: Request[Any, Any, Any], db: Session, date: str | None =
 @page_get(f"{P}/screen/state", opt={"permission": "dagsverk.screen"}, name="dagsverk.screen_state")
 def screen_state_json(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Response[Any]:
     try:
-        day = day_on(request, db, parse_date(date))
+        day = day_shown(request, db, parse_date(date))
     except FormError as exc:
         return Response({"errors": exc.errors}, status_code=400)
     return Response(screen_state(db, day), headers={"Cache-Control": "no-store"})
@@ -266,7 +310,7 @@ def _teams_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, e
 @page_get(f"{P}/teams", opt={"permission": "dagsverk.teams"}, name="dagsverk.teams")
 def teams_page(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Any:
     try:
-        day = day_on(request, db, parse_date(date))
+        day = day_shown(request, db, parse_date(date))
     except FormError as exc:
         return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Teams"), text=exc.errors["date"])
     return _teams_page(request, db, day)
@@ -282,9 +326,9 @@ def _int_list(data: Any, key: str) -> list[int]:
     return out
 
 
-@page_post(f"{P}/days/{{day_id:int}}/teams/suggest", opt={"permission": "dagsverk.teams"})
-def suggest_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-    day = get_or_404(db, ProgramDay, day_id)
+@page_post(f"{P}/days/{{day_ref:str}}/teams/suggest", opt={"permission": "dagsverk.teams"})
+def suggest_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
+    day = posted_day(request, db, day_ref)
     try:
         leaders = _int_list(data, "leader_ids") or None
         team_service.suggest_and_apply(db, day, leaders)
@@ -294,9 +338,9 @@ def suggest_post(request: Request[Any, Any, Any], db: Session, day_id: int, data
     return redirect(f"{P}/teams?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/days/{{day_id:int}}/teams/move", opt={"permission": "dagsverk.teams"})
-def move_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-    day = get_or_404(db, ProgramDay, day_id)
+@page_post(f"{P}/days/{{day_ref:str}}/teams/move", opt={"permission": "dagsverk.teams"})
+def move_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
+    day = posted_day(request, db, day_ref, create=False)  # people are moved between a stored day's teams
     try:
         clean = validate([Field("participant_id", kind="ref", required=True), Field("team_id", kind="ref")], form_data(data))
         team_service.move(db, day, clean["participant_id"], clean["team_id"])
@@ -306,9 +350,9 @@ def move_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: F
     return redirect(f"{P}/teams?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/days/{{day_id:int}}/teams/{{team_id:int}}/lock", opt={"permission": "dagsverk.teams"})
-def lock_post(request: Request[Any, Any, Any], db: Session, day_id: int, team_id: int, data: Form) -> Any:
-    day = get_or_404(db, ProgramDay, day_id)
+@page_post(f"{P}/days/{{day_ref:str}}/teams/{{team_id:int}}/lock", opt={"permission": "dagsverk.teams"})
+def lock_post(request: Request[Any, Any, Any], db: Session, day_ref: str, team_id: int, data: Form) -> Any:
+    day = posted_day(request, db, day_ref, create=False)
     if team_service.team_of_day(db, day, team_id) is None:
         raise NotFoundException()  # an id in the path that is not here: 404, as everywhere
     try:
@@ -329,15 +373,15 @@ def _end_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, err
 @page_get(f"{P}/end", opt={"permission": "dagsverk.teams"}, name="dagsverk.end")
 def end_page(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Any:
     try:
-        day = day_on(request, db, parse_date(date))
+        day = day_shown(request, db, parse_date(date))
     except FormError as exc:
         return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("End of day"), text=exc.errors["date"])
     return _end_page(request, db, day)
 
 
-@page_post(f"{P}/days/{{day_id:int}}/end", opt={"permission": "dagsverk.teams"})
-def end_post(request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-    day = get_or_404(db, ProgramDay, day_id)
+@page_post(f"{P}/days/{{day_ref:str}}/end", opt={"permission": "dagsverk.teams"})
+def end_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
+    day = posted_day(request, db, day_ref)
     values = form_data(data)
     try:
         outcomes = {}
@@ -478,7 +522,7 @@ def save_profile(db: Session, person: Participant, clean: dict[str, Any], limits
 
 
 def route_handlers() -> list[Any]:
-    return [checkin_page, checkin_post, newcomer_post, fit_post, draw_page, seal_post, draw_post, void_post, call_post, verify_page,
+    return [checkin_page, checkin_search_post, checkin_post, newcomer_post, fit_post, draw_page, seal_post, draw_post, void_post, call_post, verify_page,
             screen_page, screen_state_json, teams_page, suggest_post, move_post, lock_post, end_page, end_post, calendar_page,
             calendar_day_post, calendar_settings_post, numbers_page, profile_page, profile_post]
 

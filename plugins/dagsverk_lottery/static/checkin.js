@@ -2,7 +2,8 @@
 // returning participant is registered with the letters and one click on their name.
 // Without JavaScript the search form works as before (letters, Enter, click).
 // Anything with a digit is left to Enter: that is how a card scanner ends its code, and
-// an exact card code registers the person at once on the server.
+// the form then POSTs (with its CSRF token), where an exact card code registers the person
+// at once. The results shown while typing come from a GET, which never registers anyone.
 (function () {
   "use strict";
   var input = document.getElementById("dv-q");
@@ -15,6 +16,7 @@
   function show(q) {
     var mine = ++asked;
     var params = new URLSearchParams(new FormData(form));
+    params.delete("_csrf_token");  // the token stays in the form, never in a URL
     fetch(form.getAttribute("action") + "?" + params.toString(), {credentials: "same-origin", headers: {"Accept": "text/html"}})
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {

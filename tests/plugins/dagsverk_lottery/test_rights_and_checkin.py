@@ -90,12 +90,14 @@ def test_check_in_page_scan_search_newcomer_and_not_fit(world, client):
         day = open_day(db, world.a, weekday(0))
         date, day_id = day.date.isoformat(), day.id
     login(client, world.a.users["social_worker"])
-    # A scanned card registers at once.
-    r = client.get(f"/dagsverk/checkin?date={date}&q={persons[0].card_code}", follow_redirects=False)
+    # A scanned card registers at once: the search form posts, and the answer redirects to the page.
+    r = post_form(client, "/dagsverk/checkin", {"date": date, "q": persons[0].card_code})
     assert r.status_code == 303 and f"ok={persons[0].id}" in r.headers["location"]
     page = client.get(r.headers["location"])
     assert "Registered: Kari0 Testesen" in page.text
-    # A few letters find people; one button registers.
+    # A few letters find people (posted from the form, or fetched while typing); one button registers.
+    page = post_form(client, "/dagsverk/checkin", {"date": date, "q": "kar"})
+    assert page.status_code == 200 and "Kari1 Testesen" in page.text and "Kari2 Testesen" in page.text
     page = client.get(f"/dagsverk/checkin?date={date}&q=kar")
     assert "Kari1 Testesen" in page.text and "Kari2 Testesen" in page.text
     r = post_form(client, f"/dagsverk/days/{day_id}/checkin", {"participant_id": persons[1].id, "not_fit": "1"})
@@ -112,6 +114,64 @@ def test_check_in_page_scan_search_newcomer_and_not_fit(world, client):
         tuppen = db.scalars(select(Participant).where(Participant.nickname == "Tuppen")).one()
         assert db.scalars(select(WorkProfile).where(WorkProfile.participant_id == tuppen.id)).one().intake_due
     assert client.get(f"/dagsverk/checkin?date=not-a-date").status_code == 400
+
+
+def test_a_get_with_a_card_code_registers_nobody(world, client):
+    """Only the form's POST (with its CSRF token) registers: a link, an image or a prefetch
+    with a card code in the URL shows the person and changes nothing."""
+    with world.db(world.a) as db:
+        person = people(db, world.a, 1, prefix="Kari")[0]
+        day = open_day(db, world.a, weekday(0))
+        date, day_id = day.date.isoformat(), day.id
+    login(client, world.a.users["work_leader"])
+    page = client.get(f"/dagsverk/checkin?date={date}&q={person.card_code}", follow_redirects=False)
+    assert page.status_code == 200 and "Register Kari0" in page.text and "Registered:" not in page.text
+    # A POST without the CSRF token (a form on another site) is refused before anything is done.
+    r = client.post("/dagsverk/checkin", data={"date": date, "q": person.card_code}, follow_redirects=False)
+    assert r.status_code == 403
+    with world.db(world.a) as db:
+        assert db.scalars(select(Attendance).where(Attendance.day_id == day_id)).all() == []
+        assert db.scalars(select(CheckIn)).all() == []
+
+
+def test_pages_create_no_program_day_until_a_post_needs_it(world, client):
+    """Opening a day's pages (or its API GETs) stores nothing; the page still shows the day,
+    open or closed by the weekdays, and its forms post to the day by date; the first POST
+    that needs the day stores it."""
+    with world.db(world.a) as db:
+        person = people(db, world.a, 1, prefix="Kari")[0]
+    monday, sunday = weekday(0), weekday(6)
+    login(client, world.a.users["leader"])
+    for path in ("checkin", "draw", "teams", "end", "screen", "screen/state"):
+        for date in (monday, sunday):
+            r = client.get(f"/dagsverk/{path}?date={date.isoformat()}", follow_redirects=False)
+            assert r.status_code == 200, (path, date, r.text[:300])
+    page = client.get(f"/dagsverk/checkin?date={sunday.isoformat()}")
+    assert "The program is closed on this day." in page.text
+    page = client.get(f"/dagsverk/checkin?date={monday.isoformat()}&q={person.card_code}")
+    assert f'action="/dagsverk/days/{monday.isoformat()}/checkin"' in page.text
+    assert f'action="/dagsverk/days/{monday.isoformat()}/seal"' in client.get(f"/dagsverk/draw?date={monday.isoformat()}").text
+    token = api_token(world, world.a, "leader")
+    body = client.get(f"/api/v1/dagsverk/days/{monday.isoformat()}/draw", headers=bearer(token)).json()
+    assert body["draw"] is None and body["entered"] == 0
+    assert client.get(f"/api/v1/dagsverk/days/{monday.isoformat()}/teams", headers=bearer(token)).json()["teams"] == []
+    with world.db(world.a) as db:
+        assert db.scalars(select(ProgramDay)).all() == []
+    # Judging someone fit on a day nobody came to is 404, and stores no day either.
+    assert post_form(client, f"/dagsverk/days/{monday.isoformat()}/fit", {"participant_id": person.id}).status_code == 404
+    assert post_form(client, f"/dagsverk/days/not-a-day/checkin", {"participant_id": person.id}).status_code == 404
+    with world.db(world.a) as db:
+        assert db.scalars(select(ProgramDay)).all() == []
+    # Registering from the page's results stores the day, then the person.
+    r = post_form(client, f"/dagsverk/days/{monday.isoformat()}/checkin", {"participant_id": person.id})
+    assert r.status_code == 303 and f"ok={person.id}" in r.headers["location"]
+    with world.db(world.a) as db:
+        day = db.scalars(select(ProgramDay)).one()
+        assert (day.date, day.is_open) == (monday, True)
+        assert db.scalars(select(Attendance.participant_id).where(Attendance.day_id == day.id)).all() == [person.id]
+        day_id = day.id
+    page = client.get(f"/dagsverk/checkin?date={monday.isoformat()}")
+    assert f'action="/dagsverk/days/{day_id}/newcomer"' in page.text
 
 
 def test_check_in_through_the_api_by_card(world, client):
