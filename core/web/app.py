@@ -1,6 +1,7 @@
 """The app factory: one function that wires settings, database, plugins, routes and i18n."""
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -203,4 +204,9 @@ def create_app(
     )
     app.state["ctx"] = ctx
     check_route_permissions(app, {d.name for d in permission_defs})
+    # The app's own objects (modules, routes, templates, catalogues: a few hundred thousand)
+    # live as long as the process. Moved out of the collector's sight, they no longer make
+    # every full collection during a request walk them all (~0.1 s in a large draw).
+    gc.collect()
+    gc.freeze()
     return app

@@ -8,7 +8,8 @@ but got no work), unique people and women's share. All counts of people are mark
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -40,38 +41,38 @@ class _Month:
 
 def _by_month(db: Session, start: dt.date, end: dt.date) -> tuple[dict[str, _Month], _Month]:
     """The period's numbers by calendar month (``YYYY-MM``) and in total; see :func:`_counted`."""
-    from core.models import ProgramDay
-    from core.services.reports import month_of
-
-    return _counted(db, start, end, month_of(ProgramDay.date))
+    return _counted(db, start, end, "month")
 
 
 def _by_day(db: Session, start: dt.date, end: dt.date) -> dict[dt.date, _Month]:
     """The period's numbers per open day (the dashboard's week and today); see :func:`_counted`."""
-    from core.models import ProgramDay
-
-    return _counted(db, start, end, ProgramDay.date, total_people=False)[0]
+    return _counted(db, start, end, "day", total_people=False)[0]
 
 
-def _counted(db: Session, start: dt.date, end: dt.date, group: Any, *, total_people: bool = True) -> tuple[dict[Any, _Month], _Month]:
-    """The period's numbers by ``group`` (an expression over the program day) and in total,
-    counted in the database.
+class _Counts(NamedTuple):
+    groups: Any
+    present: Any
+    entrants: Any
+    worked: Any
+    people: Any
 
-    The same numbers as :func:`plugins.dagsverk_lottery.numbers.period` adds up day by day:
-    open days only; a check-in counts once per person and day; the draw is the day's drawn
-    draw (at most one, by the unique index on live draws); turned away means checked in but
-    neither drawn by right or lottery, called in from the reserve list, nor on a shift that
-    was not a no-show. Unique people are counted once per month, and once in the period.
+
+@functools.cache
+def _count_statements(by: str) -> _Counts:
+    """The statements of :func:`_counted`, built once per grouping (``month`` or ``day``).
+
+    Building a statement this size costs more than running it for a week's days; the
+    period comes in as the parameters ``start`` and ``end``, and the organization's scope
+    is added when each runs.
     """
-    from sqlalchemy import and_, case, distinct, exists, func, or_, select
+    from sqlalchemy import Date, and_, bindparam, case, distinct, exists, func, or_, select
 
     from core.models import Attendance, Participant, ProgramDay, Shift
+    from core.services.reports import month_of
     from plugins.dagsverk_lottery.models import Draw, DrawEntrant
 
-    open_days = and_(ProgramDay.date.between(start, end), ProgramDay.is_open)
-    month = group
-    # select_from names the entity, so the organization's scope applies however the month is computed.
-    months = {m: _Month() for m in db.scalars(select(month).select_from(ProgramDay).where(open_days).group_by(month))}
+    group = month_of(ProgramDay.date) if by == "month" else ProgramDay.date
+    open_days = and_(ProgramDay.date.between(bindparam("start", type_=Date), bindparam("end", type_=Date)), ProgramDay.is_open)
 
     def how_many(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -82,34 +83,50 @@ def _counted(db: Session, start: dt.date, end: dt.date, group: Any, *, total_peo
         or_(DrawEntrant.result.in_(GOT_WORK), DrawEntrant.called_in.is_(True)))
     got_shift = exists().where(Shift.day_id == Attendance.day_id, Shift.participant_id == Attendance.participant_id,
                                Shift.outcome != "no_show")
-    turned_away = how_many(~got_work_in_draw & ~got_shift)
     woman = case((Participant.gender == "woman", Attendance.participant_id))
     present = (select().select_from(Attendance).join(ProgramDay, Attendance.day_id == ProgramDay.id)
                .outerjoin(Participant, Attendance.participant_id == Participant.id).where(open_days))
-    for key, registered, away, people, women in db.execute(present.add_columns(
-            month, func.count(), turned_away, func.count(distinct(Attendance.participant_id)), func.count(distinct(woman)))
-            .group_by(month)):
+    return _Counts(
+        # select_from names the entity, so the organization's scope applies however the month is computed.
+        groups=select(group).select_from(ProgramDay).where(open_days).group_by(group),
+        present=present.add_columns(group, func.count(), how_many(~got_work_in_draw & ~got_shift),
+                                    func.count(distinct(Attendance.participant_id)), func.count(distinct(woman))).group_by(group),
+        entrants=select(group, func.count(), how_many(DrawEntrant.result == "right"), how_many(DrawEntrant.result == "lottery"),
+                        how_many(DrawEntrant.called_in.is_(True)), func.count(distinct(ProgramDay.id)))
+        .select_from(DrawEntrant).join(Draw, DrawEntrant.draw_id == Draw.id).join(ProgramDay, Draw.day_id == ProgramDay.id)
+        .where(open_days, Draw.status == "drawn").group_by(group),
+        worked=select(group, func.count()).select_from(Shift).join(ProgramDay, Shift.day_id == ProgramDay.id)
+        .where(open_days, Shift.outcome.in_(PRESENT_AT_WORK)).group_by(group),
+        people=present.add_columns(func.count(distinct(Attendance.participant_id)), func.count(distinct(woman))),
+    )
+
+
+def _counted(db: Session, start: dt.date, end: dt.date, by: str, *, total_people: bool = True) -> tuple[dict[Any, _Month], _Month]:
+    """The period's numbers by month or day (``by``) and in total, counted in the database.
+
+    The same numbers as :func:`plugins.dagsverk_lottery.numbers.period` adds up day by day:
+    open days only; a check-in counts once per person and day; the draw is the day's drawn
+    draw (at most one, by the unique index on live draws); turned away means checked in but
+    neither drawn by right or lottery, called in from the reserve list, nor on a shift that
+    was not a no-show. Unique people are counted once per month, and once in the period.
+    """
+    stmts = _count_statements(by)
+    period = {"start": start, "end": end}
+    months = {m: _Month() for m in db.scalars(stmts.groups, period)}
+    for key, registered, away, people, women in db.execute(stmts.present, period):
         m = months[key]
         m.registered, m.turned_away, m.people, m.women = registered, away, people, women
-    entrants = db.execute(
-        select(month, func.count(), how_many(DrawEntrant.result == "right"), how_many(DrawEntrant.result == "lottery"),
-               how_many(DrawEntrant.called_in.is_(True)), func.count(distinct(ProgramDay.id)))
-        .select_from(DrawEntrant).join(Draw, DrawEntrant.draw_id == Draw.id).join(ProgramDay, Draw.day_id == ProgramDay.id)
-        .where(open_days, Draw.status == "drawn").group_by(month))
-    for key, entered, right, lottery, called_in, days in entrants:
+    for key, entered, right, lottery, called_in, days in db.execute(stmts.entrants, period):
         m = months[key]
         m.entered, m.by_right, m.by_lottery, m.called_in, m.days_with_draw = entered, right, lottery, called_in, days
-    worked = db.execute(select(month, func.count()).select_from(Shift).join(ProgramDay, Shift.day_id == ProgramDay.id)
-                        .where(open_days, Shift.outcome.in_(PRESENT_AT_WORK)).group_by(month))
-    for key, n in worked:
+    for key, n in db.execute(stmts.worked, period):
         months[key].worked = n
     total = _Month()
     for m in months.values():
         for name in (*COUNTS, "called_in", "worked", "days_with_draw"):
             setattr(total, name, getattr(total, name) + getattr(m, name))
     if months and total_people:
-        total.people, total.women = db.execute(present.add_columns(
-            func.count(distinct(Attendance.participant_id)), func.count(distinct(woman)))).one()
+        total.people, total.women = db.execute(stmts.people, period).one()
     return months, total
 
 
