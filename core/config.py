@@ -52,11 +52,13 @@ class PluginSettings:
 
 @dataclass(frozen=True)
 class WebSettings:
-    concurrent_requests: int = 2
+    concurrent_requests: int = 1
     """``LAVTERSKEL_CONCURRENT_REQUESTS``: requests one server process works on at once; the
     rest wait their turn in arrival order. Python runs one thread at a time per process, so
-    working on more at once only makes each slower; raise it when the database is on
-    another machine and requests spend their time waiting for it. Run one process per core."""
+    working on more at once only makes each slower. Default 1 on SQLite (the database works
+    inside the process: there is no waiting to overlap) and 2 on PostgreSQL (one request
+    can use the processor while another waits for the database); raise it when the database
+    is on another machine. Run one process per core."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,6 @@ def load_settings() -> Settings:
             login_lock_minutes=int(_env("LAVTERSKEL_LOGIN_LOCK_MINUTES", "15")),
         ),
         plugins=PluginSettings(allowed=allowed),
-        web=WebSettings(concurrent_requests=max(1, int(_env("LAVTERSKEL_CONCURRENT_REQUESTS", "2")))),
+        web=WebSettings(concurrent_requests=max(1, int(_env("LAVTERSKEL_CONCURRENT_REQUESTS", "1" if url.startswith("sqlite") else "2")))),
         default_locale=_env("LAVTERSKEL_DEFAULT_LOCALE", "nb"),
     )
