@@ -71,17 +71,19 @@ def summary(db: Session, participant: Participant, site_id: int | None, today: d
         probe = SimpleNamespace(site_id=site_id, date=today + dt.timedelta(days=1) if drawn_today else today)
         waited = waited_before(db, site_id, probe.date, [pid]).get(pid, 0)
         right = right_from(waited, pid not in seen_before(db, probe, [pid]))  # type: ignore[arg-type]
-    recent = list(db.execute(
-        select(Attendance, ProgramDay).join(ProgramDay, Attendance.day_id == ProgramDay.id)
+    # The last ten days as columns: an attendance or shift object would bring its person
+    # and day along (joined eagerly), on a page that already has both.
+    recent = db.execute(
+        select(ProgramDay.id, ProgramDay.date).join(Attendance, Attendance.day_id == ProgramDay.id)
         .where(Attendance.participant_id == pid).order_by(ProgramDay.date.desc()).limit(10)
-    ))
-    day_ids = [d.id for _a, d in recent]
+    ).all()
+    day_ids = [d.id for d in recent]
     checkins = {c.day_id: c for c in db.scalars(select(CheckIn).where(CheckIn.participant_id == pid, CheckIn.day_id.in_(day_ids)))}
     draws = {d.day_id: d for d in db.scalars(select(Draw).where(Draw.day_id.in_(day_ids), Draw.status == "drawn"))}
     entrants = {e.draw_id: e for e in db.scalars(select(DrawEntrant).where(DrawEntrant.participant_id == pid, DrawEntrant.draw_id.in_([d.id for d in draws.values()])))}
-    shifts = {s.day_id: s for s in db.scalars(select(Shift).where(Shift.participant_id == pid, Shift.day_id.in_(day_ids)))}
+    shifts = {s.day_id: s for s in db.execute(select(Shift.day_id, Shift.outcome).where(Shift.participant_id == pid, Shift.day_id.in_(day_ids)))}
     reasons = []
-    for _a, d in recent:
+    for d in recent:
         draw = draws.get(d.id)
         got, text = reason(checkins.get(d.id), draw, entrants.get(draw.id) if draw else None, shifts.get(d.id))
         reasons.append(DayReason(d.date, got, text, draw.id if draw else None))
