@@ -257,3 +257,34 @@ def test_payable_work_is_asked_once_per_report_and_only_when_a_section_uses_it(w
         assert sorted(calls) == sorted(expected_calls)  # each asked at most once
         if expected_work is not None:
             assert keyed["counted"].rows == [["all", 1], ["again", 1]]
+
+
+def test_charts_are_drawn_from_the_report_their_page_was_built_from(dataset, client, monkeypatch):
+    from core.web.controllers import reports as controller
+
+    builds: list[tuple[object, object]] = []
+    real_build = controller.build_report
+
+    def counting_build(db, plugins, organization, start, end, *, shared=False):  # type: ignore[no-untyped-def]
+        builds.append((start, end))
+        return real_build(db, plugins, organization, start, end, shared=shared)
+
+    monkeypatch.setattr(controller, "build_report", counting_build)
+    login(client, dataset.a.users["leader"])
+    q = {"start": START.isoformat(), "end": END.isoformat()}
+    page = client.get("/reports", params=q)
+    assert page.status_code == 200 and len(builds) == 1
+    first = client.get("/reports/chart/age_groups", params=q)
+    assert first.status_code == 200 and "<svg" in first.text
+    client.get("/reports/chart/age_groups", params=q)
+    assert len(builds) == 1  # the page's report, not a new one per picture
+    # Another period, or the sharing mode, is another report.
+    assert client.get("/reports/chart/age_groups", params={**q, "shared": "1"}).status_code == 200
+    assert len(builds) == 2
+    # A CSV is asked for later, after data may have changed: always counted anew.
+    assert client.get("/reports/csv/work_by_month", params=q).status_code == 200
+    assert len(builds) == 3
+    # A minute later the page's report is gone and the chart counts again.
+    monkeypatch.setattr(controller._shown, "seconds", 0.0)
+    assert client.get("/reports/chart/age_groups", params=q).status_code == 200
+    assert len(builds) == 4

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
-from core.i18n import today
+from core.i18n import current_locale, today
 from core.services.reports import Report, build_report, cell_text, chart_svg, section_csv
 from core.web.context import app_context, current_user
 from core.web.handlers import page_get
@@ -43,7 +46,51 @@ def _period(request: Request[Any, Any, Any]) -> tuple[dt.date, dt.date, bool]:
 
 def _report(request: Request[Any, Any, Any], db: Session) -> Report:
     start, end, shared = _period(request)
-    return build_report(db, app_context(request).plugins, current_user(request).organization, start, end, shared=shared)
+    report = build_report(db, app_context(request).plugins, current_user(request).organization, start, end, shared=shared)
+    _shown.put(_shown_key(request, report.start, report.end, report.shared), report)
+    return report
+
+
+def _shown_key(request: Request[Any, Any, Any], start: dt.date, end: dt.date, shared: bool) -> tuple[Any, ...]:
+    return current_user(request).organization.id, start, end, shared, current_locale()
+
+
+class _ShownReports:
+    """The reports this process built in the last minute, for the charts of their page.
+
+    A report page shows five to ten charts, each an image the browser asks for right after
+    the page; rebuilding the whole report for each made a page view cost ten reports. A
+    chart is drawn from the report its page was built from (same organization, period,
+    sharing mode and language), so the pictures always match the tables beside them. CSV,
+    print and PDF are built anew: they are asked for later, after data may have changed.
+    """
+
+    def __init__(self, seconds: float = 60.0, size: int = 32) -> None:
+        self.seconds, self.size = seconds, size
+        self._items: OrderedDict[tuple[Any, ...], tuple[float, Report]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, key: tuple[Any, ...], report: Report) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), report)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def get(self, key: tuple[Any, ...]) -> Report | None:
+        with self._lock:
+            item = self._items.get(key)
+        if item is None or time.monotonic() - item[0] > self.seconds:
+            return None
+        return item[1]
+
+
+_shown = _ShownReports()
+
+
+def _report_for_chart(request: Request[Any, Any, Any], db: Session) -> Report:
+    start, end, shared = _period(request)
+    return _shown.get(_shown_key(request, start, end, shared)) or _report(request, db)
 
 
 def _print_html(request: Request[Any, Any, Any], report: Report, query: str) -> str:
@@ -136,7 +183,7 @@ class ReportsController(Controller):
 
     @page_get("/chart/{key:str}", opt=PERM, name="reports.chart")
     def chart(self, request: Request[Any, Any, Any], db: Session, key: str) -> Response[str]:
-        report = _report(request, db)
+        report = _report_for_chart(request, db)
         section = next((s for s in report.sections if s.key == key), None)
         svg = chart_svg(section) if section is not None else None
         if svg is None:
