@@ -69,11 +69,6 @@ def _current_user(ctx: AppContext, who: auth_service.Requester) -> CurrentUser:
     )
 
 
-def resolve_user(ctx: AppContext, session_token: str | None, bearer: str | None) -> CurrentUser | None:
-    """Look the requester up. Runs in a worker thread: the database calls are blocking."""
-    return _requester(ctx, session_token, bearer)[0]
-
-
 def _second_factor(ctx: AppContext, db: Session, who: auth_service.Requester, user: CurrentUser) -> tuple[str, bool]:
     """Where the requester stands with the second factor, and whether it is required of them.
 
@@ -274,5 +269,5 @@ def _give_csrf_token(scope: Scope) -> None:
 
 __all__ = [
     "LOCALE_COOKIE", "RequestContextMiddleware", "add_response_headers", "localize_early_error",
-    "resolve_request_context", "resolve_user", "session_cookie_name",
+    "resolve_request_context", "session_cookie_name",
 ]
