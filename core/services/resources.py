@@ -41,6 +41,21 @@ class Page:
         return self.page < self.pages
 
 
+def page_number(raw: str | None) -> int:
+    """The page a query string's ``page`` asks for: 1 when missing or not a number."""
+    try:
+        return max(1, min(int(raw or 1), 100_000))
+    except ValueError:
+        return 1
+
+
+def page_of(items: Sequence[Any], raw: str | None, per_page: int) -> Page:
+    """One page of a list already in memory; a number past the end shows the last page."""
+    pages = max(1, -(-len(items) // per_page))
+    number = min(page_number(raw), pages)
+    return Page(list(items[(number - 1) * per_page:number * per_page]), len(items), number, per_page)
+
+
 @dataclass
 class Resource:
     name: str

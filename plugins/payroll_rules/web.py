@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.forms import Field, FormError, validate
-from core.services.resources import Page
+from core.services.resources import page_of
 from core.i18n import gettext as _
 from core.i18n import babel_locale, today
 from core.models import Participant
@@ -95,12 +95,7 @@ class PayrollController(Controller):
         people = outputs.by_person(run)
         # A month for 500 people is over 5,000 lines: shown a page of people at a time, so
         # the page stays quick to load and to read; the totals above cover the whole run.
-        pages = max(1, -(-len(people) // PEOPLE_PER_PAGE))
-        try:
-            number = min(max(int(request.query_params.get("page", "1")), 1), pages)
-        except ValueError:
-            number = 1
-        shown = Page(people[(number - 1) * PEOPLE_PER_PAGE:number * PEOPLE_PER_PAGE], len(people), number, PEOPLE_PER_PAGE)
+        shown = page_of(people, request.query_params.get("page"), PEOPLE_PER_PAGE)
         return render(request, "payroll_rules/run.html", status_code=status, run=run, people=people, page=shown, errors=errors, **labels())
 
     @page_get("/runs/{run_id:int}", opt={"permission": "payroll.view"}, name="payroll.run")

@@ -18,7 +18,7 @@ from core.i18n import today
 from core.labels import FIELD_CHOICES, choice_label
 from core.models import ORDER_TRANSITIONS, Participant, WorkOrder
 from core.services.registry import RESOURCES
-from core.services.resources import Resource, clean_filters, create_row, list_rows, update_row
+from core.services.resources import Resource, clean_filters, create_row, list_rows, page_number, update_row
 from core.services.work_orders import change_order_status
 from core.web.handlers import form_data, get_or_404, page_get, page_post, redirect
 from core.web.panels import render_panels
@@ -45,13 +45,6 @@ def _display(res: Resource, db: Session) -> Any:
     return show, options
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 100_000))
-    except ValueError:
-        return 1
-
-
 def records_router(res: Resource) -> Router:
     base = f"/{res.name}"
 
@@ -75,7 +68,7 @@ def records_router(res: Resource) -> Router:
         params = dict(request.query_params)
         q = str(params.get("q", ""))[:200]
         filters = clean_filters(res, params)
-        page = list_rows(db, res, q=q, filters=filters, page=_page_number(params.get("page")), per_page=PER_PAGE)
+        page = list_rows(db, res, q=q, filters=filters, page=page_number(params.get("page")), per_page=PER_PAGE)
         show, options = _display(res, db)
         return render(
             request, "records/list.html", res=res, page=page, q=q, filters=filters, show=show,
