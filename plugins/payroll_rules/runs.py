@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -93,8 +94,15 @@ class SettingReader:
             dates.append(valid_from)
             values.append(value)
         self._cache: dict[tuple[str, int], Any] = {}
+        # A month's run asks about seven settings per line on the same few dozen days:
+        # answering a (key, day) seen before from a dict halves the pricing time.
+        self._by_day: dict[tuple[str, dt.date], Any] = {}
 
     def __call__(self, key: str, day: dt.date) -> Any:
+        try:
+            return self._by_day[key, day]
+        except KeyError:
+            pass
         dates, values = self._rows.get(key, ([], []))
         i = bisect.bisect_right(dates, day)
         cached = self._cache.get((key, i))
@@ -102,6 +110,7 @@ class SettingReader:
             defn = self.defs[key]
             cached = coerce(defn, values[i - 1] if i else defn.default)
             self._cache[(key, i)] = cached
+        self._by_day[key, day] = cached
         return cached
 
 
@@ -129,23 +138,25 @@ class Line:
     def row(self) -> dict[str, Any]:
         """The fields as a dict; shallow, because a deep copy of every line was most of a
         month's run time."""
-        d = {name: getattr(self, name) for name in LINE_FIELDS}
+        d = dict(zip(LINE_FIELDS, _LINE_VALUES(self)))
         d["reason_params"] = dict(self.reason_params)
         return d
 
     def key(self) -> list[Any]:
         """The line's values in field-name order, as the fingerprint hashes them (the date as
         ISO text, the quantity to two decimals). Stored fingerprints depend on this order."""
-        return [
-            self.work_date.isoformat() if name == "work_date"
-            else str(Decimal(self.quantity).quantize(_CENT)) if name == "quantity"
-            else getattr(self, name)
-            for name in _KEY_ORDER
-        ]
+        values = list(_KEY_VALUES(self))
+        values[_KEY_DATE] = self.work_date.isoformat()
+        values[_KEY_QUANTITY] = str(Decimal(self.quantity).quantize(_CENT))
+        return values
 
 
 LINE_FIELDS = tuple(f.name for f in fields(Line))
 _KEY_ORDER = tuple(sorted(LINE_FIELDS))
+_LINE_VALUES = attrgetter(*LINE_FIELDS)
+_KEY_VALUES = attrgetter(*_KEY_ORDER)
+_KEY_DATE = _KEY_ORDER.index("work_date")
+_KEY_QUANTITY = _KEY_ORDER.index("quantity")
 _CENT = Decimal("0.01")
 
 
