@@ -109,12 +109,12 @@ class PayrollApi(Controller):
     @api_get("/runs/{run_id:int}/payslips/{participant_id:int}", opt={"permission": "payroll.view"}, name="api.payroll.payslip")
     def payslip(self, db: Session, run_id: int, participant_id: int) -> dict[str, Any]:
         run = get_or_404(db, PayRun, run_id)
-        for person in outputs.by_person(run):
-            if person.participant.id == participant_id:
-                return {"run": run_json(run), "participant_id": participant_id, "name": person.participant.display_name,
-                        "total_ore": person.total_ore, "total": outputs.money(person.total_ore), "tax_free_ore": person.tax_free_ore,
-                        "lines": [line_json(ln) for ln in person.lines]}
-        raise NotFoundException()
+        person = outputs.person_in_run(db, run, participant_id)
+        if person is None:
+            raise NotFoundException()
+        return {"run": run_json(run), "participant_id": participant_id, "name": person.participant.display_name,
+                "total_ore": person.total_ore, "total": outputs.money(person.total_ore), "tax_free_ore": person.tax_free_ore,
+                "lines": [line_json(ln) for ln in person.lines]}
 
     @api_get("/benefits/{participant_id:int}", opt={"permission": "payroll.benefits.view"}, name="api.payroll.benefits")
     def benefits(self, db: Session, participant_id: int) -> dict[str, Any]:

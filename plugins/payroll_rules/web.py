@@ -92,10 +92,12 @@ class PayrollController(Controller):
         return redirect(f"/payroll/runs/{run.id}")
 
     def _run(self, request: Request[Any, Any, Any], db: Session, run: PayRun, errors: dict[str, str], status: int = 200) -> Any:
-        people = outputs.by_person(run)
-        # A month for 500 people is over 5,000 lines: shown a page of people at a time, so
-        # the page stays quick to load and to read; the totals above cover the whole run.
+        # A month for 500 people is over 5,000 lines: shown a page of people at a time, and
+        # only that page's lines are read, so the page costs the same whatever the run's
+        # size. The run's total and line count are stored on the run itself.
+        people = outputs.people_in_run(db, run)
         shown = page_of(people, request.query_params.get("page"), PEOPLE_PER_PAGE)
+        shown.rows = outputs.with_lines(db, run, shown.rows)
         return render(request, "payroll_rules/run.html", status_code=status, run=run, people=people, page=shown, errors=errors, **labels())
 
     @page_get("/runs/{run_id:int}", opt={"permission": "payroll.view"}, name="payroll.run")
@@ -152,10 +154,10 @@ class PayrollController(Controller):
         return render(request, "payroll_rules/cash_sheet.html", run=run, people=outputs.by_person(run), org=org, **labels())
 
     def _person(self, db: Session, run: PayRun, participant_id: int) -> outputs.PersonTotals:
-        for person in outputs.by_person(run):
-            if person.participant.id == participant_id:
-                return person
-        raise NotFoundException()
+        person = outputs.person_in_run(db, run, participant_id)
+        if person is None:
+            raise NotFoundException()
+        return person
 
     @page_get("/runs/{run_id:int}/payslips/{participant_id:int}", opt={"permission": "payroll.view"}, name="payroll.payslip")
     def payslip(self, request: Request[Any, Any, Any], db: Session, run_id: int, participant_id: int) -> Any:

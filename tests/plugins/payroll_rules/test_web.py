@@ -224,6 +224,24 @@ def test_a_long_run_is_shown_a_page_of_people_at_a_time(client, world, nyttig_mo
     # The run's total and head count cover everyone, on every page.
     for page in (first, second):
         assert "5 500,00 kr" in text(page) and "<dd>3</dd>" in page.text
+    # Each page holds its own people's lines and nobody else's: three lines a person.
+    lines = re.compile(r"<code>(test_timesheet:\d+)</code>")
+    first_lines, second_lines = set(lines.findall(first.text)), set(lines.findall(second.text))
+    assert len(first_lines) == 6 and len(second_lines) == 3 and not first_lines & second_lines
     # A page number out of range or not a number shows the nearest page, not an error.
     assert names.findall(client.get(f"{run_path}?page=9").text) == shown_second
     assert names.findall(client.get(f"{run_path}?page=x").text) == shown_first
+
+
+def test_payslip_of_someone_outside_the_run_is_404(client, world, nyttig_month):
+    with world.db(world.b) as db:
+        outsider = person(db, world.b.org.id, "Uten", "Arbeid")
+    login(client, world.b.users["leader"])
+    run_path = post_form(client, "/payroll/runs", {"month": "2026-09"}).headers["location"]
+    run_id = run_path.rsplit("/", 1)[1]
+    assert client.get(f"{run_path}/payslips/{nyttig_month['paid']}").status_code == 200
+    assert client.get(f"{run_path}/payslips/{outsider.id}").status_code == 404
+    assert client.get(f"{run_path}/payslips/{outsider.id}/pdf").status_code == 404
+    token = bearer(api_token(world, world.b, "leader"))
+    assert client.get(f"/api/v1/payroll/runs/{run_id}/payslips/{nyttig_month['paid']}", headers=token).json()["total_ore"] == 300000
+    assert client.get(f"/api/v1/payroll/runs/{run_id}/payslips/{outsider.id}", headers=token).status_code == 404
