@@ -95,7 +95,7 @@ class ReportSection:
     """The last row is a total: kept in the table and the CSV, left out of the chart (it would dwarf the rest)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PayableWork:
     """One piece of work that may earn pay: a worked day or some approved hours."""
 
@@ -119,7 +119,7 @@ class DemoContext:
     site: Any = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PayQuote:
     """What a pay rule says one piece of work is worth, before benefit status is applied."""
 

@@ -21,4 +21,4 @@ def lavterskel_payable_work(db: Session, start: dt.date, end: dt.date) -> list[P
         .where(ProgramDay.date >= start, ProgramDay.date <= end, Shift.outcome.in_(PAYABLE_OUTCOMES))
         .order_by(ProgramDay.date, Shift.id)
     ).all()
-    return [PayableWork(participant_id=r.participant_id, date=r.date, kind="day", source=f"shift:{r.id}", hours=r.hours, outcome=r.outcome) for r in rows]
+    return [PayableWork(participant_id, date, "day", f"shift:{shift_id}", hours, outcome) for shift_id, participant_id, date, hours, outcome in rows]

@@ -32,7 +32,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.contrib import PayableWork, PayRule, SettingDef
@@ -114,7 +114,7 @@ class SettingReader:
         return cached
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     participant_id: int
     work_date: dt.date
@@ -254,18 +254,8 @@ def compute_lines(db: Session, env: PayEnv, start: dt.date, end: dt.date) -> lis
         if w.kind in rule_for_kind and w.source not in items and window_start <= w.date <= window_end:
             items[w.source] = w
 
-    paid: dict[str, int] = defaultdict(int)
-    approved_meta: dict[str, Any] = {}
-    rows = db.execute(
-        select(PayLine.source, PayLine.participant_id, PayLine.work_date, PayLine.work_kind, PayLine.rule, PayLine.unit,
-               PayLine.amount_ore, PayLine.tax_free, PayLine.counts_toward_cap, PayLine.benefit_status)
-        .join(PayRun, PayLine.run_id == PayRun.id)
-        .where(PayRun.status == "approved", PayLine.work_date >= window_start, PayLine.work_date <= window_end)
-        .order_by(PayLine.id)
-    )
-    for r in rows:
-        paid[r.source] += r.amount_ore
-        approved_meta[r.source] = r
+    paid = _paid_before(db, window_start, window_end)
+    removed = _removed_work(db, [source for source in paid if source not in items], window_start, window_end)
 
     timelines = Timelines(db, {w.participant_id for w in items.values()})
     counted: dict[tuple[int, int, int], int] = defaultdict(int)
@@ -274,15 +264,10 @@ def compute_lines(db: Session, env: PayEnv, start: dt.date, end: dt.date) -> lis
         status = timelines.status_on(w.participant_id, w.date)
         expected[w.source] = _price(w, rule_for_kind[w.kind], status, setting, timelines, counted)
 
-    def order(source: str) -> tuple[int, dt.date, str]:
-        w = items.get(source)
-        if w is not None:
-            return (w.participant_id, w.date, source)
-        m = approved_meta[source]
-        return (m.participant_id, m.work_date, source)
-
+    in_order = sorted([(w.participant_id, w.date, w.source) for w in items.values()]
+                      + [(m.participant_id, m.work_date, m.source) for m in removed.values()])
     lines: list[Line] = []
-    for source in sorted(set(items) | set(paid), key=order):
+    for _pid, _date, source in in_order:
         now = expected.get(source)
         if source not in paid:
             # Work in the period, and late work from before it that no approved run paid
@@ -295,7 +280,7 @@ def compute_lines(db: Session, env: PayEnv, start: dt.date, end: dt.date) -> lis
         was = paid[source]
         if now is None:
             if was != 0:
-                m = approved_meta[source]
+                m = removed[source]
                 lines.append(Line(
                     participant_id=m.participant_id, work_date=m.work_date, source=source, work_kind=m.work_kind, rule=m.rule,
                     unit=m.unit, quantity=Decimal(0), rate_ore=0, gross_ore=0, amount_ore=-was, effect="unpaid",
@@ -308,6 +293,37 @@ def compute_lines(db: Session, env: PayEnv, start: dt.date, end: dt.date) -> lis
             params.update(was_ore=was, now_ore=now.amount_ore, why=now.reason)
             lines.append(Line(**{**now.row(), "amount_ore": now.amount_ore - was, "line_kind": "adjustment", "reason": "recomputed", "reason_params": params}))
     return lines
+
+
+def _approved_in_window(window_start: dt.date, window_end: dt.date) -> Any:
+    """Approved lines for work in the window. Only runs ending in the window or later can
+    hold such lines: a line's work is never after the end of its run's last month, and the
+    window starts on the first of a month. Without that condition every approved line of
+    the organization was read."""
+    return (PayRun.status == "approved", PayRun.period_end >= window_start,
+            PayLine.work_date >= window_start, PayLine.work_date <= window_end)
+
+
+def _paid_before(db: Session, window_start: dt.date, window_end: dt.date) -> dict[str, int]:
+    """What approved runs paid for each piece of work in the window, summed in SQL."""
+    return dict(db.execute(
+        select(PayLine.source, func.sum(PayLine.amount_ore)).join(PayRun, PayLine.run_id == PayRun.id)
+        .where(*_approved_in_window(window_start, window_end)).group_by(PayLine.source)
+    ).all())
+
+
+def _removed_work(db: Session, sources: list[str], window_start: dt.date, window_end: dt.date) -> dict[str, Any]:
+    """The latest approved line of each piece of paid work that is no longer payable (rare):
+    what the correction line repeats of it."""
+    if not sources:
+        return {}
+    rows = db.execute(
+        select(PayLine.source, PayLine.participant_id, PayLine.work_date, PayLine.work_kind, PayLine.rule, PayLine.unit,
+               PayLine.tax_free, PayLine.counts_toward_cap, PayLine.benefit_status)
+        .join(PayRun, PayLine.run_id == PayRun.id)
+        .where(*_approved_in_window(window_start, window_end), PayLine.source.in_(sources)).order_by(PayLine.id)
+    )
+    return {r.source: r for r in rows}
 
 
 def _store(db: Session, run: PayRun, lines: list[Line]) -> None:
