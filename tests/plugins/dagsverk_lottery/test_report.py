@@ -186,11 +186,64 @@ def _month_ends(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     return out
 
 
+class _Reference:
+    """Dagsverket's numbers counted the plain way, open program day by open program day in
+    Python, from the rules in plugins/dagsverk_lottery/numbers.py's docstring: the reference
+    the database counting must equal."""
+
+    def __init__(self, db, start, end):
+        days = db.execute(select(ProgramDay.id, ProgramDay.date)
+                          .where(ProgramDay.date >= start, ProgramDay.date <= end, ProgramDay.is_open)).all()
+        self.days = {d.id: {"date": d.date, "present": set(), "got_work": set(), "worked": set(), "entered": 0, "by_right": 0,
+                            "by_lottery": 0, "called_in": 0, "capacity": None} for d in days}
+        for day_id, pid in db.execute(select(Attendance.day_id, Attendance.participant_id).where(Attendance.day_id.in_(self.days))):
+            self.days[day_id]["present"].add(pid)
+        for draw_id, day_id, capacity in db.execute(select(Draw.id, Draw.day_id, Draw.capacity)
+                                                    .where(Draw.day_id.in_(self.days), Draw.status == "drawn")):
+            day = self.days[day_id]
+            day["capacity"] = capacity
+            for pid, result, called_in in db.execute(select(DrawEntrant.participant_id, DrawEntrant.result, DrawEntrant.called_in)
+                                                     .where(DrawEntrant.draw_id == draw_id)):
+                day["entered"] += 1
+                day["by_right"] += result == "right"
+                day["by_lottery"] += result == "lottery"
+                day["called_in"] += bool(called_in)
+                if result in ("right", "lottery") or called_in:
+                    day["got_work"].add(pid)
+        for day_id, pid, outcome in db.execute(select(Shift.day_id, Shift.participant_id, Shift.outcome).where(Shift.day_id.in_(self.days))):
+            if outcome != "no_show":
+                self.days[day_id]["got_work"].add(pid)
+            if outcome in ("worked", "left_early", "sent_home"):
+                self.days[day_id]["worked"].add(pid)
+        self.women = set(db.scalars(select(Participant.id).where(Participant.gender == "woman")))
+
+    def between(self, first, last):
+        return [d for d in self.days.values() if first <= d["date"] <= last]
+
+    @staticmethod
+    def count(days, name):
+        if name == "registered":
+            return sum(len(d["present"]) for d in days)
+        if name == "turned_away":
+            return sum(len(d["present"] - d["got_work"]) for d in days)
+        if name == "worked":
+            return sum(len(d["worked"]) for d in days)
+        return sum(d[name] for d in days)
+
+    def people(self, days):
+        everyone = set().union(*(d["present"] for d in days))
+        return len(everyone), len(everyone & self.women)
+
+
+NAMES = ("registered", "entered", "by_right", "by_lottery", "turned_away")
+
+
 def test_by_month_counted_in_the_database_equals_the_day_numbers(world):
-    """The report counts by month in SQL; the day-by-day numbers (numbers.period) are the
-    reference: every month and the period must agree, on a random but seeded history with
-    two sites, closed days, voided draws, draws not yet drawn, reserve calls and shifts of
-    people who never checked in. Another organization's days never add a month."""
+    """The report counts by month and the funders' page by day, in SQL; the day-by-day count
+    in Python (_Reference) must agree for every month, every day and the period, on a random
+    but seeded history with two sites, closed days, voided draws, draws not yet drawn,
+    reserve calls and shifts of people who never checked in. Another organization's days
+    never add a month."""
     import random
     from decimal import Decimal
 
@@ -252,24 +305,35 @@ def test_by_month_counted_in_the_database_equals_the_day_numbers(world):
         work_by_month = next(s for s in core_sections(db=db, start=start, end=end, work=[]) if s.key == "work_by_month")
         got_by_month = [[str(r[0]), *r[1:]] for r in by_month.rows]
         got_work = [[str(r[0]), *r[1:]] for r in work_by_month.rows]
-        whole = numbers.period(db, start, end)
+        ref = _Reference(db, start, end)
+        funders = numbers.period(db, start, end)
+        whole = ref.between(start, end)
         expected = []
         for first, last in _month_ends(start, end):
-            n = numbers.period(db, first, last)
-            if n.days:
-                expected.append([first.strftime("%b %Y"), *(n.total(c) for c in ("registered", "entered", "by_right", "by_lottery", "turned_away")),
-                                 n.unique_people, Share(n.unique_women, n.unique_people)])
+            month = ref.between(first, last)
+            if month:
+                people, women = ref.people(month)
+                expected.append([first.strftime("%b %Y"), *(ref.count(month, c) for c in NAMES), people, Share(women, people)])
         shifts = db.execute(select(ProgramDay.date, Shift.participant_id, Shift.hours).join(ProgramDay, Shift.day_id == ProgramDay.id)
                             .where(ProgramDay.date.between(start, end), Shift.outcome.in_(("worked", "left_early")))).all()
     assert [r[0] for r in expected] == ["Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026"]
-    assert got_by_month == [
-        *expected, ["Total", *(whole.total(c) for c in ("registered", "entered", "by_right", "by_lottery", "turned_away")),
-                    whole.unique_people, Share(whole.unique_women, whole.unique_people)]]
-    assert whole.total("turned_away") > 0 and whole.total("by_lottery") > 0 and whole.total("called_in") > 0
+    people, women = ref.people(whole)
+    assert got_by_month == [*expected, ["Total", *(ref.count(whole, c) for c in NAMES), people, Share(women, people)]]
+    assert ref.count(whole, "turned_away") > 0 and ref.count(whole, "by_lottery") > 0 and ref.count(whole, "called_in") > 0
     assert [r[1] for r in summary.rows] == [
-        sum(1 for d in whole.days if d.entered), whole.total("registered"), whole.total("entered"), whole.total("by_right"),
-        whole.total("by_lottery"), whole.total("called_in"), whole.total("turned_away"), whole.total("worked"), whole.unique_people,
-        Share(whole.unique_women, whole.unique_people)]
+        sum(1 for d in whole if d["entered"]), *(ref.count(whole, c) for c in ("registered", "entered", "by_right", "by_lottery",
+                                                                               "called_in", "turned_away", "worked")),
+        people, Share(women, people)]
+    # The funders' page: every open date, both sites added together, places included.
+    dates = sorted({d["date"] for d in whole})
+    assert [(d.date, *(getattr(d, c) for c in (*NAMES, "called_in", "worked")), d.capacity) for d in funders.days] == [
+        (date, *(ref.count(ref.between(date, date), c) for c in (*NAMES, "called_in", "worked")),
+         sum(d["capacity"] for d in ref.between(date, date) if d["capacity"] is not None)
+         if any(d["capacity"] is not None for d in ref.between(date, date)) else None)
+        for date in dates]
+    assert any(len(ref.between(date, date)) == 2 for date in dates)  # dates with both sites open are in the history
+    assert (funders.unique_people, funders.unique_women) == (people, women)
+    assert funders.unique_workers == len(set().union(*(d["worked"] for d in whole))) > 0
     # The core's work by month from the same shifts, summed by hand: days, exact hours, people once per month and in total.
     months: dict[str, list] = {}
     for date, pid, hours in shifts:
