@@ -49,12 +49,16 @@ def draw_json(db: Session, draw: Draw | None) -> dict[str, Any] | None:
     }
     revealed = draw.status != "sealed"
     out["seed"] = draw.seed if revealed else None
-    out["entrants"] = [
-        {"participant_id": e.participant_id, "right": e.right,
-         **({"result": e.result, "position": e.position, "reserve_number": e.reserve_number, "called_in": e.called_in,
-             "call_status": e.call_status or None} if revealed else {})}
-        for e in draw_service.entrant_rows(db, draw.id)
-    ]
+    rows = draw_service.entrant_rows(db, draw.id)
+    # Rows unpacked as tuples, one dict each: a draw can list 10,000 entrants.
+    if revealed:
+        out["entrants"] = [
+            {"participant_id": pid, "right": right, "result": result, "position": position, "reserve_number": reserve_number,
+             "called_in": called_in, "call_status": call_status or None}
+            for _id, pid, right, result, position, reserve_number, called_in, call_status in rows
+        ]
+    else:
+        out["entrants"] = [{"participant_id": pid, "right": right} for _id, pid, right, *_hidden in rows]
     return out
 
 

@@ -223,34 +223,41 @@ def _insert_entrants(db: Session, draw: Draw, entrants: Sequence[algorithm.Entra
         )
 
 
-def _store_results(db: Session, results: Sequence[tuple[int, algorithm.Placement]]) -> None:
-    """Every entrant's result, place and reserve number (by the entrant row's id): one
-    ``UPDATE ... FROM unnest(...)`` on PostgreSQL, one ``executemany`` on SQLite."""
-    if not results:
+def _store_results(db: Session, draw: Draw, placements: Sequence[algorithm.Placement]) -> None:
+    """Every entrant's result, place and reserve number, found by the draw and the person
+    (the unique index on both): one ``UPDATE ... FROM unnest(...)`` on PostgreSQL, one
+    ``executemany`` on SQLite."""
+    if not placements:
         return
     table = DrawEntrant.__table__
     if _postgresql(db):
         given = func.unnest(
-            bindparam("ids", [i for i, _p in results], type_=ARRAY(Integer)),
-            bindparam("results", [p.result for _i, p in results], type_=ARRAY(String)),
-            bindparam("positions", [p.position for _i, p in results], type_=ARRAY(Integer)),
-            bindparam("reserve_numbers", [p.reserve_number for _i, p in results], type_=ARRAY(Integer)),
-        ).table_valued("id", "result", "position", "reserve_number").render_derived()
-        db.execute(update(table).where(table.c.id == given.c.id)
+            bindparam("participant_ids", [p.participant_id for p in placements], type_=ARRAY(Integer)),
+            bindparam("results", [p.result for p in placements], type_=ARRAY(String)),
+            bindparam("positions", [p.position for p in placements], type_=ARRAY(Integer)),
+            bindparam("reserve_numbers", [p.reserve_number for p in placements], type_=ARRAY(Integer)),
+        ).table_valued("participant_id", "result", "position", "reserve_number").render_derived()
+        db.execute(update(table).where(table.c.draw_id == draw.id, table.c.participant_id == given.c.participant_id)
                    .values(result=given.c.result, position=given.c.position, reserve_number=given.c.reserve_number))
     else:
         db.connection().exec_driver_sql(
-            f"UPDATE {table.name} SET result=?, position=?, reserve_number=? WHERE id = ?",
-            [(p.result, p.position, p.reserve_number, i) for i, p in results],
+            f"UPDATE {table.name} SET result=?, position=?, reserve_number=? WHERE draw_id = ? AND participant_id = ?",
+            [(p.result, p.position, p.reserve_number, draw.id, p.participant_id) for p in placements],
         )
 
 
 def seal(db: Session, day: ProgramDay, staff_id: int | None, *, mode: str | None = None) -> Draw:
     """Close check-in: fix the entrants, their rights, the capacity and the seed. Returns the
     day's active draw if there already is one."""
+    return _seal(db, day, staff_id, mode)[0]
+
+
+def _seal(db: Session, day: ProgramDay, staff_id: int | None, mode: str | None = None) -> tuple[Draw, list[algorithm.Entrant] | None]:
+    """:func:`seal`, and the entrants when this call fixed them (``None`` when the day's
+    draw was already there), so a draw that follows at once need not read them back."""
     existing = active_draw(db, day)
     if existing is not None:
-        return existing
+        return existing, None
     if not day.is_open:
         raise FormError({"__all__": _("The program is closed on this day.")})
     ids = entrant_ids(db, day)
@@ -277,17 +284,19 @@ def seal(db: Session, day: ProgramDay, staff_id: int | None, *, mode: str | None
         winner = active_draw(db, day)
         if winner is None:  # pragma: no cover - the other one was voided in between
             raise
-        return winner
-    return draw
+        return winner, None
+    return draw, entrants
 
 
-def perform(db: Session, draw: Draw, staff_id: int | None) -> Draw:
-    """Run a sealed draw. A second call (double click, another device) returns it as drawn."""
+def perform(db: Session, draw: Draw, staff_id: int | None, entrants: Sequence[algorithm.Entrant] | None = None) -> Draw:
+    """Run a sealed draw. A second call (double click, another device) returns it as drawn.
+    ``entrants`` are the draw's stored entrants when the caller has just sealed it."""
     if draw.status != "sealed":
         return draw
-    rows = db.execute(select(DrawEntrant.id, DrawEntrant.participant_id, DrawEntrant.right).where(DrawEntrant.draw_id == draw.id)).all()
-    placements = algorithm.run_draw([algorithm.Entrant(pid, right) for _id, pid, right in rows], draw.capacity, draw.seed, draw.algorithm)
-    row_id = {pid: i for i, pid, _right in rows}
+    if entrants is None:
+        entrants = [algorithm.Entrant(pid, right) for pid, right in
+                    db.execute(select(DrawEntrant.participant_id, DrawEntrant.right).where(DrawEntrant.draw_id == draw.id))]
+    placements = algorithm.run_draw(entrants, draw.capacity, draw.seed, draw.algorithm)
     claimed = db.execute(
         update(Draw).where(Draw.id == draw.id, Draw.status == "sealed").values(status="drawn", drawn_at=utcnow(), drawn_by_id=staff_id)
         .execution_options(synchronize_session=False)
@@ -298,14 +307,15 @@ def perform(db: Session, draw: Draw, staff_id: int | None) -> Draw:
         return db.scalars(select(Draw).where(Draw.id == draw.id)).one()
     _log(db, draw, "drawn", staff_id)
     db.flush()
-    _store_results(db, [(row_id[p.participant_id], p) for p in placements])
+    _store_results(db, draw, placements)
     db.commit()
     return _reloaded(db, draw.id)
 
 
 def run(db: Session, day: ProgramDay, staff_id: int | None) -> Draw:
     """Close check-in if still open, and draw: the one button in front of everyone."""
-    return perform(db, seal(db, day, staff_id), staff_id)
+    draw, entrants = _seal(db, day, staff_id)
+    return perform(db, draw, staff_id, entrants)
 
 
 def void(db: Session, draw: Draw, staff_id: int, reason: str) -> Draw:
