@@ -315,7 +315,7 @@ def test_by_month_counted_in_the_database_equals_the_day_numbers(world):
                 people, women = ref.people(month)
                 expected.append([first.strftime("%b %Y"), *(ref.count(month, c) for c in NAMES), people, Share(women, people)])
         shifts = db.execute(select(ProgramDay.date, Shift.participant_id, Shift.hours).join(ProgramDay, Shift.day_id == ProgramDay.id)
-                            .where(ProgramDay.date.between(start, end), Shift.outcome.in_(("worked", "left_early")))).all()
+                            .where(ProgramDay.date.between(start, end), Shift.outcome.in_(("worked", "left_early"))).order_by(ProgramDay.date)).all()
     assert [r[0] for r in expected] == ["Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026"]
     people, women = ref.people(whole)
     assert got_by_month == [*expected, ["Total", *(ref.count(whole, c) for c in NAMES), people, Share(women, people)]]
