@@ -46,6 +46,8 @@ from plugins.payroll_rules.models import EFFECTS, PayLine, PayRun
 from plugins.payroll_rules.rules import EFFECT_SETTINGS, kroner_to_ore
 
 MAX_PERIOD_DAYS = 366
+_WORK_ORDER = attrgetter("participant_id", "date", "source")
+"""The order pay is computed in: person by person, each person's work by date."""
 
 
 class StaleDraft(FormError):
@@ -250,7 +252,7 @@ def compute_lines(db: Session, env: PayEnv, start: dt.date, end: dt.date) -> lis
     window_end = last_of_month(end)
 
     items: dict[str, PayableWork] = {}
-    for w in sorted(env.payable(db, window_start, window_end), key=lambda w: (w.participant_id, w.date, w.source)):
+    for w in sorted(env.payable(db, window_start, window_end), key=_WORK_ORDER):
         if w.kind in rule_for_kind and w.source not in items and window_start <= w.date <= window_end:
             items[w.source] = w
 
@@ -264,10 +266,14 @@ def compute_lines(db: Session, env: PayEnv, start: dt.date, end: dt.date) -> lis
         status = timelines.status_on(w.participant_id, w.date)
         expected[w.source] = _price(w, rule_for_kind[w.kind], status, setting, timelines, counted)
 
-    in_order = sorted([(w.participant_id, w.date, w.source) for w in items.values()]
-                      + [(m.participant_id, m.work_date, m.source) for m in removed.values()])
+    # The work is in (person, date, source) order already; paid work that is no longer
+    # payable (rare) is sorted in among it.
+    in_order: Any = items
+    if removed:
+        in_order = [source for *_key, source in sorted([_WORK_ORDER(w) for w in items.values()]
+                                                       + [(m.participant_id, m.work_date, m.source) for m in removed.values()])]
     lines: list[Line] = []
-    for _pid, _date, source in in_order:
+    for source in in_order:
         now = expected.get(source)
         if source not in paid:
             # Work in the period, and late work from before it that no approved run paid
