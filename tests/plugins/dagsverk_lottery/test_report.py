@@ -150,6 +150,8 @@ def test_work_leaders_today_shows_the_draw_and_teams(world, client):
         db.add(Shift(organization_id=org.org.id, day_id=day.id, team_id=team.id, participant_id=ps[0].id, outcome="planned"))
         db.add(Shift(organization_id=org.org.id, day_id=day.id, team_id=team.id, participant_id=ps[1].id, outcome="planned"))
         db.add(Shift(organization_id=org.org.id, day_id=day.id, participant_id=ps[2].id, outcome="planned"))
+        db.add(Shift(organization_id=org.org.id, day_id=day.id, team_id=team.id, participant_id=ps[3].id, outcome="no_show"))
+        db.add(Team(organization_id=org.org.id, day_id=day.id, name="Tomlaget"))
         db.commit()
     login(client, org.users["work_leader"])
     titles = _panel_titles(client)
@@ -157,8 +159,12 @@ def test_work_leaders_today_shows_the_draw_and_teams(world, client):
     assert "This week" not in titles and "Dagsverket this week" not in titles
     page = client.get("/").text
     work = page.split(">Work today<", 1)[1]
-    assert "Vedlaget" in work and "1 person with work is not on a team yet." in work
     import re
+
+    assert "Vedlaget" in work and "1 person with work is not on a team yet." in work
+    # Team sizes leave out no-shows; a team nobody is on yet says 0.
+    sizes = re.findall(r'<tr><td>(\w+)</td><td class="num">(\d+)</td>', work)
+    assert sizes == [("Tomlaget", "0"), ("Vedlaget", "2")]
 
     stats = [int(v) for v in re.findall(r"<dd>(\d+)</dd>", work.split("</dl>", 1)[0])]
     assert stats == [5, 1, 1, 1, 2]  # registered, by right, by lottery, called in, turned away
