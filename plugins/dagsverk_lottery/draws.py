@@ -13,11 +13,12 @@ are read as plain rows, not ORM objects.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, Row, String, and_, bindparam, case, exists, false, func, insert, literal, literal_column, or_, select, union_all, update
+from sqlalchemy import Date, Integer, Row, String, and_, bindparam, case, exists, false, func, insert, literal, literal_column, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -81,10 +82,24 @@ def waited_before(db: Session, site_id: int, date: dt.date, people: Sequence[int
     The marks are read by day (the indexes on ``day_id``), never by person: a filter on
     10,000 people would invite PostgreSQL, before it has statistics of freshly written
     rows, to look each person up on their own."""
+    if people is not None and not people:
+        return {}
+    params: dict[str, Any] = {"site_id": site_id, "before": date, "history_limit": limit}
+    if people is not None:
+        params["people"] = list(people)
+    return {pid: int(n) for pid, n in db.execute(_waited_statement(people is not None), params)}
+
+
+@functools.cache
+def _waited_statement(for_people: bool) -> Any:
+    """The statement of :func:`waited_before`, built once (with and without a list of
+    people): building it cost more than running it for one person's page. The site, the
+    date, the number of days and the people come in as parameters."""
     days = (
         select(ProgramDay.id.label("day_id"), func.row_number().over(order_by=ProgramDay.date.desc()).label("n"))
-        .where(ProgramDay.site_id == site_id, ProgramDay.date < date, ProgramDay.is_open)
-        .order_by(ProgramDay.date.desc()).limit(limit).cte("history_days")
+        .where(ProgramDay.site_id == bindparam("site_id", type_=Integer), ProgramDay.date < bindparam("before", type_=Date),
+               ProgramDay.is_open)
+        .order_by(ProgramDay.date.desc()).limit(bindparam("history_limit", type_=Integer)).cte("history_days")
     )
     day_ids = select(days.c.day_id)
     got_work = or_(DrawEntrant.result.in_(("right", "lottery")), DrawEntrant.called_in)
@@ -96,9 +111,8 @@ def waited_before(db: Session, site_id: int, date: dt.date, people: Sequence[int
         .join(DrawEntrant, DrawEntrant.draw_id == Draw.id).where(Draw.day_id.in_(day_ids), Draw.status == "drawn"),
         select(Shift.day_id, Shift.participant_id, zero, one).where(Shift.day_id.in_(day_ids), Shift.outcome != "no_show"),
     ]
-    if people is not None:
-        if not people:
-            return {}
+    if for_people:
+        people = bindparam("people", expanding=True, type_=Integer)
         branches[0] = branches[0].where(Attendance.participant_id.in_(people))
         branches[1] = branches[1].where(DrawEntrant.participant_id.in_(people))
         branches[2] = branches[2].where(Shift.participant_id.in_(people))
@@ -113,9 +127,8 @@ def waited_before(db: Session, site_id: int, date: dt.date, people: Sequence[int
         .where(per_day.c.worked == 0).subquery("no_work")
     )
     waited = func.sum(no_work.c.entered)
-    stmt = (select(no_work.c.participant_id, waited).where(no_work.c.n == no_work.c.k)
+    return (select(no_work.c.participant_id, waited).where(no_work.c.n == no_work.c.k)
             .group_by(no_work.c.participant_id).having(waited > 0))
-    return {pid: int(n) for pid, n in db.execute(stmt)}
 
 
 def seen_before(db: Session, day: ProgramDay, participant_ids: list[int]) -> set[int]:

@@ -58,12 +58,14 @@ def reason(checkin: CheckIn | None, draw: Draw | None, entrant: DrawEntrant | No
 
 def summary(db: Session, participant: Participant, site_id: int | None, today: dt.date) -> dict[str, object]:
     pid = participant.id
-    attended = db.scalar(select(func.count()).select_from(Attendance).where(Attendance.participant_id == pid)) or 0
-    drawn = db.scalar(
+    # Three counts in one statement: each statement costs more in SQLAlchemy than in the database.
+    attended, drawn, worked = db.execute(select(
+        select(func.count()).select_from(Attendance).where(Attendance.participant_id == pid).scalar_subquery(),
         select(func.count()).select_from(DrawEntrant).join(Draw, DrawEntrant.draw_id == Draw.id)
-        .where(DrawEntrant.participant_id == pid, Draw.status == "drawn", DrawEntrant.result.in_(("right", "lottery")))
-    ) or 0
-    worked = db.scalar(select(func.count()).select_from(Shift).where(Shift.participant_id == pid, Shift.outcome.in_(("worked", "left_early", "sent_home")))) or 0
+        .where(DrawEntrant.participant_id == pid, Draw.status == "drawn", DrawEntrant.result.in_(("right", "lottery"))).scalar_subquery(),
+        select(func.count()).select_from(Shift)
+        .where(Shift.participant_id == pid, Shift.outcome.in_(("worked", "left_early", "sent_home"))).scalar_subquery(),
+    )).one()
     right, waited = "none", 0
     if site_id is not None:
         todays = db.scalars(select(ProgramDay).where(ProgramDay.site_id == site_id, ProgramDay.date == today)).first()
