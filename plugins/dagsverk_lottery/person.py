@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from core.i18n import gettext as _
@@ -36,7 +37,9 @@ def right_label(right: str) -> str:
     }.get(right, right)
 
 
-def reason(checkin: CheckIn | None, draw: Draw | None, entrant: DrawEntrant | None, shift: Shift | None) -> tuple[bool, str]:
+def reason(checkin: Any, draw: Any, entrant: Any, shift: Any) -> tuple[bool, str]:
+    """Whether the person got work that day, and why, in plain words. The arguments are the
+    day's check-in, drawn draw, entry in it and shift (anything with their columns), or None."""
     if checkin is not None and checkin.status == "not_fit":
         return False, _("Present, but not fit to work that day: not entered in the draw (no mark against them).")
     if checkin is not None and checkin.status == "after_draw":
@@ -56,6 +59,45 @@ def reason(checkin: CheckIn | None, draw: Draw | None, entrant: DrawEntrant | No
     return False, _("Not drawn in the lottery: reserve number %(n)s; %(cap)s places that day.", n=entrant.reserve_number, cap=draw.capacity)
 
 
+@dataclass
+class _Day:
+    """One of a person's recent days, as :func:`reason` reads it: each part None when absent."""
+
+    date: dt.date
+    checkin: SimpleNamespace | None
+    draw: SimpleNamespace | None
+    entrant: SimpleNamespace | None
+    shift: SimpleNamespace | None
+
+
+def _recent_days(db: Session, pid: int, limit: int = 10) -> list[_Day]:
+    """The person's last ``limit`` days with their check-in, the day's drawn draw, their
+    place in it and their shift, newest first: one statement of columns (each is at most
+    one row a day, by the unique indexes), not five of objects that would each bring
+    their person and day along."""
+    recent = (select(ProgramDay.id, ProgramDay.date).join(Attendance, Attendance.day_id == ProgramDay.id)
+              .where(Attendance.participant_id == pid).order_by(ProgramDay.date.desc()).limit(limit).subquery("recent"))
+    rows = db.execute(
+        select(recent.c.date, CheckIn.status, Draw.id, Draw.capacity, DrawEntrant.id, DrawEntrant.right, DrawEntrant.result,
+               DrawEntrant.position, DrawEntrant.reserve_number, DrawEntrant.called_in, Shift.outcome)
+        .select_from(recent)
+        .outerjoin(CheckIn, and_(CheckIn.day_id == recent.c.id, CheckIn.participant_id == pid))
+        .outerjoin(Draw, and_(Draw.day_id == recent.c.id, Draw.status == "drawn"))
+        .outerjoin(DrawEntrant, and_(DrawEntrant.draw_id == Draw.id, DrawEntrant.participant_id == pid))
+        .outerjoin(Shift, and_(Shift.day_id == recent.c.id, Shift.participant_id == pid))
+        .order_by(recent.c.date.desc())
+    )
+    return [
+        _Day(date,
+             SimpleNamespace(status=status) if status is not None else None,
+             SimpleNamespace(id=draw_id, capacity=capacity) if draw_id is not None else None,
+             SimpleNamespace(right=right, result=result, position=position, reserve_number=reserve_number, called_in=called_in)
+             if entrant_id is not None else None,
+             SimpleNamespace(outcome=outcome) if outcome is not None else None)
+        for date, status, draw_id, capacity, entrant_id, right, result, position, reserve_number, called_in, outcome in rows
+    ]
+
+
 def summary(db: Session, participant: Participant, site_id: int | None, today: dt.date) -> dict[str, object]:
     pid = participant.id
     # Three counts in one statement: each statement costs more in SQLAlchemy than in the database.
@@ -73,21 +115,7 @@ def summary(db: Session, participant: Participant, site_id: int | None, today: d
         probe = SimpleNamespace(site_id=site_id, date=today + dt.timedelta(days=1) if drawn_today else today)
         waited = waited_before(db, site_id, probe.date, [pid]).get(pid, 0)
         right = right_from(waited, pid not in seen_before(db, probe, [pid]))  # type: ignore[arg-type]
-    # The last ten days as columns: an attendance or shift object would bring its person
-    # and day along (joined eagerly), on a page that already has both.
-    recent = db.execute(
-        select(ProgramDay.id, ProgramDay.date).join(Attendance, Attendance.day_id == ProgramDay.id)
-        .where(Attendance.participant_id == pid).order_by(ProgramDay.date.desc()).limit(10)
-    ).all()
-    day_ids = [d.id for d in recent]
-    checkins = {c.day_id: c for c in db.scalars(select(CheckIn).where(CheckIn.participant_id == pid, CheckIn.day_id.in_(day_ids)))}
-    draws = {d.day_id: d for d in db.scalars(select(Draw).where(Draw.day_id.in_(day_ids), Draw.status == "drawn"))}
-    entrants = {e.draw_id: e for e in db.scalars(select(DrawEntrant).where(DrawEntrant.participant_id == pid, DrawEntrant.draw_id.in_([d.id for d in draws.values()])))}
-    shifts = {s.day_id: s for s in db.execute(select(Shift.day_id, Shift.outcome).where(Shift.participant_id == pid, Shift.day_id.in_(day_ids)))}
-    reasons = []
-    for d in recent:
-        draw = draws.get(d.id)
-        got, text = reason(checkins.get(d.id), draw, entrants.get(draw.id) if draw else None, shifts.get(d.id))
-        reasons.append(DayReason(d.date, got, text, draw.id if draw else None))
+    reasons = [DayReason(day.date, *reason(day.checkin, day.draw, day.entrant, day.shift), day.draw.id if day.draw else None)
+               for day in _recent_days(db, pid)]
     return {"attended": attended, "drawn": drawn, "worked": worked, "right": right, "right_label": right_label(right),
             "waited": waited, "reasons": reasons}
