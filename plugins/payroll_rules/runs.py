@@ -321,15 +321,22 @@ def _paid_before(db: Session, window_start: dt.date, window_end: dt.date) -> dic
 def _removed_work(db: Session, sources: list[str], window_start: dt.date, window_end: dt.date) -> dict[str, Any]:
     """The latest approved line of each piece of paid work that is no longer payable (rare):
     what the correction line repeats of it."""
-    if not sources:
-        return {}
-    rows = db.execute(
-        select(PayLine.source, PayLine.participant_id, PayLine.work_date, PayLine.work_kind, PayLine.rule, PayLine.unit,
-               PayLine.tax_free, PayLine.counts_toward_cap, PayLine.benefit_status)
-        .join(PayRun, PayLine.run_id == PayRun.id)
-        .where(*_approved_in_window(window_start, window_end), PayLine.source.in_(sources)).order_by(PayLine.id)
-    )
-    return {r.source: r for r in rows}
+    found: dict[str, Any] = {}
+    # In chunks: when a program's plugin is switched off, all of its paid work in the
+    # window is no longer payable at once, more sources than a statement may list.
+    for i in range(0, len(sources), _SOURCES_PER_STATEMENT):
+        rows = db.execute(
+            select(PayLine.source, PayLine.participant_id, PayLine.work_date, PayLine.work_kind, PayLine.rule, PayLine.unit,
+                   PayLine.tax_free, PayLine.counts_toward_cap, PayLine.benefit_status)
+            .join(PayRun, PayLine.run_id == PayRun.id)
+            .where(*_approved_in_window(window_start, window_end), PayLine.source.in_(sources[i:i + _SOURCES_PER_STATEMENT]))
+            .order_by(PayLine.id)
+        )
+        found.update((r.source, r) for r in rows)
+    return found
+
+
+_SOURCES_PER_STATEMENT = 5000
 
 
 def _store(db: Session, run: PayRun, lines: list[Line]) -> None:

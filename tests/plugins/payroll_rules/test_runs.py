@@ -69,6 +69,27 @@ def test_approved_run_never_changes_and_corrections_go_to_a_later_run(app, world
     assert got == [("adjustment", w.source, -40000, "work_removed"), ("pay", "test_timesheet:2", 33000, "")]
 
 
+def test_work_removed_in_bulk_is_taken_back_line_by_line(app, world, hours, monkeypatch):
+    """When many paid pieces of work stop being payable at once (a program's plugin
+    switched off), their approved lines are read in chunks: here, one source a statement."""
+    monkeypatch.setattr(runs, "_SOURCES_PER_STATEMENT", 1)
+    b = world.b
+    with world.db(b) as db:
+        setting(app, db, b.org.id, "payroll.rules", "hourly_wage")
+        p, q = person(db, b.org.id, "Per"), person(db, b.org.id, "Kari")
+        gone = [hours.add(p.id, D(2026, 3, 2), "4"), hours.add(q.id, D(2026, 3, 3), "2"), hours.add(p.id, D(2026, 3, 9), "1")]
+        e = env(app, db, b.org.id)
+        march = runs.create_run(db, e, D(2026, 3, 1), D(2026, 3, 31))
+        runs.approve(db, e, march, world.b.users["leader"].id)
+        for w in gone:
+            hours.remove(w)
+        april = runs.create_run(db, e, D(2026, 4, 1), D(2026, 4, 30))
+        got = [(ln.participant_id, ln.source, ln.amount_ore, ln.reason) for ln in runs.stored_lines(april)]
+    # Person by person, each person's work by date, as every run is ordered.
+    assert got == [(p.id, gone[0].source, -40000, "work_removed"), (p.id, gone[2].source, -10000, "work_removed"),
+                   (q.id, gone[1].source, -20000, "work_removed")]
+
+
 def test_held_pay_is_released_by_a_later_run_once_an_approval_is_recorded(app, world, hours):
     b = world.b
     with world.db(b) as db:
