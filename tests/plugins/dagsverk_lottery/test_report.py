@@ -134,6 +134,23 @@ def _panel_titles(client) -> list[str]:
     return [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
 
 
+def test_work_leaders_today_before_the_draw_turns_nobody_away(world, client):
+    """At the door, before the draw: the people registered so far, and no one 'turned away'."""
+    import re
+
+    org = world.a
+    with world.db(org) as db:
+        ps = [Participant(organization_id=org.org.id, first_name=f"P{i}", gender="man") for i in range(3)]
+        db.add_all(ps)
+        db.flush()
+        _day(db, org, today(), ps, [], [])
+        db.commit()
+    login(client, org.users["work_leader"])
+    work = client.get("/", headers={"Accept-Language": "en"}).text.split(">Work today<", 1)[1].split("</section>", 1)[0]
+    assert re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", work) == [("Registered", "3")]
+    assert "The draw has not been run yet." in work
+
+
 def test_work_leaders_today_shows_the_draw_and_teams(world, client):
     from core.models import Team
 
