@@ -86,9 +86,11 @@ def week_panel(db: Session, permissions: frozenset[str], today: dt.date) -> list
     if "reports.view" not in permissions:
         return []
     this, last = _last_two_weeks(db, today)
+    # Today, before its draw, nobody has got work or been turned away yet.
+    settled = [d for d in this if d.days_with_draw or d.date < today]
     return [Panel(_("Dagsverket this week"), "dagsverk_lottery/panel_week.html",
-                  {"days": this, "turned_away": sum(d.turned_away for d in this), "registered": sum(d.registered for d in this),
-                   "last_turned_away": sum(d.turned_away for d in last)}, order=901)]
+                  {"days": [(d, d in settled) for d in this], "turned_away": sum(d.turned_away for d in settled),
+                   "registered": sum(d.registered for d in this), "last_turned_away": sum(d.turned_away for d in last)}, order=901)]
 
 
 @hookimpl(specname="lavterskel_dashboard_panels")

@@ -134,6 +134,20 @@ def _panel_titles(client) -> list[str]:
     return [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
 
 
+def test_leaders_week_panel_leaves_today_out_until_the_draw(world, client):
+    org = world.a
+    with world.db(org) as db:
+        ps = [Participant(organization_id=org.org.id, first_name=f"P{i}", gender="man") for i in range(3)]
+        db.add_all(ps)
+        db.flush()
+        _day(db, org, today(), ps, [], [])
+        db.commit()
+    login(client, org.users["leader"])
+    week = client.get("/", headers={"Accept-Language": "en"}).text.split(">Dagsverket this week<", 1)[1].split("</section>", 1)[0]
+    assert '<td class="num">3</td><td colspan="2">The draw has not been run yet.</td>' in week
+    assert "Turned away this week so far: 0." in week
+
+
 def test_work_leaders_today_before_the_draw_turns_nobody_away(world, client):
     """At the door, before the draw: the people registered so far, and no one 'turned away'."""
     import re
