@@ -55,10 +55,10 @@ class WebSettings:
     concurrent_requests: int = 1
     """``LAVTERSKEL_CONCURRENT_REQUESTS``: requests one server process works on at once; the
     rest wait their turn in arrival order. Python runs one thread at a time per process, so
-    working on more at once only makes each slower. Default 1 on SQLite (the database works
-    inside the process: there is no waiting to overlap) and 2 on PostgreSQL (one request
-    can use the processor while another waits for the database); raise it when the database
-    is on another machine. Run one process per core."""
+    working on more at once only makes each slower. Default 1, on SQLite and PostgreSQL
+    alike: with PostgreSQL on the same cores, a second turn made every page slower and
+    served fewer requests (docs/operations.md). Try 2 when the database has a machine of its
+    own and pages spend much of their time waiting for it. Run one process per core."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,6 @@ def load_settings() -> Settings:
             login_lock_minutes=int(_env("LAVTERSKEL_LOGIN_LOCK_MINUTES", "15")),
         ),
         plugins=PluginSettings(allowed=allowed),
-        web=WebSettings(concurrent_requests=max(1, int(_env("LAVTERSKEL_CONCURRENT_REQUESTS", "1" if url.startswith("sqlite") else "2")))),
+        web=WebSettings(concurrent_requests=max(1, int(_env("LAVTERSKEL_CONCURRENT_REQUESTS", "1")))),
         default_locale=_env("LAVTERSKEL_DEFAULT_LOCALE", "nb"),
     )
