@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, OrgScoped, utcnow
@@ -67,7 +67,8 @@ class PayRun(OrgScoped, Base):
     period_start: Mapped[dt.date] = mapped_column(Date, index=True)
     period_end: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
-    total_ore: Mapped[int] = mapped_column(Integer, default=0)
+    total_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    """Øre; a year for a large program passes the 21 million kroner a 32-bit integer holds."""
     line_count: Mapped[int] = mapped_column(Integer, default=0)
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     """SHA-256 of the lines; stored at approval so anyone can check nothing changed."""

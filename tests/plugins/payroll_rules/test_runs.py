@@ -90,6 +90,27 @@ def test_work_removed_in_bulk_is_taken_back_line_by_line(app, world, hours, monk
                    (q.id, gone[1].source, -20000, "work_removed")]
 
 
+def test_a_run_total_above_21_million_kroner_is_stored_and_approved(app, world, hours):
+    """A year for a large program passes 2,147,483,647 øre, the most a 32-bit integer holds:
+    PostgreSQL refused such a total until the column was made 64-bit (pr_0002)."""
+    b = world.b
+    with world.db(b) as db:
+        setting(app, db, b.org.id, "payroll.rules", "hourly_wage")
+        setting(app, db, b.org.id, "payroll.hourly_wage", "100000", D(2026, 1, 1))
+        people = [person(db, b.org.id, f"P{i}") for i in range(5)]
+        for day in range(1, 6):
+            for p in people:
+                hours.add(p.id, D(2026, 3, day), "10")  # 1,000,000 kr a line, 25 lines
+        e = env(app, db, b.org.id)
+        run = runs.create_run(db, e, D(2026, 3, 1), D(2026, 3, 31))
+        runs.approve(db, e, run, world.b.users["leader"].id)
+        run_id = run.id
+    with world.db(b) as db:
+        stored = db.get(PayRun, run_id)
+        assert (stored.status, stored.total_ore) == ("approved", 2_500_000_000)
+        assert sum(ln.amount_ore for ln in _lines(db, run_id)) == 2_500_000_000
+
+
 def test_held_pay_is_released_by_a_later_run_once_an_approval_is_recorded(app, world, hours):
     b = world.b
     with world.db(b) as db:
