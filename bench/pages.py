@@ -281,7 +281,7 @@ def main() -> None:
             text = "## Pages under load\n\n" + _load_note()
             text += (f"National dataset (`python -m bench.national`): {n} organizations, 5 years of weekday program days with "
                      f"attendance, shifts, draws, timesheets and approved pay runs. {clients} concurrent clients, each signed in to its own "
-                     f"organization, {workers} server processes taking {turns} requests at a time each "
+                     f"organization, {workers} server processes taking {turns} request{'s' if turns != 1 else ''} at a time each "
                      "(`LAVTERSKEL_CONCURRENT_REQUESTS`), on loopback; the load generator runs on the same 2 cores. Server time is the "
                      "app's own `Server-Timing` measurement, from the moment a process takes the request up to the response; the time a "
                      "request waited for its turn is the next column, and the client's time includes both and the network.\n\n")
