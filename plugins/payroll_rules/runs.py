@@ -84,6 +84,10 @@ def pay_env(ctx: Any, organization: Any) -> PayEnv:
     return PayEnv(organization, organization.id, rules, ctx.setting_defs, payable)
 
 
+_UNSEEN = object()
+"""Marks a (key, day) not asked before: a setting's value may itself be None."""
+
+
 class SettingReader:
     """Dated settings loaded once and answered in memory: ``reader(key, day)``."""
 
@@ -101,10 +105,9 @@ class SettingReader:
         self._by_day: dict[tuple[str, dt.date], Any] = {}
 
     def __call__(self, key: str, day: dt.date) -> Any:
-        try:
-            return self._by_day[key, day]
-        except KeyError:
-            pass
+        answer = self._by_day.get((key, day), _UNSEEN)
+        if answer is not _UNSEEN:
+            return answer
         dates, values = self._rows.get(key, ([], []))
         i = bisect.bisect_right(dates, day)
         cached = self._cache.get((key, i))
