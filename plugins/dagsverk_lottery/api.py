@@ -211,7 +211,7 @@ def api_numbers(db: Session, start: dt.date, end: dt.date) -> dict[str, Any]:
     n = numbers.period(db, start, end)
     return {
         "start": start.isoformat(), "end": end.isoformat(),
-        "days": [{**d.__dict__, "date": d.date.isoformat()} for d in n.days],
+        "days": [{**{name: getattr(d, name) for name in numbers.DAY_FIELDS}, "date": d.date.isoformat()} for d in n.days],
         "totals": {k: n.total(k) for k in ("registered", "entered", "by_right", "by_lottery", "called_in", "worked", "turned_away")},
         "unique_people": n.unique_people, "unique_women": n.unique_women, "unique_workers": n.unique_workers,
         "women_share": None if n.women_share is None else round(n.women_share, 4),

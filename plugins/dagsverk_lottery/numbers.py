@@ -42,6 +42,12 @@ class Counts:
         self.registered = self.entered = self.by_right = self.by_lottery = self.called_in = self.turned_away = 0
         self.worked = self.days_with_draw = self.people = self.women = 0
         self.date: dt.date | None = None
+        self.capacity: int | None = None
+        """The places drawn for (days on the funders' page; None before a draw)."""
+
+
+DAY_FIELDS = ("date", "registered", "entered", "by_right", "by_lottery", "called_in", "worked", "turned_away", "capacity")
+"""What the funders' page and its API show of each day."""
 
 
 class _Statements(NamedTuple):
@@ -132,25 +138,10 @@ def by_day(db: Session, start: dt.date, end: dt.date) -> dict[dt.date, Counts]:
 
 
 @dataclass
-class DayNumbers:
-    """One open day on the funders' page and in the API (``capacity``: the places drawn for)."""
-
-    date: dt.date
-    registered: int = 0
-    entered: int = 0
-    by_right: int = 0
-    by_lottery: int = 0
-    called_in: int = 0
-    worked: int = 0
-    turned_away: int = 0
-    capacity: int | None = None
-
-
-@dataclass
 class PeriodNumbers:
     start: dt.date
     end: dt.date
-    days: list[DayNumbers] = field(default_factory=list)
+    days: list[Counts] = field(default_factory=list)
     unique_people: int = 0
     unique_women: int = 0
     unique_workers: int = 0
@@ -172,8 +163,10 @@ def period(db: Session, start: dt.date, end: dt.date) -> PeriodNumbers:
         return out
     params = {"start": start, "end": end}
     stmts = _statements("day")
-    places = dict(db.execute(stmts.places, params).all())
-    out.days = [DayNumbers(date, n.registered, n.entered, n.by_right, n.by_lottery, n.called_in, n.worked, n.turned_away, places.get(date))
-                for date, n in sorted(days.items())]
+    for date, capacity in db.execute(stmts.places, params):
+        days[date].capacity = capacity
+    for date, numbers in sorted(days.items()):
+        numbers.date = date
+        out.days.append(numbers)
     out.unique_workers = db.scalar(stmts.workers, params) or 0
     return out

@@ -14,6 +14,7 @@ from core.i18n import gettext as _
 from core.models import Attendance, Participant, ProgramDay, Shift
 from plugins.dagsverk_lottery.draws import seen_before, waited_before
 from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant
+from plugins.dagsverk_lottery.numbers import GOT_WORK, PRESENT_AT_WORK
 from plugins.dagsverk_lottery.rights import right_from
 
 RIGHT_TEXT = {"first_day": "first_day", "third_day": "third_day", "carried_over": "carried_over"}
@@ -104,9 +105,9 @@ def summary(db: Session, participant: Participant, site_id: int | None, today: d
     attended, drawn, worked = db.execute(select(
         select(func.count()).select_from(Attendance).where(Attendance.participant_id == pid).scalar_subquery(),
         select(func.count()).select_from(DrawEntrant).join(Draw, DrawEntrant.draw_id == Draw.id)
-        .where(DrawEntrant.participant_id == pid, Draw.status == "drawn", DrawEntrant.result.in_(("right", "lottery"))).scalar_subquery(),
+        .where(DrawEntrant.participant_id == pid, Draw.status == "drawn", DrawEntrant.result.in_(GOT_WORK)).scalar_subquery(),
         select(func.count()).select_from(Shift)
-        .where(Shift.participant_id == pid, Shift.outcome.in_(("worked", "left_early", "sent_home"))).scalar_subquery(),
+        .where(Shift.participant_id == pid, Shift.outcome.in_(PRESENT_AT_WORK)).scalar_subquery(),
     )).one()
     right, waited = "none", 0
     if site_id is not None:
