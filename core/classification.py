@@ -1,0 +1,99 @@
+"""What personal data each column holds, declared once, where the column is defined.
+
+Every mapped column of the core and of every plugin that can hold something about a person
+says so in its ``info``::
+
+    health: Mapped[str] = mapped_column(Text, default="", info=personal(Category.HEALTH))
+    label: Mapped[str] = mapped_column(String(100), info=not_personal())
+
+Everything else is derived from that declaration, through the core, for every plugin alike:
+who may read the value (a permission per category, plus the need-to-know relations the core
+evaluates), what the access log records, which routes need the second factor, what the GDPR
+export contains and what erasure removes. No plugin writes its own check, log line, export or
+erase for a classified column, so a new field cannot be forgotten in one of them; an
+architecture test fails on a text column that declares nothing.
+
+A table whose classified columns belong to a person says who that person is with
+``__subject__`` (the column that refers to ``participant.id``; ``participant_id`` when not
+given) and what erasure does to its rows with ``__erase__``:
+
+- ``"delete"`` (the default): the person's rows go;
+- ``"anonymize"``: the rows stay (pay lines for the accounting period, shifts for the
+  report's counts) and their classified columns are emptied, except those declared with
+  ``keep=`` and the law that requires them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+INFO_KEY = "personal_data"
+"""The key in a column's ``info`` that holds its :class:`Classification` (or ``None``:
+declared not personal)."""
+
+
+class Category(StrEnum):
+    """Kinds of personal data, from ordinary to special (GDPR art. 9 and 10)."""
+
+    IDENTITY = "identity"
+    """Who the person is: names, birth date, gender, card code, photo."""
+    CONTACT = "contact"
+    """How to reach them or the people around them: phone, address, helpers' names."""
+    FINANCIAL = "financial"
+    """Benefit status, district approvals, pay."""
+    WORK = "work"
+    """Ordinary notes about their work: preferences, equipment, timesheet remarks."""
+    HEALTH = "health"
+    """Health, illness, absence for health reasons, adaptations needed."""
+    SUBSTANCE_USE = "substance_use"
+    """Drug and alcohol history and use, relapse."""
+    CONDUCT = "conduct"
+    """Incidents, breaches, being sent home, police, courts and prison."""
+    SOCIAL = "social"
+    """Circumstances told in confidence: debt, housing, child welfare, who they are in touch
+    with outside the program, consents to contact them."""
+    ASSESSMENT = "assessment"
+    """The screening and assessment of a person: the assessment form, interview notes."""
+
+    @property
+    def special(self) -> bool:
+        """Special handling: read only with the category's permission or as a contact
+        person, every showing logged, the second factor where the organization requires it."""
+        return self in SPECIAL
+
+
+SPECIAL = frozenset({Category.HEALTH, Category.SUBSTANCE_USE, Category.CONDUCT, Category.SOCIAL, Category.ASSESSMENT})
+"""Categories whose every showing is logged and needs the category's permission."""
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: Category
+    keep: str = ""
+    """Why erasure keeps this value (the law that requires it), or empty: erasure removes it."""
+
+
+def personal(category: Category, *, keep: str = "") -> dict[str, Any]:
+    """The ``info`` of a column that holds personal data of ``category``.
+
+    :param keep: erasure keeps the value, for the reason given (for example
+        ``"bookkeeping act: pay records for five years"``); the export still contains it.
+    """
+    return {INFO_KEY: Classification(Category(category), keep)}
+
+
+def not_personal() -> dict[str, Any]:
+    """The ``info`` of a text column that holds nothing about a person (codes, labels of
+    things, settings). Declaring it is a decision someone made, which the test can see."""
+    return {INFO_KEY: None}
+
+
+def classification_of(column: Any) -> Classification | None:
+    """The column's classification, or None when it is declared not personal or declares
+    nothing (tell the two apart with :func:`is_declared`)."""
+    return column.info.get(INFO_KEY)
+
+
+def is_declared(column: Any) -> bool:
+    return INFO_KEY in column.info
