@@ -97,3 +97,56 @@ def classification_of(column: Any) -> Classification | None:
 
 def is_declared(column: Any) -> bool:
     return INFO_KEY in column.info
+
+
+FREE_FORM_TYPES = ("String", "Text", "Unicode", "UnicodeText", "JSON", "LargeBinary")
+"""Column types that can hold anything a person types: each such column must declare."""
+
+ERASE_POLICIES = ("delete", "anonymize")
+
+
+@dataclass(frozen=True)
+class ClassifiedTable:
+    """A mapped table and what its columns hold about whom, as its model declares."""
+
+    model: type
+    table: Any
+    subject: str | None
+    """The column that refers to ``participant.id``; None when the table's personal data is
+    about someone else (staff, a customer's contact) or about no one."""
+    erase: str
+    """``delete`` or ``anonymize`` (see the module's docstring)."""
+    columns: dict[str, Classification]
+    """Every classified column by name; columns declared not personal are left out."""
+
+    @property
+    def special(self) -> dict[str, Classification]:
+        return {name: c for name, c in self.columns.items() if c.category.special}
+
+
+def classified_tables(base: Any) -> list[ClassifiedTable]:
+    """Every mapped table of the core and the plugins (all share ``base``), with what its
+    model declares, in table-name order."""
+    out: list[ClassifiedTable] = []
+    for mapper in base.registry.mappers:
+        model = mapper.class_
+        table = mapper.local_table
+        columns = {c.name: c.info[INFO_KEY] for c in table.columns if c.info.get(INFO_KEY) is not None}
+        default_subject = "participant_id" if "participant_id" in table.c else None
+        subject = getattr(model, "__subject__", default_subject)
+        erase = getattr(model, "__erase__", "delete")
+        if erase not in ERASE_POLICIES:
+            raise ValueError(f"{table.name}: __erase__ must be one of {ERASE_POLICIES}, not {erase!r}")
+        out.append(ClassifiedTable(model, table, subject, erase, columns))
+    return sorted(out, key=lambda t: t.table.name)
+
+
+def undeclared_columns(base: Any) -> list[str]:
+    """``table.column`` of every free-form column that declares neither :func:`personal`
+    nor :func:`not_personal`: each is a place a new field could slip past export and erase."""
+    missing = []
+    for t in classified_tables(base):
+        for column in t.table.columns:
+            if type(column.type).__name__ in FREE_FORM_TYPES and not is_declared(column):
+                missing.append(f"{t.table.name}.{column.name}")
+    return missing
