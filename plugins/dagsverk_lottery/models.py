@@ -23,7 +23,7 @@ LIMITS = ("no_heavy", "no_steep", "no_ladders", "indoor_only", "outdoor_only")
 PREFERENCES = ("indoor", "outdoor", "firewood", "gardening", "moving", "cleaning")
 FIXED_TEAMS = ("firewood", "indoor", "food_bank")
 
-VERIFICATION = "the draw must still verify: its sealed fingerprint covers every entrant's id and right, and the result is checked against it"
+VERIFICATION = "the draw must still verify: its fingerprint covers each entrant's id and right, and the result is recomputed from them"
 
 
 class CheckIn(OrgScoped, Base):
