@@ -150,3 +150,56 @@ def undeclared_columns(base: Any) -> list[str]:
             if type(column.type).__name__ in FREE_FORM_TYPES and not is_declared(column):
                 missing.append(f"{t.table.name}.{column.name}")
     return missing
+
+
+def _refers_to_participant(table: Any, column: Any) -> bool:
+    """The column refers to a participant: a foreign key to ``participant.id``, or the
+    participant table's own id."""
+    if table.name == "participant" and column.primary_key:
+        return True
+    return any(fk.target_fullname == "participant.id" for fk in column.foreign_keys)
+
+
+def _can_be_emptied(column: Any) -> bool:
+    """Anonymizing can empty the column: text gets "", anything else needs NULL or a default."""
+    return type(column.type).__name__ in FREE_FORM_TYPES or column.nullable or column.default is not None
+
+
+def declaration_problems(tables: list[ClassifiedTable]) -> list[str]:
+    """What is wrong with the tables' declarations, one sentence each; empty when nothing is.
+
+    A free-form column that declares nothing; a ``__subject__`` that is not a column, or not
+    one that refers to ``participant.id``; personal data whose subject was never decided;
+    an erase rule that cannot be carried out as declared (a kept value on a row that is
+    deleted, a value anonymizing cannot empty); special-category data about no participant,
+    which the per-person access rules could not reach.
+    """
+    problems: list[str] = []
+    for t in tables:
+        name = t.table.name
+        for column in t.table.columns:
+            if type(column.type).__name__ in FREE_FORM_TYPES and not is_declared(column):
+                problems.append(f"{name}.{column.name}: a free-form column must declare personal(...) or not_personal()")
+        if t.subject is not None:
+            column = t.table.c.get(t.subject)
+            if column is None:
+                problems.append(f"{name}: __subject__ names {t.subject!r}, which is not one of its columns")
+            elif not _refers_to_participant(t.table, column):
+                problems.append(f"{name}: __subject__ {t.subject!r} does not refer to participant.id")
+        if not t.columns:
+            continue
+        if t.subject is None:
+            if not hasattr(t.model, "__subject__"):
+                problems.append(f"{name}: holds personal data but names no subject: set __subject__ (or None, saying whose it is)")
+            for col, c in t.columns.items():
+                if c.category.special:
+                    problems.append(f"{name}.{col}: special-category data must belong to a participant (__subject__)")
+                if c.keep:
+                    problems.append(f"{name}.{col}: keep= means nothing on a table no participant's erasure reaches")
+            continue
+        for col, c in t.columns.items():
+            if t.erase == "delete" and c.keep:
+                problems.append(f"{name}.{col}: keep= on a table whose rows erasure deletes; declare __erase__ = \"anonymize\"")
+            if t.erase == "anonymize" and not c.keep and not _can_be_emptied(t.table.c[col]):
+                problems.append(f"{name}.{col}: anonymizing cannot empty it (not nullable, no default); keep it with a reason or delete the rows")
+    return problems

@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped
 
 
@@ -13,9 +14,9 @@ class Organization(Base):
     __tablename__ = "organization"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    program_name: Mapped[str] = mapped_column(String(200), default="")
+    slug: Mapped[str] = mapped_column(String(60), unique=True, info=not_personal())
+    name: Mapped[str] = mapped_column(String(200), info=not_personal())
+    program_name: Mapped[str] = mapped_column(String(200), default="", info=not_personal())
 
     plugins: Mapped[list[OrganizationPlugin]] = relationship(
         back_populates="organization", cascade="all, delete-orphan", lazy="selectin"
@@ -34,7 +35,7 @@ class OrganizationPlugin(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
-    plugin: Mapped[str] = mapped_column(String(80))
+    plugin: Mapped[str] = mapped_column(String(80), info=not_personal())
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
     organization: Mapped[Organization] = relationship(back_populates="plugins")
@@ -46,8 +47,8 @@ class Site(OrgScoped, Base):
     __tablename__ = "site"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(300), default="")
+    name: Mapped[str] = mapped_column(String(200), info=not_personal())
+    address: Mapped[str] = mapped_column(String(300), default="", info=not_personal())
 
 
 class Department(OrgScoped, Base):
@@ -57,7 +58,7 @@ class Department(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), info=not_personal())
     opened_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
@@ -76,7 +77,8 @@ class DatedSetting(OrgScoped, Base):
     __table_args__ = (UniqueConstraint("organization_id", "key", "valid_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(120), info=not_personal())
     valid_from: Mapped[dt.date] = mapped_column(Date)
-    value: Mapped[object] = mapped_column(JSON)
-    note: Mapped[str] = mapped_column(String(300), default="")
+    value: Mapped[object] = mapped_column(JSON, info=not_personal())
+    note: Mapped[str] = mapped_column(String(300), default="", info=not_personal())
+    """Why the value changed (a board decision, a new budget): about the program, not a person."""

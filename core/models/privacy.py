@@ -19,6 +19,7 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
 
 INTAKE_CATEGORIES = ("health", "substance_use", "debt", "housing", "child_welfare", "justice", "other")
@@ -35,13 +36,15 @@ class IntakeRecord(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[dt.date] = mapped_column(Date)
-    health: Mapped[str] = mapped_column(Text, default="")
-    substance_use: Mapped[str] = mapped_column(Text, default="")
-    debt: Mapped[str] = mapped_column(Text, default="")
-    housing: Mapped[str] = mapped_column(Text, default="")
-    child_welfare: Mapped[str] = mapped_column(Text, default="")
-    justice: Mapped[str] = mapped_column(Text, default="")
-    other: Mapped[str] = mapped_column(Text, default="")
+    health: Mapped[str] = mapped_column(Text, default="", info=personal(Category.HEALTH))
+    substance_use: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SUBSTANCE_USE))
+    debt: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    housing: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    child_welfare: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    justice: Mapped[str] = mapped_column(Text, default="", info=personal(Category.CONDUCT))
+    """Police, courts, prison: criminal-offence data (GDPR art. 10)."""
+    other: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    """Whatever else was told in confidence at intake: special, like the rest of the form."""
     written_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -54,8 +57,11 @@ class FollowUpNote(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     written_on: Mapped[dt.date] = mapped_column(Date)
-    category: Mapped[str] = mapped_column(String(30), default="general")
-    body: Mapped[str] = mapped_column(Text)
+    # The note's topic, one of FOLLOW_UP_CATEGORIES: a label chosen from a list, not what was said.
+    category: Mapped[str] = mapped_column(String(30), default="general", info=not_personal())
+    body: Mapped[str] = mapped_column(Text, info=personal(Category.SOCIAL))
+    """What was said in confidence. One column holds notes of every topic, so it carries the
+    broad special category; the note's ``category`` names the topic within it."""
     written_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -71,17 +77,24 @@ class AccessLogEntry(OrgScoped, Base):
     """
 
     __tablename__ = "access_log_entry"
+    # The person looked at. Erasure keeps the entries (who looked at what stays accountable,
+    # GDPR art. 5(2)) and clears the reference to the person and the page that names them.
+    __subject__ = "subject_id"
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
-    staff_name: Mapped[str] = mapped_column(String(200), default="")
+    staff_name: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(Category.IDENTITY, keep="accountability (GDPR art. 5(2)): who looked at sensitive data stays on record")
+    )
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"), index=True)
-    category: Mapped[str] = mapped_column(String(60))
-    action: Mapped[str] = mapped_column(String(20), default="view")
-    page: Mapped[str] = mapped_column(String(300), default="")
-    """The path the request came from (ids only, never a value)."""
-    source: Mapped[str] = mapped_column(String(80), default="core")
+    category: Mapped[str] = mapped_column(String(60), info=not_personal())
+    action: Mapped[str] = mapped_column(String(20), default="view", info=not_personal())
+    page: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.IDENTITY))
+    """The path the request came from (ids only, never a value). The person's id in it points
+    at them as surely as ``subject_id`` does, so erasure empties it too."""
+    source: Mapped[str] = mapped_column(String(80), default="core", info=not_personal())
     """Who wrote the entry: ``core`` or a plugin's name."""
 
 
@@ -91,7 +104,7 @@ class AccessLogPurgePermit(Base):
     __tablename__ = "access_log_purge_permit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reason: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(200), info=not_personal())
 
 
 class Consent(OrgScoped, Base):
@@ -101,9 +114,9 @@ class Consent(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    party: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(200), info=personal(Category.SOCIAL))
     """The service or person that may be contacted (NAV, the GP, the housing office...)."""
-    scope: Mapped[str] = mapped_column(String(500), default="")
+    scope: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SOCIAL))
     """What may be talked about."""
     given_on: Mapped[dt.date] = mapped_column(Date)
     expires_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -126,11 +139,11 @@ class OutsideContact(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    party: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(200), info=personal(Category.SOCIAL))
     contacted_on: Mapped[dt.date] = mapped_column(Date)
-    purpose: Mapped[str] = mapped_column(String(500), default="")
+    purpose: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SOCIAL))
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent.id", ondelete="SET NULL"))
-    without_consent_reason: Mapped[str] = mapped_column(String(40), default="")
+    without_consent_reason: Mapped[str] = mapped_column(String(40), default="", info=not_personal())
     """Empty when a valid consent covered it; else ``none``, ``expired``, ``withdrawn`` or ``not_yet``."""
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -140,12 +153,15 @@ class ParticipantErasure(OrgScoped, Base):
     """That a person was anonymized, when, by whom (or the retention policy), and why."""
 
     __tablename__ = "participant_erasure"
+    # The record that erasure happened is how the app knows not to show or erase the person
+    # again: it stays (and holds nothing about them but that fact).
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), unique=True)
     erased_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     erased_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
-    reason: Mapped[str] = mapped_column(String(40), default="request")
+    reason: Mapped[str] = mapped_column(String(40), default="request", info=not_personal())
     """``request`` (the person asked) or ``retention`` (the policy)."""
 
 
@@ -155,7 +171,8 @@ class StaffTotp(Base):
     __tablename__ = "staff_totp"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True)
-    secret: Mapped[str] = mapped_column(String(64))
+    # A credential, never shown or exported.
+    secret: Mapped[str] = mapped_column(String(64), info=not_personal())
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_step: Mapped[int] = mapped_column(Integer, default=0)
     """The last time step accepted: a code is never accepted twice."""

@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
 
 ROLES = ("admin", "leader", "work_leader", "social_worker", "payroll")
@@ -13,13 +14,18 @@ ROLES = ("admin", "leader", "work_leader", "social_worker", "payroll")
 
 class StaffUser(Base):
     __tablename__ = "staff_user"
+    # A staff member's own data, not a participant's: a participant's export and erasure
+    # never touch it.
+    __subject__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str] = mapped_column(String(80), unique=True, info=personal(Category.IDENTITY))
+    full_name: Mapped[str] = mapped_column(String(200), info=personal(Category.IDENTITY))
+    # A credential, never shown or exported; what it protects is classified where it is stored.
+    password_hash: Mapped[str] = mapped_column(String(255), info=not_personal())
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    locale: Mapped[str | None] = mapped_column(String(10))
+    locale: Mapped[str | None] = mapped_column(String(10), info=not_personal())
+    """The interface language chosen: a setting, not something about the person."""
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -40,7 +46,7 @@ class Membership(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(40), info=not_personal())
 
     user: Mapped[StaffUser] = relationship(back_populates="memberships")
 
@@ -52,7 +58,7 @@ class LoginSession(Base):
     __tablename__ = "login_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info=not_personal())
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -68,8 +74,9 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(120))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120), info=not_personal())
+    """The label its owner gave the token ("payroll export")."""
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info=not_personal())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

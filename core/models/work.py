@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
 
 ORDER_KINDS = ("one_off", "multi_day", "recurring")
@@ -26,25 +27,30 @@ SHIFT_OUTCOMES = ("planned", "worked", "left_early", "sent_home", "no_show")
 
 class WorkOrder(OrgScoped, Base):
     __tablename__ = "work_order"
+    # The only personal data is where a (possibly private) customer wants the work done:
+    # the customer's, not a participant's.
+    __subject__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"))
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    location: Mapped[str] = mapped_column(String(300), default="")
-    kind: Mapped[str] = mapped_column(String(20), default="one_off")
-    status: Mapped[str] = mapped_column(String(20), default="requested", index=True)
-    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    title: Mapped[str] = mapped_column(String(200), info=not_personal())
+    description: Mapped[str] = mapped_column(Text, default="", info=not_personal())
+    """The work to be done, which is about the job, never about the people doing it."""
+    location: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.CONTACT))
+    """A private customer's home address, often."""
+    kind: Mapped[str] = mapped_column(String(20), default="one_off", info=not_personal())
+    status: Mapped[str] = mapped_column(String(20), default="requested", index=True, info=not_personal())
+    status_reason: Mapped[str] = mapped_column(String(500), default="", info=not_personal())
     people_needed: Mapped[int] = mapped_column(Integer, default=4)
     indoor: Mapped[bool] = mapped_column(Boolean, default=False)
     heavy: Mapped[bool] = mapped_column(Boolean, default=False)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
-    recurrence: Mapped[str] = mapped_column(String(100), default="")
+    recurrence: Mapped[str] = mapped_column(String(100), default="", info=not_personal())
     """For recurring orders, in words staff write ("every Wednesday")."""
-    remaining: Mapped[str] = mapped_column(Text, default="")
+    remaining: Mapped[str] = mapped_column(Text, default="", info=not_personal())
     """What is left, noted at the end of a day; carried over to the next day's list."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -68,7 +74,8 @@ class ProgramDay(OrgScoped, Base):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     capacity: Mapped[int | None] = mapped_column(Integer)
     """None: use the dated setting in force on the day."""
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="", info=not_personal())
+    """About the day (why it is closed, the weather), not about anyone on it."""
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     """When staff closed the day at its end (all outcomes recorded)."""
 
@@ -88,7 +95,7 @@ class Team(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120), info=not_personal())
     work_leader_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -102,13 +109,20 @@ class Shift(OrgScoped, Base):
 
     __tablename__ = "shift"
     __table_args__ = (UniqueConstraint("day_id", "participant_id"),)
+    # Kept on erasure: pay lines rest on shifts and the reports count days worked; the row
+    # then belongs to an anonymized person.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
-    outcome: Mapped[str] = mapped_column(String(20), default="planned")
+    hours: Mapped[Decimal | None] = mapped_column(
+        Numeric(5, 2), info=personal(Category.WORK, keep="bookkeeping act (bokføringsloven § 13): the pay lines priced from these hours")
+    )
+    outcome: Mapped[str] = mapped_column(String(20), default="planned", info=personal(Category.WORK, keep="reports count days worked and their outcomes"))
+    """How the day went, as one of SHIFT_OUTCOMES. Even ``sent_home`` is the work leader's
+    record of the day, not its reason: why someone was sent home is an incident (conduct)."""
 
     team: Mapped[Team | None] = relationship(back_populates="shifts")
     participant = relationship("Participant", lazy="joined")
@@ -120,11 +134,14 @@ class Attendance(OrgScoped, Base):
 
     __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("day_id", "participant_id"),)
+    # Kept on erasure: the reports count days present and the lottery's draws rest on who
+    # was there; the row then belongs to an anonymized person.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    arrived_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    arrived_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, info=personal(Category.WORK, keep="reports count days present"))
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
 
     participant = relationship("Participant", lazy="joined")

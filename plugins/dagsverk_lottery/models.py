@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
 
 CHECKIN_STATUSES = ("entered", "not_fit", "after_draw")
@@ -21,6 +22,8 @@ CALL_STATUSES = ("", "reached", "declined", "not_reached")
 LIMITS = ("no_heavy", "no_steep", "no_ladders", "indoor_only", "outdoor_only")
 PREFERENCES = ("indoor", "outdoor", "firewood", "gardening", "moving", "cleaning")
 FIXED_TEAMS = ("firewood", "indoor", "food_bank")
+
+VERIFICATION = "the draw must still verify: its fingerprint covers each entrant's id and right, and the result is recomputed from them"
 
 
 class CheckIn(OrgScoped, Base):
@@ -33,7 +36,10 @@ class CheckIn(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="entered")
+    status: Mapped[str] = mapped_column(String(20), default="entered", info=personal(Category.WORK))
+    """One of CHECKIN_STATUSES. ``not_fit`` is the work leader's call about today's work, with
+    no reason given; a reason, if written, is an incident (conduct) in a plugin that has them.
+    Deleted on erasure: a sealed draw rests on its entrants, not on the check-ins."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -54,22 +60,23 @@ class Draw(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[str] = mapped_column(String(20), default="sealed")
-    mode: Mapped[str] = mapped_column(String(20), default="morning")
-    algorithm: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="sealed", info=not_personal())
+    mode: Mapped[str] = mapped_column(String(20), default="morning", info=not_personal())
+    algorithm: Mapped[str] = mapped_column(String(40), info=not_personal())
     capacity: Mapped[int] = mapped_column(Integer)
-    seed: Mapped[str] = mapped_column(String(128))
+    seed: Mapped[str] = mapped_column(String(128), info=not_personal())
     """Hex string from :mod:`secrets`; shown only once the draw is done."""
-    seed_sha256: Mapped[str] = mapped_column(String(64))
+    seed_sha256: Mapped[str] = mapped_column(String(64), info=not_personal())
     """The fingerprint shown on the big screen as soon as check-in closes."""
-    entrants_sha256: Mapped[str] = mapped_column(String(64))
+    entrants_sha256: Mapped[str] = mapped_column(String(64), info=not_personal())
     sealed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sealed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     drawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
-    void_reason: Mapped[str] = mapped_column(String(500), default="")
+    void_reason: Mapped[str] = mapped_column(String(500), default="", info=not_personal())
+    """Why the draw as a whole was voided (a wrong capacity, a crash): about the draw."""
 
     entrants: Mapped[list[DrawEntrant]] = relationship(
         back_populates="draw", lazy="select", order_by="DrawEntrant.participant_id", cascade="all, delete-orphan"
@@ -84,18 +91,21 @@ class DrawEntrant(OrgScoped, Base):
 
     __tablename__ = "dagsverk_lottery_draw_entrant"
     __table_args__ = (UniqueConstraint("draw_id", "participant_id"),)
+    # Kept on erasure (see VERIFICATION), and the reports count who was drawn; the row then
+    # belongs to an anonymized person. The phone-call result goes.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draw_id: Mapped[int] = mapped_column(ForeignKey("dagsverk_lottery_draw.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    right: Mapped[str] = mapped_column(String(20), default="none")
-    result: Mapped[str | None] = mapped_column(String(20))
+    right: Mapped[str] = mapped_column(String(20), default="none", info=personal(Category.WORK, keep=VERIFICATION))
+    result: Mapped[str | None] = mapped_column(String(20), info=personal(Category.WORK, keep=VERIFICATION))
     position: Mapped[int | None] = mapped_column(Integer)
     """1-based place in the draw's order (drawn first, then the reserve list)."""
     reserve_number: Mapped[int | None] = mapped_column(Integer)
     called_in: Mapped[bool] = mapped_column(Boolean, default=False)
     """A reserve given a place that someone declined or left empty."""
-    call_status: Mapped[str] = mapped_column(String(20), default="")
+    call_status: Mapped[str] = mapped_column(String(20), default="", info=personal(Category.WORK))
     """Day-before mode: reached, declined or not reached on the phone."""
 
     draw: Mapped[Draw] = relationship(back_populates="entrants")
@@ -106,12 +116,17 @@ class DrawEvent(OrgScoped, Base):
     """The draw's log: sealed, drawn, voided (with who and why), calls."""
 
     __tablename__ = "dagsverk_lottery_draw_event"
+    # No participant_id: a call event names the person called by id in ``note`` (see
+    # draws._log), which points at the anonymized row once they are erased. The table is
+    # the draw's log, kept with the draw.
+    __subject__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draw_id: Mapped[int] = mapped_column(ForeignKey("dagsverk_lottery_draw.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(30), info=not_personal())
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
-    note: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.WORK))
+    """A void's reason, or the id of the person a call event is about."""
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -125,12 +140,15 @@ class WorkProfile(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
-    limits: Mapped[list[str]] = mapped_column(JSON, default=list)
-    preferences: Mapped[list[str]] = mapped_column(JSON, default=list)
-    not_with: Mapped[list[int]] = mapped_column(JSON, default=list)
-    """Participant ids; the rule is applied both ways."""
-    close_follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
-    experience: Mapped[int] = mapped_column(Integer, default=0)
+    # What the person cannot do at work (LIMITS), never why: the why would be health.
+    limits: Mapped[list[str]] = mapped_column(JSON, default=list, info=personal(Category.WORK))
+    preferences: Mapped[list[str]] = mapped_column(JSON, default=list, info=personal(Category.WORK))
+    not_with: Mapped[list[int]] = mapped_column(JSON, default=list, info=personal(Category.WORK))
+    """Participant ids; the rule is applied both ways. Work, not conduct: it is a constraint
+    for making teams, a list of ids that cannot tell what happened; what happened (a threat,
+    a fight) is an incident, which is conduct and is written there."""
+    close_follow_up: Mapped[bool] = mapped_column(Boolean, default=False, info=personal(Category.WORK))
+    experience: Mapped[int] = mapped_column(Integer, default=0, info=personal(Category.WORK))
     """0 new, 1 some, 2 experienced with the tools."""
     intake_due: Mapped[bool] = mapped_column(Boolean, default=False)
     intake_done_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -148,8 +166,8 @@ class OrderProfile(OrgScoped, Base):
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
     steep: Mapped[bool] = mapped_column(Boolean, default=False)
     ladders: Mapped[bool] = mapped_column(Boolean, default=False)
-    fixed_team: Mapped[str] = mapped_column(String(20), default="")
-    category: Mapped[str] = mapped_column(String(20), default="")
+    fixed_team: Mapped[str] = mapped_column(String(20), default="", info=not_personal())
+    category: Mapped[str] = mapped_column(String(20), default="", info=not_personal())
 
 
 class TeamNote(OrgScoped, Base):
@@ -157,11 +175,16 @@ class TeamNote(OrgScoped, Base):
 
     __tablename__ = "dagsverk_lottery_team_note"
     __table_args__ = (UniqueConstraint("day_id"),)
+    # A day's note about many people at once, who are named in it rather than referred to
+    # by a column: no single subject. Erasing a person leaves their name in old days' notes
+    # until something prunes or rewrites them (told to the lead with this declaration).
+    __subject__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"))
-    explanation: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
-    team_kinds: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    explanation: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, info=personal(Category.WORK))
+    """The suggestion's reasons: people's names with their limits, who was kept apart."""
+    team_kinds: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, info=not_personal())
     """Team id (as text) -> category (``firewood``, ``indoor``, ``food_bank``, ``order``)."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -176,7 +199,8 @@ class OrderDayNote(OrgScoped, Base):
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"))
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
     done: Mapped[bool] = mapped_column(Boolean, default=False)
-    remaining: Mapped[str] = mapped_column(Text, default="")
+    remaining: Mapped[str] = mapped_column(Text, default="", info=not_personal())
+    """The work left on the order, not who did it."""
 
 
 TABLE_NAMES = (

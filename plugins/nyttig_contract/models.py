@@ -13,9 +13,13 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
 
 P = "nyttig_contract_"
+
+REPORTS = "reports count people per phase and the steps they take (counts only, never per person)"
+PAY = "bookkeeping act (bokføringsloven § 13): the pay lines priced from these hours"
 
 
 def _staff_fk() -> Mapped[int | None]:
@@ -33,10 +37,10 @@ class DepartmentProfile(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
-    opening_days: Mapped[str] = mapped_column(String(20), default="0,1,2,3,4")
+    opening_days: Mapped[str] = mapped_column(String(20), default="0,1,2,3,4", info=not_personal())
     """Weekdays it is open, Monday = 0, comma-separated."""
     places: Mapped[int] = mapped_column(Integer, default=6)
-    description: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(String(500), default="", info=not_personal())
 
 
 class DepartmentWorkLeader(OrgScoped, Base):
@@ -56,20 +60,24 @@ class PathRecord(OrgScoped, Base):
 
     __tablename__ = P + "path"
     __table_args__ = (UniqueConstraint("participant_id"),)
+    # Kept on erasure: the reports count people per phase and department. What tells about
+    # the person (treatment, helper, why they left) is emptied.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
-    phase: Mapped[str] = mapped_column(String(30), default="contact", index=True)
+    phase: Mapped[str] = mapped_column(String(30), default="contact", index=True, info=personal(Category.WORK, keep=REPORTS))
     phase_since: Mapped[dt.date] = mapped_column(Date)
-    came_via: Mapped[str] = mapped_column(String(20), default="self")
+    came_via: Mapped[str] = mapped_column(String(20), default="self", info=personal(Category.WORK))
     """``self`` or ``helper``."""
-    helper_name: Mapped[str] = mapped_column(String(200), default="")
+    helper_name: Mapped[str] = mapped_column(String(200), default="", info=personal(Category.CONTACT))
     """The helper who made contact (name and service), if any."""
-    paid_worker: Mapped[bool] = mapped_column(Boolean, default=True)
+    paid_worker: Mapped[bool] = mapped_column(Boolean, default=True, info=personal(Category.FINANCIAL, keep="pay: whether the person's work is paid at all"))
     """False for those who must work unpaid (AAP): no contract to sign."""
-    treatment_plan_job: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Being in treatment, and when it ends, is health data about substance use.
+    treatment_plan_job: Mapped[bool] = mapped_column(Boolean, default=False, info=personal(Category.SUBSTANCE_USE))
     """This job is part of the person's treatment plan (a waiting-list priority)."""
-    discharge_expected_on: Mapped[dt.date | None] = mapped_column(Date)
+    discharge_expected_on: Mapped[dt.date | None] = mapped_column(Date, info=personal(Category.SUBSTANCE_USE))
     """Expected discharge from treatment: start before it (a waiting-list priority)."""
     ready_to_return: Mapped[bool] = mapped_column(Boolean, default=False)
     """A former medarbeider who has said they are ready to come back."""
@@ -80,24 +88,30 @@ class PathRecord(OrgScoped, Base):
     started_on: Mapped[dt.date | None] = mapped_column(Date)
     ever_started: Mapped[bool] = mapped_column(Boolean, default=False)
     """Has worked here before: a former medarbeider when they come back."""
-    outcome: Mapped[str] = mapped_column(String(500), default="")
-    """For ``onward``: work, education, training. For ``ended``: the reason in words."""
+    outcome: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.CONDUCT))
+    """For ``onward``: work, education, training. For ``ended``: the reason in words, which
+    is mostly a breach or exclusion (conduct) or a relapse: the special category keeps it
+    behind the same door as the incident it usually repeats."""
 
 
 class PhaseChange(OrgScoped, Base):
     """One dated step on the path, who took it and why. Never edited or deleted."""
 
     __tablename__ = P + "phase_change"
+    # Kept on erasure: the reports count steps and relapses per period. The reason goes.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    from_phase: Mapped[str] = mapped_column(String(30), default="")
-    to_phase: Mapped[str] = mapped_column(String(30))
-    kind: Mapped[str] = mapped_column(String(20), default="forward")
-    """``first_contact``, ``forward``, ``back``, ``relapse``, ``return``, ``leave``."""
+    from_phase: Mapped[str] = mapped_column(String(30), default="", info=personal(Category.WORK, keep=REPORTS))
+    to_phase: Mapped[str] = mapped_column(String(30), info=personal(Category.WORK, keep=REPORTS))
+    kind: Mapped[str] = mapped_column(String(20), default="forward", info=personal(Category.SUBSTANCE_USE, keep=REPORTS))
+    """``first_contact``, ``forward``, ``back``, ``relapse``, ``return``, ``leave``. A
+    ``relapse`` says the person used again: substance use, whatever the other kinds say."""
     on: Mapped[dt.date] = mapped_column(Date)
     by_id: Mapped[int | None] = _staff_fk()
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SUBSTANCE_USE))
+    """Why the step was taken; for a relapse, what happened."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -111,12 +125,14 @@ class Screening(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    stage: Mapped[str] = mapped_column(String(20), default="screening")
+    stage: Mapped[str] = mapped_column(String(20), default="screening", info=not_personal())
     """``screening`` (before a first meeting) or ``start`` (on the start date)."""
     checked_on: Mapped[dt.date] = mapped_column(Date)
     planned_start_on: Mapped[dt.date | None] = mapped_column(Date)
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
-    results: Mapped[list] = mapped_column(JSON, default=list)
+    # Substance problem, age, NAV, physical ability, housing and economy: the screening of
+    # a person, special as a whole.
+    answers: Mapped[dict] = mapped_column(JSON, default=dict, info=personal(Category.ASSESSMENT))
+    results: Mapped[list] = mapped_column(JSON, default=list, info=personal(Category.ASSESSMENT))
     """``[{"key", "passed": true|false|null, "explanation"}]`` as evaluated."""
     passed: Mapped[bool] = mapped_column(Boolean, default=False)
     """Every enabled check passed or was overridden."""
@@ -132,8 +148,8 @@ class CheckOverride(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     screening_id: Mapped[int] = mapped_column(ForeignKey(P + "screening.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    check_key: Mapped[str] = mapped_column(String(60))
-    reason: Mapped[str] = mapped_column(String(500))
+    check_key: Mapped[str] = mapped_column(String(60), info=not_personal())
+    reason: Mapped[str] = mapped_column(String(500), info=personal(Category.ASSESSMENT))
     by_id: Mapped[int | None] = _staff_fk()
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -150,8 +166,9 @@ class Interview(OrgScoped, Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[dt.date] = mapped_column(Date)
     held_by_id: Mapped[int | None] = _staff_fk()
-    helper_present: Mapped[str] = mapped_column(String(200), default="")
-    rules_explained: Mapped[list] = mapped_column(JSON, default=list)
+    helper_present: Mapped[str] = mapped_column(String(200), default="", info=personal(Category.CONTACT))
+    rules_explained: Mapped[list] = mapped_column(JSON, default=list, info=not_personal())
+    """Keys of the house rules that were gone through: the same list for everyone."""
     no_promises_made: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -164,24 +181,30 @@ class Assessment(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey(P + "interview.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    life_situation: Mapped[str] = mapped_column(Text, default="")
-    substance_history: Mapped[str] = mapped_column(Text, default="")
-    current_use: Mapped[str] = mapped_column(Text, default="")
-    adaptations: Mapped[str] = mapped_column(Text, default="")
-    helpers: Mapped[str] = mapped_column(Text, default="")
+    # Each answer carries the category of what it is about, so a permission for one does
+    # not open the others; what belongs to no narrower category is the assessment's own.
+    life_situation: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    substance_history: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SUBSTANCE_USE))
+    current_use: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SUBSTANCE_USE))
+    adaptations: Mapped[str] = mapped_column(Text, default="", info=personal(Category.HEALTH))
+    helpers: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
+    """Services and people helping the person: in the assessment, which services they are
+    in tells of their treatment, so not mere contact data."""
 
 
 class SensitiveAccess(OrgScoped, Base):
     """Every look at sensitive data: who, whose, what, when."""
 
     __tablename__ = P + "sensitive_access"
+    # Kept on erasure: who looked stays accountable (GDPR art. 5(2)). It holds no value.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = _staff_fk()
-    record: Mapped[str] = mapped_column(String(80))
+    record: Mapped[str] = mapped_column(String(80), info=not_personal())
     """What was shown, as ``<table>:<id>``."""
-    action: Mapped[str] = mapped_column(String(20), default="view")
+    action: Mapped[str] = mapped_column(String(20), default="view", info=not_personal())
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -196,11 +219,12 @@ class ContactLog(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     on: Mapped[dt.date] = mapped_column(Date)
-    initiated_by: Mapped[str] = mapped_column(String(20))
+    initiated_by: Mapped[str] = mapped_column(String(20), info=personal(Category.WORK))
     """``person`` (their own initiative), ``staff`` or ``helper``."""
-    channel: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20), info=not_personal())
     reached: Mapped[bool] = mapped_column(Boolean, default=True)
-    note: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SOCIAL))
+    """What came of the contact: where they are, how they are. Told in confidence."""
     staff_id: Mapped[int | None] = _staff_fk()
 
 
@@ -211,11 +235,12 @@ class Meeting(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20), info=not_personal())
     held_on: Mapped[dt.date] = mapped_column(Date)
     staff_1_id: Mapped[int | None] = _staff_fk()
     staff_2_id: Mapped[int | None] = _staff_fk()
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    """What was talked about, like the core's follow-up notes: special, told in confidence."""
 
 
 # --- job talk and start ---------------------------------------------------------------
@@ -229,11 +254,11 @@ class StartChecklist(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
-    weekly_hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
-    schedule: Mapped[list] = mapped_column(JSON, default=list)
+    weekly_hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), info=personal(Category.WORK))
+    schedule: Mapped[list] = mapped_column(JSON, default=list, info=personal(Category.WORK))
     """Agreed days: ``[{"weekday": 0-6, "hours": "4", "department_id": n}]``."""
-    shoe_size: Mapped[str] = mapped_column(String(10), default="")
-    photo: Mapped[str] = mapped_column(Text, default="")
+    shoe_size: Mapped[str] = mapped_column(String(10), default="", info=personal(Category.WORK))
+    photo: Mapped[str] = mapped_column(Text, default="", info=personal(Category.IDENTITY))
     """The ID-card photo as a ``data:image/...;base64`` URI (small), or empty."""
     photo_taken: Mapped[bool] = mapped_column(Boolean, default=False)
     job_talk_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -246,8 +271,8 @@ class Consent(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    contacts: Mapped[str] = mapped_column(String(500))
-    scope: Mapped[str] = mapped_column(String(500))
+    contacts: Mapped[str] = mapped_column(String(500), info=personal(Category.SOCIAL))
+    scope: Mapped[str] = mapped_column(String(500), info=personal(Category.SOCIAL))
     given_on: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -265,14 +290,17 @@ class SignedDocument(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(30), info=not_personal())
     """``contract`` or ``confidentiality``."""
-    provider: Mapped[str] = mapped_column(String(40), default="paper")
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    provider: Mapped[str] = mapped_column(String(40), default="paper", info=not_personal())
+    status: Mapped[str] = mapped_column(String(20), default="pending", info=personal(Category.WORK))
     """``pending``, ``signed`` or ``cancelled``."""
-    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    signed_on: Mapped[dt.date | None] = mapped_column(Date, info=personal(Category.WORK))
     seen_by_id: Mapped[int | None] = _staff_fk()
-    reference: Mapped[str] = mapped_column(String(200), default="")
+    # Deleted on erasure with the row: the signed document itself is archived where it was
+    # signed (paper, the signing service); this row only tracks its status.
+    reference: Mapped[str] = mapped_column(String(200), default="", info=personal(Category.WORK))
+    """The signing service's id of the document, or the binder it was filed in."""
 
 
 class Equipment(OrgScoped, Base):
@@ -282,8 +310,8 @@ class Equipment(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    label: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[str] = mapped_column(String(20), info=not_personal())
+    label: Mapped[str] = mapped_column(String(100), default="", info=personal(Category.WORK))
     """Locker number, key number, uniform size."""
     handed_out_on: Mapped[dt.date] = mapped_column(Date)
     collected_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -302,13 +330,15 @@ class Timesheet(OrgScoped, Base):
         # are found among every organization's sheets of those dates.
         Index("ix_" + P + "timesheet_organization_id_date", "organization_id", "date"),
     )
+    # Kept on erasure: pay lines rest on approved hours and the reports sum them. The note goes.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     date: Mapped[dt.date] = mapped_column(Date, index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
-    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
-    note: Mapped[str] = mapped_column(String(300), default="")
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2), info=personal(Category.WORK, keep=PAY))
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.WORK))
     recorded_by_id: Mapped[int | None] = _staff_fk()
     approved_by_id: Mapped[int | None] = _staff_fk()
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -322,10 +352,12 @@ class Absence(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    date: Mapped[dt.date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(20))
+    # An absence is recorded for its reason, and the reasons are ill health: the day and the
+    # note say as much as the reason does.
+    date: Mapped[dt.date] = mapped_column(Date, info=personal(Category.HEALTH))
+    reason: Mapped[str] = mapped_column(String(20), info=personal(Category.HEALTH))
     """``ill``, ``mental_health``, ``unknown``."""
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.HEALTH))
     recorded_by_id: Mapped[int | None] = _staff_fk()
 
 
@@ -333,16 +365,21 @@ class Incident(OrgScoped, Base):
     """Minor issue, sent home, serious breach, deviation or injury."""
 
     __tablename__ = P + "incident"
+    # Kept on erasure, without the description or the breach: the employer keeps a record of
+    # injuries and deviations (working environment act, arbeidsmiljøloven § 5-1).
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(
+        String(20), info=personal(Category.CONDUCT, keep="working environment act (arbeidsmiljøloven § 5-1): injuries and deviations stay recorded")
+    )
     on: Mapped[dt.date] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=personal(Category.CONDUCT))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"))
     staff_1_id: Mapped[int | None] = _staff_fk()
     staff_2_id: Mapped[int | None] = _staff_fk()
-    breach: Mapped[str] = mapped_column(String(20), default="")
+    breach: Mapped[str] = mapped_column(String(20), default="", info=personal(Category.CONDUCT))
     """For serious breaches: ``violence``, ``threats``, ``dealing``."""
     confirmed_by_person_on: Mapped[dt.date | None] = mapped_column(Date)
     dismissed_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -368,9 +405,9 @@ class AssignmentCheck(OrgScoped, Base):
     """Would someone else do it if not us?"""
     someone_would_pay: Mapped[bool] = mapped_column(Boolean)
     """Would someone pay for it?"""
-    decision: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[str] = mapped_column(String(20), info=not_personal())
     """``accepted`` or ``declined``."""
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="", info=not_personal())
     answered_by_id: Mapped[int | None] = _staff_fk()
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

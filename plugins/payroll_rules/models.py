@@ -11,11 +11,17 @@ from decimal import Decimal
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
 
 BENEFIT_STATUSES = ("none", "disability", "aap", "social_assistance", "other")
 EFFECTS = ("paid", "unpaid", "capped", "held")
 RUN_STATUSES = ("draft", "approved")
+
+PAY_HISTORY = "pay for a past day is decided by the status or approval in force on it; adjustment runs recompute it"
+"""Why erasure keeps a benefit status's and an approval's facts: a later adjustment run must
+not find the person's past pay wrong (bookkeeping act, bokføringsloven § 13)."""
+BOOKKEEPING = "bookkeeping act (bokføringsloven § 13): pay records for five years after the financial year"
 
 
 class BenefitStatus(OrgScoped, Base):
@@ -26,12 +32,14 @@ class BenefitStatus(OrgScoped, Base):
 
     __tablename__ = "payroll_rules_benefit_status"
     __table_args__ = (UniqueConstraint("participant_id", "valid_from"),)
+    # Kept on erasure (see PAY_HISTORY); the note, which pay never reads, goes.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(30))
-    valid_from: Mapped[dt.date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(30), info=personal(Category.FINANCIAL, keep=PAY_HISTORY))
+    valid_from: Mapped[dt.date] = mapped_column(Date, info=personal(Category.FINANCIAL, keep=PAY_HISTORY))
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.FINANCIAL))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -40,17 +48,20 @@ class DistrictApproval(OrgScoped, Base):
     """The district's decision that a person on social assistance may earn up to a cap."""
 
     __tablename__ = "payroll_rules_district_approval"
+    # Kept on erasure (see PAY_HISTORY): the period and cap decide pay. Which district
+    # decided (where the person lives) and the note go.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    district: Mapped[str] = mapped_column(String(200))
-    decision_date: Mapped[dt.date] = mapped_column(Date)
-    valid_from: Mapped[dt.date] = mapped_column(Date)
-    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    district: Mapped[str] = mapped_column(String(200), info=personal(Category.FINANCIAL))
+    decision_date: Mapped[dt.date] = mapped_column(Date, info=personal(Category.FINANCIAL, keep=PAY_HISTORY))
+    valid_from: Mapped[dt.date] = mapped_column(Date, info=personal(Category.FINANCIAL, keep=PAY_HISTORY))
+    valid_to: Mapped[dt.date | None] = mapped_column(Date, info=personal(Category.FINANCIAL, keep=PAY_HISTORY))
     """Last day covered (inclusive); None: until further notice."""
-    cap_ore: Mapped[int | None] = mapped_column(Integer)
+    cap_ore: Mapped[int | None] = mapped_column(Integer, info=personal(Category.FINANCIAL, keep=PAY_HISTORY))
     """The monthly cap in the decision; None: the program's cap setting in force."""
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.FINANCIAL))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -66,11 +77,11 @@ class PayRun(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     period_start: Mapped[dt.date] = mapped_column(Date, index=True)
     period_end: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True, info=not_personal())
     total_ore: Mapped[int] = mapped_column(BigInteger, default=0)
     """Øre; a year for a large program passes the 21 million kroner a 32-bit integer holds."""
     line_count: Mapped[int] = mapped_column(Integer, default=0)
-    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    fingerprint: Mapped[str] = mapped_column(String(64), default="", info=not_personal())
     """SHA-256 of the lines; stored at approval so anyone can check nothing changed."""
     computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
@@ -93,32 +104,37 @@ class PayLine(OrgScoped, Base):
     """One piece of work's pay (or a correction of it), traceable to its source."""
 
     __tablename__ = "payroll_rules_pay_line"
+    # Kept whole on erasure: the bookkeeping act requires the pay records, and an approved
+    # run's fingerprint covers every field of its lines. They then belong to an anonymized person.
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("payroll_rules_pay_run.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="RESTRICT"), index=True)
-    work_date: Mapped[dt.date] = mapped_column(Date, index=True)
-    source: Mapped[str] = mapped_column(String(120), index=True)
+    work_date: Mapped[dt.date] = mapped_column(Date, index=True, info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
+    # Codes and references: which work, which rule, which unit.
+    source: Mapped[str] = mapped_column(String(120), index=True, info=not_personal())
     """``PayableWork.source``: ``shift:12``, ``nyttig_timesheet:5``."""
-    work_kind: Mapped[str] = mapped_column(String(20))
-    line_kind: Mapped[str] = mapped_column(String(20), default="pay")
+    work_kind: Mapped[str] = mapped_column(String(20), info=not_personal())
+    line_kind: Mapped[str] = mapped_column(String(20), default="pay", info=not_personal())
     """``pay`` (first time this work is paid) or ``adjustment`` (a correction of earlier runs)."""
-    rule: Mapped[str] = mapped_column(String(60), default="")
-    unit: Mapped[str] = mapped_column(String(10), default="day")
-    quantity: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
-    rate_ore: Mapped[int] = mapped_column(Integer, default=0)
-    gross_ore: Mapped[int] = mapped_column(Integer, default=0)
+    rule: Mapped[str] = mapped_column(String(60), default="", info=not_personal())
+    unit: Mapped[str] = mapped_column(String(10), default="day", info=not_personal())
+    quantity: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0), info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
+    rate_ore: Mapped[int] = mapped_column(Integer, default=0, info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
+    gross_ore: Mapped[int] = mapped_column(Integer, default=0, info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
     """What the rule priced the work at, before benefit status."""
-    amount_ore: Mapped[int] = mapped_column(Integer, default=0)
+    amount_ore: Mapped[int] = mapped_column(Integer, default=0, info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
     """What this line pays (negative for a correction downwards)."""
-    effect: Mapped[str] = mapped_column(String(20), default="paid")
-    benefit_status: Mapped[str] = mapped_column(String(30), default="none")
-    reason: Mapped[str] = mapped_column(String(40), default="")
-    reason_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    effect: Mapped[str] = mapped_column(String(20), default="paid", info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
+    benefit_status: Mapped[str] = mapped_column(String(30), default="none", info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
+    reason: Mapped[str] = mapped_column(String(40), default="", info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
+    reason_params: Mapped[dict] = mapped_column(JSON, default=dict, info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
     tax_free: Mapped[bool] = mapped_column(Boolean, default=False)
     counts_toward_cap: Mapped[bool] = mapped_column(Boolean, default=True)
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.FINANCIAL, keep=BOOKKEEPING))
+    """The rule's own remark on the price, written by the pay run (covered by the fingerprint)."""
 
     run: Mapped[PayRun] = relationship(back_populates="lines")
     participant = relationship("Participant", lazy="joined")

@@ -20,6 +20,7 @@ from sqlalchemy import Date, ForeignKey, Integer, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import hookimpl
+from core.classification import Category, personal
 from core.contrib import DemoContext, NavItem, Panel, PermissionDef, ReportSection, SettingDef
 from core.db import Base, OrgScoped
 from core.forms import Field, FormError, validate
@@ -40,8 +41,10 @@ class RollingListEntry(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
-    position: Mapped[int] = mapped_column(Integer)
-    added_on: Mapped[dt.date] = mapped_column(Date)
+    # A person's place in the queue for work, like the lottery's results: work data,
+    # deleted with the person (the list only matters while they wait).
+    position: Mapped[int] = mapped_column(Integer, info=personal(Category.WORK))
+    added_on: Mapped[dt.date] = mapped_column(Date, info=personal(Category.WORK))
 
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
