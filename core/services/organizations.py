@@ -66,8 +66,8 @@ def staff_member(db: Session, user_id: int) -> StaffUser | None:
     return db.get(StaffUser, user_id)
 
 
-def add_staff(db: Session, organization: Organization, data: Mapping[str, Any], roles: Sequence[Any]) -> StaffUser:
-    """Create a staff account with roles in this organization, all or nothing."""
+def validate_new_staff(db: Session, data: Mapping[str, Any], roles: Sequence[Any]) -> dict[str, Any]:
+    """A new account's username, name, password and roles, checked; a FormError lists every problem."""
     errors: dict[str, str] = {}
     try:
         clean = validate(STAFF_FIELDS, data)
@@ -82,8 +82,19 @@ def add_staff(db: Session, organization: Organization, data: Mapping[str, Any], 
         errors["username"] = _("This username is taken.")
     if errors:
         raise FormError(errors)
+    return {**clean, "username": clean["username"].strip().lower(), "roles": list(dict.fromkeys(roles))}
+
+
+def add_staff(db: Session, organization: Organization, data: Mapping[str, Any], roles: Sequence[Any]) -> StaffUser:
+    """Create a staff account with roles in this organization, all or nothing.
+
+    No check of who asks: the administration's routes go through
+    :func:`core.services.access_requests.add_staff_or_request`, which sends a role that
+    reaches sensitive data to a leader for confirmation first.
+    """
+    clean = validate_new_staff(db, data, roles)
     try:
-        user = create_user(db, organization, clean["username"], clean["full_name"], clean["password"], list(dict.fromkeys(roles)))
+        user = create_user(db, organization, clean["username"], clean["full_name"], clean["password"], clean["roles"])
         db.commit()
     except IntegrityError:  # taken by a request at the same moment
         db.rollback()
