@@ -8,7 +8,7 @@ from litestar import Controller, Request
 from sqlalchemy.orm import Session
 
 from core.forms import FormError
-from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_gettext as L
 from core.labels import choice_label
 from core.models import PendingChange
 from core.services import access_requests
@@ -17,9 +17,9 @@ from core.web.handlers import get_or_404, page_get, page_post, redirect
 from core.web.templating import render
 
 CONFIRM = {"permission": access_requests.CONFIRM_PERMISSION}
-ACTIONS = {"grant": _l("Given"), "withdraw": _l("Taken away"), "request": _l("Asked for"), "approve": _l("Confirmed"),
-           "reject": _l("Refused")}
-WHAT = {"contact_person": _l("Contact person"), access_requests.STAFF_ROLES: _l("Staff account and roles")}
+ACTIONS = {"grant": L("Given"), "withdraw": L("Taken away"), "request": L("Asked for"), "approve": L("Confirmed"),
+           "reject": L("Refused")}
+WHAT = {"contact_person": L("Contact person"), access_requests.STAFF_ROLES: L("Staff account and roles")}
 
 
 def what_label(request: Request[Any, Any, Any], what: str) -> str:
