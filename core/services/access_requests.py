@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.builtin.privacy import REQUIRE_TOTP
@@ -83,9 +84,13 @@ def add_staff_or_request(
         payload = {"username": clean["username"], "full_name": clean["full_name"], "roles": clean["roles"],
                    "password_hash": hash_password(clean["password"])}
         return _request(db, actor, "add_staff", payload, STAFF_ROLES, clean["full_name"], detail)
-    user = create_user(db, organization, clean["username"], clean["full_name"], clean["password"], clean["roles"])
-    _record(db, actor, "grant", STAFF_ROLES, staff=user, detail=detail)
-    db.commit()
+    try:
+        user = create_user(db, organization, clean["username"], clean["full_name"], clean["password"], clean["roles"])
+        _record(db, actor, "grant", STAFF_ROLES, staff=user, detail=detail)
+        db.commit()
+    except IntegrityError:  # taken by a request at the same moment
+        db.rollback()
+        raise FormError({"username": _("This username is taken.")}) from None
     return user
 
 
@@ -151,7 +156,11 @@ def decide(db: Session, actor: Actor, change: PendingChange, approve: bool, sett
             raise FormError({"__all__": _("This username is taken.")})
         staff = StaffUser(username=payload["username"], full_name=payload["full_name"], password_hash=payload["password_hash"])
         db.add(staff)
-        db.flush()
+        try:
+            db.flush()
+        except IntegrityError:  # the username was taken a moment ago
+            db.rollback()
+            raise FormError({"__all__": _("This username is taken.")}) from None
         for role in payload["roles"]:
             db.add(Membership(user_id=staff.id, organization_id=change.organization_id, role=role))
     elif approve and change.kind == "setting":

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from core.db import get_scoped
 from core.forms import FormError
 from core.i18n import gettext as _
-from core.services.staff import optional_member
 from core.models import SHIFT_OUTCOMES, Attendance, Membership, Participant, ProgramDay, Shift, Site, StaffUser, Team, WorkOrder
+from core.services.staff import optional_member
 
 WORK_LEADER_ROLES = ("work_leader", "leader")
 
