@@ -42,6 +42,14 @@ CORE_PERMISSIONS = [
     PermissionDef("privacy.export", _("Export everything about a person (GDPR)"), ("leader", "social_worker"), sensitive=True),
     PermissionDef("privacy.erase", _("Erase or anonymize a person (GDPR)"), ("leader",), sensitive=True),
     PermissionDef("access_log.view", _("Read the access log of sensitive data"), ("leader",), sensitive=True),
+    # Granting access is a leader's decision (docs/security.md, "Who may grant what"): a
+    # need-to-know relation opens a person's notes, a role opens everyone's.
+    PermissionDef(
+        "relations.appoint", _("Appoint and remove contact persons (need-to-know relations)"), ("leader",), sensitive=True
+    ),
+    PermissionDef(
+        "access.confirm", _("Confirm roles and security settings an administrator asked for"), ("leader",), sensitive=True
+    ),
 ]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from core.api.access import AccessRequestsApi
 from core.api.account import AccountApi
 from core.api.admin import AdminApi
 from core.api.days import DaysApi
@@ -15,5 +16,5 @@ from core.services.registry import RESOURCES
 def api_router() -> Router:
     return Router(
         path="/api/v1",
-        route_handlers=[me, AccountApi, AdminApi, DaysApi, PrivacyApi, *(records_api_router(res) for res in RESOURCES.values())],
+        route_handlers=[me, AccessRequestsApi, AccountApi, AdminApi, DaysApi, PrivacyApi, *(records_api_router(res) for res in RESOURCES.values())],
     )

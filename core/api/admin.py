@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request
+from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +16,8 @@ from core.api.input import refuse_unknown, strict
 from core.forms import Field, FormError
 from core.i18n import gettext as _
 from core.i18n import today
-from core.models import DatedSetting, Organization, Site, StaffUser
+from core.models import DatedSetting, Organization, PendingChange, Site, StaffUser
+from core.services import access_requests
 from core.services import organizations as org_service
 from core.services import settings as settings_service
 from core.web.context import app_context, current_user
@@ -36,6 +37,19 @@ def site_json(site: Site) -> dict[str, Any]:
 def staff_json(user: StaffUser, organization_id: int) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "full_name": user.full_name, "active": user.is_active,
             "roles": sorted(user.roles_in(organization_id))}
+
+
+def request_json(row: PendingChange) -> dict[str, Any]:
+    """A request waiting for (or answered by) a leader; never the password's hash."""
+    payload = {k: v for k, v in row.payload.items() if k != "password_hash"}
+    return {"id": row.id, "kind": row.kind, "status": row.status, "payload": payload,
+            "requested_by": row.requested_by_name, "requested_at": row.requested_at.isoformat(),
+            "decided_by": row.decided_by_name or None, "decided_at": row.decided_at.isoformat() if row.decided_at else None}
+
+
+def _pending(row: PendingChange) -> Response[dict[str, Any]]:
+    """202: accepted, waiting for a leader's confirmation; nothing has changed yet."""
+    return Response({"pending_change": request_json(row)}, status_code=202)
 
 
 def _history_json(row: DatedSetting) -> dict[str, Any]:
@@ -80,11 +94,16 @@ class AdminApi(Controller):
         ]}
 
     @api_post("/settings", opt=ADMIN, name="api.admin.settings.set", status_code=201)
-    def set_setting(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> dict[str, Any]:
+    def set_setting(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> Any:
         """Record a value: ``{"key", "value", "valid_from" (dated settings), "note"}``.
-        A dated setting gains a row from ``valid_from``; history is never overwritten."""
+        A dated setting gains a row from ``valid_from``; history is never overwritten.
+        Switching two-factor off is only asked for: 202 with the request a leader confirms."""
         body = refuse_unknown(data, ("key", "value", "valid_from", "note"))
-        row = settings_service.save_setting(db, current_user(request).organization.id, app_context(request).settings_for(current_user(request).organization.enabled_plugins), dict(body))
+        user = current_user(request)
+        defs = app_context(request).settings_for(user.organization.enabled_plugins)
+        row = access_requests.save_setting_or_request(db, user.organization.id, user, defs, dict(body))
+        if isinstance(row, PendingChange):
+            return _pending(row)
         return {"key": row.key, **_history_json(row)}
 
     @api_get("/sites", opt=ADMIN, name="api.admin.sites")
@@ -102,14 +121,17 @@ class AdminApi(Controller):
         return {"items": [staff_json(u, org_id) for u in org_service.staff_of_organization(db)]}
 
     @api_post("/staff", opt=ADMIN, name="api.admin.staff.add", status_code=201)
-    def add_staff(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> dict[str, Any]:
-        """Add a colleague: ``{"username", "full_name", "password" (12+), "roles": [...]}``."""
+    def add_staff(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> Any:
+        """Add a colleague: ``{"username", "full_name", "password" (12+), "roles": [...]}``.
+        A role that reaches sensitive data is only asked for: 202 with the request a leader confirms."""
         body = refuse_unknown(data, ("username", "full_name", "password", "roles"))
         roles = body.get("roles")
         if not isinstance(roles, list):
             raise FormError({"roles": _("Choose at least one role.")})
         org = db.get(Organization, current_user(request).organization.id)
-        user = org_service.add_staff(db, org, body, roles)  # type: ignore[arg-type]
+        user = access_requests.add_staff_or_request(db, org, current_user(request), app_context(request).permission_defs, body, roles)  # type: ignore[arg-type]
+        if isinstance(user, PendingChange):
+            return _pending(user)
         return staff_json(user, org.id)  # type: ignore[union-attr]
 
     @api_patch("/staff/{user_id:int}", opt=ADMIN, name="api.admin.staff.update")

@@ -29,7 +29,10 @@ def lavterskel_settings() -> list[SettingDef]:
 
 @hookimpl(trylast=True)
 def lavterskel_navigation() -> list[NavItem]:
-    return [NavItem(_("Access log"), "/access-log", order=850, permission="access_log.view")]
+    return [
+        NavItem(_("Access log"), "/access-log", order=850, permission="access_log.view"),
+        NavItem(_("Access requests"), "/access-requests", order=860, permission="access.confirm"),
+    ]
 
 
 @hookimpl(trylast=True)

@@ -1,4 +1,5 @@
 """The core's tables, one small module per area, re-exported here."""
+from core.models.access import AccessChange, PendingChange
 from core.models.organization import DatedSetting, Department, Organization, OrganizationPlugin, Site
 from core.models.privacy import (
     AccessLogEntry,
@@ -27,6 +28,7 @@ from core.models.work import (
 )
 
 __all__ = [
+    "AccessChange", "PendingChange",
     "AccessLogEntry", "AccessLogPurgePermit", "Consent", "FollowUpNote", "IntakeRecord", "OutsideContact",
     "ParticipantErasure", "SessionSecondFactor", "StaffTotp",
     "ApiToken", "Attendance", "CUSTOMER_KINDS", "Customer", "DatedSetting", "Department", "GENDERS",

@@ -12,6 +12,7 @@ from core.db import get_scoped
 from core.forms import FormError
 from core.i18n import gettext as _
 from core.models import SHIFT_OUTCOMES, Attendance, Membership, Participant, ProgramDay, Shift, Site, StaffUser, Team, WorkOrder
+from core.services.staff import optional_member
 
 WORK_LEADER_ROLES = ("work_leader", "leader")
 
@@ -75,9 +76,9 @@ def create_team(db: Session, day: ProgramDay, name: str, work_leader_id: int | N
         raise FormError({"name": _("This field is required.")})
     if len(name) > 120:
         raise FormError({"name": _("At most %(n)s characters.", n=120)})
+    work_leader_id = optional_member(db, work_leader_id, "work_leader_id")
     if work_leader_id is not None and work_leader_id not in {s.id for s in work_leader_choices(db)}:
-        # Also refuses a leader of another organization: memberships are organization-scoped.
-        raise FormError({"work_leader_id": _("No such record.")})
+        raise FormError({"work_leader_id": _("Choose a work leader or leader.")})
     orders = []
     for oid in dict.fromkeys(order_ids):  # the same order twice is once
         order = get_scoped(db, WorkOrder, oid)

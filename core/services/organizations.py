@@ -5,14 +5,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import MAX_ID
 from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
 from core.models import ROLES, Membership, Organization, OrganizationPlugin, Site, StaffUser
-from core.services.auth import create_user, end_all_sessions
+from core.services.auth import end_all_sessions
 
 MIN_PASSWORD = 12
 STAFF_FIELDS = [
@@ -66,8 +65,11 @@ def staff_member(db: Session, user_id: int) -> StaffUser | None:
     return db.get(StaffUser, user_id)
 
 
-def add_staff(db: Session, organization: Organization, data: Mapping[str, Any], roles: Sequence[Any]) -> StaffUser:
-    """Create a staff account with roles in this organization, all or nothing."""
+def validate_new_staff(db: Session, data: Mapping[str, Any], roles: Sequence[Any]) -> dict[str, Any]:
+    """A new account's username, name, password and roles, checked; a FormError lists every problem.
+
+    Accounts are made by :func:`core.services.access_requests.add_staff_or_request`, which
+    sends a role that reaches sensitive data to a leader for confirmation first."""
     errors: dict[str, str] = {}
     try:
         clean = validate(STAFF_FIELDS, data)
@@ -82,13 +84,7 @@ def add_staff(db: Session, organization: Organization, data: Mapping[str, Any], 
         errors["username"] = _("This username is taken.")
     if errors:
         raise FormError(errors)
-    try:
-        user = create_user(db, organization, clean["username"], clean["full_name"], clean["password"], list(dict.fromkeys(roles)))
-        db.commit()
-    except IntegrityError:  # taken by a request at the same moment
-        db.rollback()
-        raise FormError({"username": _("This username is taken.")}) from None
-    return user
+    return {**clean, "username": clean["username"].strip().lower(), "roles": list(dict.fromkeys(roles))}
 
 
 def set_staff_active(db: Session, actor_id: int, user: StaffUser, active: bool) -> StaffUser:

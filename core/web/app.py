@@ -123,6 +123,7 @@ def create_app(
 ) -> Litestar:
     """Build the app. ``extra_plugins`` registers plugin modules directly (tests use it)."""
     from core.api import api_router
+    from core.web.controllers.access import AccessRequestsController
     from core.web.controllers.admin import AdminController
     from core.web.controllers.auth import AuthController
     from core.web.controllers.dashboard import dashboard
@@ -159,7 +160,7 @@ def create_app(
     )
 
     route_handlers: list[Any] = [
-        AuthController, dashboard, DaysController, AdminController, ReportsController, api_router(), *all_records_routers(),
+        AuthController, dashboard, DaysController, AdminController, AccessRequestsController, ReportsController, api_router(), *all_records_routers(),
         PrivacyController, TotpController,
     ]
     for name, handlers in plugins.per_plugin("lavterskel_route_handlers"):

@@ -12,6 +12,7 @@ from core.forms import FormError
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as L
 from core.models import Membership, Participant, ProgramDay, Shift, StaffUser, Team, WorkOrder
+from core.services.staff import members_or_error
 from plugins.dagsverk_lottery import teams as solver
 from plugins.dagsverk_lottery.calendar import setting
 from plugins.dagsverk_lottery.draws import drawn_ids, last_drawn
@@ -126,9 +127,10 @@ def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None
     all_leaders = work_leaders(db)
     if leader_ids is None:
         leader_ids = [u.id for u in all_leaders]
+    leader_ids = members_or_error(db, leader_ids, "leader_ids")
     valid = {u.id for u in all_leaders}
     if any(i not in valid for i in leader_ids):
-        raise FormError({"leader_ids": _("No such record.")})
+        raise FormError({"leader_ids": _("Choose work leaders.")})
     leaders = [i for i in leader_ids if i not in locked_leaders]
     ids = [pid for pid in drawn_ids(draw) if pid not in locked_people]
     people = people_for(db, day, ids)

@@ -199,9 +199,15 @@ def start_checklist(request: Req, db: Session, pid: int, data: dict[str, Any]) -
     schedule = body.get("schedule") or []
     if not isinstance(schedule, list) or not all(isinstance(x, dict) for x in schedule):
         raise FormError({"schedule": _("Each agreed day needs a weekday and hours.")})
+    if "contact_person_1_id" in body or "contact_person_2_id" in body:
+        # Only when sent: recording the job talk is a work leader's task, appointing contact
+        # persons a leader's, and leaving them out must not read as taking them away.
+        # Checked first, stored with the checklist: a refusal leaves nothing half-written.
+        first = c["contact_person_1_id"] if "contact_person_1_id" in body else path.contact_person_1_id
+        second = c["contact_person_2_id"] if "contact_person_2_id" in body else path.contact_person_2_id
+        set_contact_persons(db, path, first, second, by=_user(request), commit=False)
     update_checklist(db, path, weekly_hours=c["weekly_hours"], schedule=schedule, shoe_size=c["shoe_size"], photo_taken=c["photo_taken"],
                      department_id=c["department_id"], paid_worker=c["paid_worker"] if "paid_worker" in body else True, job_talk_on=c["job_talk_on"])
-    set_contact_persons(db, path, c["contact_person_1_id"], c["contact_person_2_id"])
     return _person_json(db, pid)
 
 

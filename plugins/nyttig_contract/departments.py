@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from core.forms import FormError
 from core.i18n import gettext as _
-from core.models import Department, Membership
+from core.models import Department
+from core.services.staff import members_or_error
 from plugins.nyttig_contract.models import DepartmentProfile, DepartmentWorkLeader
 
 
@@ -24,9 +25,7 @@ def save_department(db: Session, organization_id: int, department: Department | 
         raise FormError({"closed_on": _("A department closes after it opens.")})
     if any(not 0 <= d <= 6 for d in opening_days):
         raise FormError({"opening_days": _("Not one of the allowed choices.")})
-    staff = set(db.scalars(select(Membership.user_id)))
-    if any(uid not in staff for uid in work_leader_ids):
-        raise FormError({"work_leader_ids": _("Choose a staff member of this organization.")})
+    work_leader_ids = members_or_error(db, work_leader_ids, "work_leader_ids")
     if department is None:
         department = Department(organization_id=organization_id, name=name)
         db.add(department)

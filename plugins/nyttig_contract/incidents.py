@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.forms import FormError
 from core.i18n import gettext as _
+from core.services.staff import optional_member
 from plugins.nyttig_contract.labels import BREACHES, INCIDENT_KINDS
 from plugins.nyttig_contract.models import Incident, PathRecord, Timesheet
 from plugins.nyttig_contract.phases import leave
@@ -33,6 +34,8 @@ def record_incident(db: Session, organization_id: int, *, kind: str, on: dt.date
                     by_id: int | None) -> Incident:
     if kind not in INCIDENT_KINDS:
         raise FormError({"kind": _("Not one of the allowed choices.")})
+    staff_1_id = optional_member(db, staff_1_id, "staff_1_id")
+    staff_2_id = optional_member(db, staff_2_id, "staff_2_id")
     if kind in ("minor", "sent_home", "serious") and participant_id is None:
         raise FormError({"participant_id": _("Say who it concerns.")})
     if kind == "sent_home" and (not staff_1_id or not staff_2_id or staff_1_id == staff_2_id):

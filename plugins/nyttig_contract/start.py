@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.forms import FormError
 from core.i18n import gettext as _
 from core.models import Department, Participant, StaffUser
+from core.services.relations import change_relation
 from plugins.nyttig_contract.eligibility import failing, run_screening, shown
 from plugins.nyttig_contract.models import Consent, Equipment, PathRecord, Screening, SignedDocument, StartChecklist
 
@@ -96,17 +97,18 @@ def make_start_gate(checks: Sequence[Any], answers: dict[str, Any], overrides: d
     return gate
 
 
-def set_contact_persons(db: Session, path: PathRecord, first_id: int | None, second_id: int | None) -> None:
-    from core.models import Membership
-
-    staff_ids = set(db.scalars(select(Membership.user_id)))
-    for key, uid in (("contact_person_1_id", first_id), ("contact_person_2_id", second_id)):
-        if uid is not None and uid not in staff_ids:
-            raise FormError({key: _("Choose a staff member of this organization.")})
+def set_contact_persons(db: Session, path: PathRecord, first_id: Any, second_id: Any, *, by: Any, commit: bool = True) -> None:
+    """Appoint the person's two contact persons. A contact person reads the person's notes,
+    so this goes through the core's need-to-know rule: only a leader (``relations.appoint``)
+    appoints anyone, themselves included, and every appointment is recorded."""
     if first_id and second_id and first_id == second_id:
         raise FormError({"contact_person_2_id": _("The two contact persons must be two different people.")})
-    path.contact_person_1_id, path.contact_person_2_id = first_id, second_id
-    db.commit()
+    held = {"contact_person_1_id": path.contact_person_1_id, "contact_person_2_id": path.contact_person_2_id}
+    clean = change_relation(db, by, path.participant_id, "contact_person", held,
+                            {"contact_person_1_id": first_id, "contact_person_2_id": second_id}, source="nyttig_contract")
+    path.contact_person_1_id, path.contact_person_2_id = clean["contact_person_1_id"], clean["contact_person_2_id"]
+    if commit:
+        db.commit()
 
 
 def update_checklist(db: Session, path: PathRecord, *, weekly_hours: Decimal | None, schedule: list[dict[str, Any]],

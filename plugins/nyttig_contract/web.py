@@ -256,7 +256,7 @@ def contact_persons_post(request: Req, db: Session, pid: int, data: Form) -> Any
 
     def act() -> None:
         c = validate([Field("contact_person_1_id", kind="ref"), Field("contact_person_2_id", kind="ref")], form_data(data))
-        set_contact_persons(db, path, c["contact_person_1_id"], c["contact_person_2_id"])
+        set_contact_persons(db, path, c["contact_person_1_id"], c["contact_person_2_id"], by=_user(request))
     return _act(request, db, pid, act)
 
 

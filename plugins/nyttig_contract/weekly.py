@@ -14,6 +14,7 @@ from core.db import utcnow
 from core.forms import FormError
 from core.i18n import gettext as _
 from core.models import Department, Participant
+from core.services.staff import optional_member
 from plugins.nyttig_contract.models import Absence, ContactLog, Meeting, PathRecord, StartChecklist, Timesheet
 
 WORKING_PHASES = ("started", "stable")
@@ -127,7 +128,9 @@ def log_contact(db: Session, organization_id: int, participant_id: int, *, on: d
 
 def record_meeting(db: Session, path: PathRecord, *, kind: str, held_on: dt.date, staff_1_id: int | None, staff_2_id: int | None,
                    summary: str) -> Meeting:
-    """Follow-up meetings and reviews need two different staff members present."""
+    """Follow-up meetings and reviews need two different staff members present, of this organization."""
+    staff_1_id = optional_member(db, staff_1_id, "staff_1_id")
+    staff_2_id = optional_member(db, staff_2_id, "staff_2_id")
     if kind in ("follow_up", "review") and (not staff_1_id or not staff_2_id or staff_1_id == staff_2_id):
         raise FormError({"staff_2_id": _("Two different staff members must be present in a follow-up meeting.")})
     row = Meeting(organization_id=path.organization_id, participant_id=path.participant_id, kind=kind, held_on=held_on,

@@ -136,10 +136,14 @@ def test_sites(world, client, admin):
 
 def test_staff_add_disable_enable(world, client, admin):
     body = {"username": "Ny.Leder", "full_name": "Ny Leder", "password": "a-long-enough-password", "roles": ["work_leader"]}
+    # A work leader's role reaches sensitive data: the administrator only asks, a leader confirms.
     r = client.post("/api/v1/admin/staff", json=body, headers=admin)
-    assert r.status_code == 201, r.text
-    new = r.json()
-    assert new["username"] == "ny.leder" and new["roles"] == ["work_leader"] and new["active"] is True
+    assert r.status_code == 202, r.text
+    request_id = r.json()["pending_change"]["id"]
+    leader = bearer(api_token(world, world.a, "leader"))
+    assert client.post(f"/api/v1/access-requests/{request_id}/approve", headers=leader).json()["status"] == "approved"
+    new = next(s for s in client.get("/api/v1/admin/staff", headers=admin).json()["items"] if s["username"] == "ny.leder")
+    assert new["roles"] == ["work_leader"] and new["active"] is True
     staff = {s["username"] for s in client.get("/api/v1/admin/staff", headers=admin).json()["items"]}
     assert "ny.leder" in staff and not any(u.startswith("beta") for u in staff)
     # The new colleague can sign in; disabling ends their sessions and locks them out.

@@ -14,6 +14,7 @@ from core.forms import FormError
 from core.i18n import today
 from core.labels import choice_label
 from core.models import ROLES, Organization, Site
+from core.services import access_requests
 from core.services import organizations as org_service
 from core.services import settings as settings_service
 from core.web.context import app_context, current_user
@@ -37,7 +38,8 @@ class AdminController(Controller):
         return render(
             request, "admin.html", status_code=status, org=org, program_plugins=ctx.plugins.program_plugins,
             plugin_info=plugin_info, settings=settings, sites=list(db.scalars(select(Site).order_by(Site.name))),
-            staff=staff, roles=ROLES, choice_label=choice_label, errors=errors or {},
+            staff=staff, roles=ROLES, choice_label=choice_label, errors=errors or {}, pending=access_requests.pending(db),
+            sensitive_roles=access_requests.sensitive_roles(ctx.permission_defs, ROLES),
         )
 
     @page_get("/", opt=ADMIN, name="admin")
@@ -61,7 +63,9 @@ class AdminController(Controller):
     @page_post("/settings", opt=ADMIN)
     def settings(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         try:
-            settings_service.save_setting(db, current_user(request).organization.id, app_context(request).settings_for(current_user(request).organization.enabled_plugins), form_data(data))
+            user = current_user(request)
+            defs = app_context(request).settings_for(user.organization.enabled_plugins)
+            access_requests.save_setting_or_request(db, user.organization.id, user, defs, form_data(data))
         except FormError as exc:
             db.rollback()
             return self._page(request, db, exc.errors, 400)
@@ -81,7 +85,9 @@ class AdminController(Controller):
     def add_staff(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         try:
             org = db.get(Organization, current_user(request).organization.id)
-            org_service.add_staff(db, org, form_data(data), form_list(data, "roles"))  # type: ignore[arg-type]
+            access_requests.add_staff_or_request(
+                db, org, current_user(request), app_context(request).permission_defs, form_data(data), form_list(data, "roles")  # type: ignore[arg-type]
+            )
         except FormError as exc:
             db.rollback()
             return self._page(request, db, exc.errors, 400)

@@ -37,3 +37,13 @@ def on_path(db: Session, org_id: int, by_id: int, **kw: Any) -> tuple[Participan
 
 def screened(db: Session, path: Any, p: Participant, by_id: int, answers: dict[str, Any] | None = None, **kw: Any) -> Any:
     return run_screening(db, BUILTIN_CHECKS, path, p, stage="screening", answers=answers or ALL_YES, on=D0, by_id=by_id, **kw)
+
+
+class Appointer:
+    """A leader as the relations service sees a requester (service-level tests have no request)."""
+
+    def __init__(self, user: Any, permissions: frozenset[str] = frozenset({"relations.appoint"})) -> None:
+        self.id, self.full_name, self.permissions = user.id, user.full_name, permissions
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions

@@ -12,7 +12,7 @@ from plugins.nyttig_contract.start import add_consent, make_start_gate, set_cont
 from plugins.nyttig_contract.eligibility import BUILTIN_CHECKS
 from plugins.nyttig_contract.signing import PaperSigning
 
-from .helpers import D0, department, on_path, screened
+from .helpers import D0, Appointer, department, on_path, screened
 
 
 def _interview(db, path, on):
@@ -23,7 +23,7 @@ def _interview(db, path, on):
 def ready_for_start(db, path, users, dept):
     update_checklist(db, path, weekly_hours=8, schedule=[{"weekday": 0, "hours": "4"}, {"weekday": 2, "hours": "4"}], shoe_size="42",
                      photo_taken=True, department_id=dept.id, paid_worker=True, job_talk_on=D0)
-    set_contact_persons(db, path, users["work_leader"].id, users["social_worker"].id)
+    set_contact_persons(db, path, users["work_leader"].id, users["social_worker"].id, by=Appointer(users["leader"]))
     add_consent(db, path, contacts="Fastlege, ruskonsulent", scope="Oppmøte og helse som påvirker jobb", given_on=D0, valid_until=None, by_id=None)
     for kind in ("contract", "confidentiality"):
         sign_document(db, path, kind, PaperSigning(), {"signed_on": D0.isoformat()}, users["leader"].id)
@@ -109,12 +109,12 @@ def test_start_is_refused_until_the_checklist_is_complete(world):
             move(db, path, "started", D0 + dt.timedelta(days=220), None, start_gate=gate(users))
         assert "Two contact persons" in exc.value.errors["__all__"] or "kontaktpersoner" in exc.value.errors["__all__"]
         ready_for_start(db, path, users, dept)
-        set_contact_persons(db, path, users["work_leader"].id, None)
+        set_contact_persons(db, path, users["work_leader"].id, None, by=Appointer(users["leader"]))
         with pytest.raises(FormError):
             move(db, path, "started", D0 + dt.timedelta(days=220), None, start_gate=gate(users))
         with pytest.raises(FormError):
-            set_contact_persons(db, path, users["work_leader"].id, users["work_leader"].id)
-        set_contact_persons(db, path, users["work_leader"].id, users["leader"].id)
+            set_contact_persons(db, path, users["work_leader"].id, users["work_leader"].id, by=Appointer(users["leader"]))
+        set_contact_persons(db, path, users["work_leader"].id, users["leader"].id, by=Appointer(users["leader"]))
         move(db, path, "started", D0 + dt.timedelta(days=220), None, start_gate=gate(users))
         assert path.phase == "started"
 
@@ -127,7 +127,7 @@ def test_unpaid_worker_needs_no_contract(world):
         walk_to_job_talk(db, path, p, None)
         update_checklist(db, path, weekly_hours=8, schedule=[{"weekday": 1, "hours": "4"}], shoe_size="40", photo_taken=True,
                          department_id=dept.id, paid_worker=False, job_talk_on=D0)
-        set_contact_persons(db, path, users["work_leader"].id, users["social_worker"].id)
+        set_contact_persons(db, path, users["work_leader"].id, users["social_worker"].id, by=Appointer(users["leader"]))
         add_consent(db, path, contacts="NAV-veileder", scope="Oppmøte", given_on=D0, valid_until=D0 + dt.timedelta(days=800), by_id=None)
         move(db, path, "started", D0 + dt.timedelta(days=220), None, start_gate=gate(users))
         assert path.phase == "started"
