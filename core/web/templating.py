@@ -72,7 +72,30 @@ def render(request: Request[Any, Any, Any], template: str, *, status_code: int =
         "path": request.url.path,
         "query": request.url.query,
         "messages": [],
+        "reveal": reveal_for(request),
     }
     base.update(context)
     # Handlers default to JSON; without an explicit type browsers get HTML as application/json.
     return Template(template_name=template, context=base, status_code=status_code, media_type=MediaType.HTML)
+
+
+def reveal_for(request: Request[Any, Any, Any]) -> Any:
+    """What templates call to show a classified value: ``reveal(row, "column")``.
+
+    The request's gate (core.services.disclosure) where the handler has a database
+    session; otherwise one that withholds every special-category value.
+    """
+    disclosure = request.scope.get("state", {}).get("disclosure")
+    return disclosure.reveal if disclosure is not None else _withhold_special
+
+
+def _withhold_special(row: Any, column: str) -> Any:
+    from core.classification import classification_of
+    from core.services.disclosure import WITHHELD_NOTHING, Revealed
+
+    if row is None:
+        return WITHHELD_NOTHING
+    c = classification_of(type(row).__table__.c[column])
+    if c is not None and c.category.special:
+        return Revealed(False, None, c.category, present=bool(getattr(row, column)))
+    return Revealed(True, getattr(row, column), c.category if c else None)

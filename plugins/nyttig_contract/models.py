@@ -2,8 +2,10 @@
 
 People are the core's :class:`core.models.Participant` rows from their first contact
 on; this plugin adds where each person is on the path, and everything around it.
-Special-category data (substance history, current use, life situation) lives only in
-:class:`Assessment`, which is read through :func:`plugins.nyttig_contract.sensitive.read_assessment`.
+Columns that hold something about a person say what with ``info=personal(Category.X)``;
+special-category values (the assessment form, absence reasons, incidents, relapse notes,
+consents, meeting summaries) are shown only through the core's gate,
+:mod:`core.services.disclosure`, which decides, logs and asks for the second factor.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.classification import Category, personal
 from core.db import Base, OrgScoped, utcnow
 
 P = "nyttig_contract_"
@@ -97,7 +100,8 @@ class PhaseChange(OrgScoped, Base):
     """``first_contact``, ``forward``, ``back``, ``relapse``, ``return``, ``leave``."""
     on: Mapped[dt.date] = mapped_column(Date)
     by_id: Mapped[int | None] = _staff_fk()
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SUBSTANCE_USE))
+    """Why: a relapse's note, why someone went back or left. Read through the core's gate."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -156,7 +160,7 @@ class Interview(OrgScoped, Base):
 
 
 class Assessment(OrgScoped, Base):
-    """SENSITIVE: the assessment form's answers. Read only through ``sensitive.read_assessment``."""
+    """The assessment form's answers: shown only through the core's gate (core.services.disclosure)."""
 
     __tablename__ = P + "assessment"
     __table_args__ = (UniqueConstraint("interview_id"),)
@@ -164,25 +168,11 @@ class Assessment(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey(P + "interview.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    life_situation: Mapped[str] = mapped_column(Text, default="")
-    substance_history: Mapped[str] = mapped_column(Text, default="")
-    current_use: Mapped[str] = mapped_column(Text, default="")
-    adaptations: Mapped[str] = mapped_column(Text, default="")
-    helpers: Mapped[str] = mapped_column(Text, default="")
-
-
-class SensitiveAccess(OrgScoped, Base):
-    """Every look at sensitive data: who, whose, what, when."""
-
-    __tablename__ = P + "sensitive_access"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = _staff_fk()
-    record: Mapped[str] = mapped_column(String(80))
-    """What was shown, as ``<table>:<id>``."""
-    action: Mapped[str] = mapped_column(String(20), default="view")
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    life_situation: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
+    substance_history: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
+    current_use: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
+    adaptations: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
+    helpers: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
 
 
 # --- keeping in touch and meetings ----------------------------------------------------
@@ -215,7 +205,7 @@ class Meeting(OrgScoped, Base):
     held_on: Mapped[dt.date] = mapped_column(Date)
     staff_1_id: Mapped[int | None] = _staff_fk()
     staff_2_id: Mapped[int | None] = _staff_fk()
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
 
 
 # --- job talk and start ---------------------------------------------------------------
@@ -246,8 +236,8 @@ class Consent(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    contacts: Mapped[str] = mapped_column(String(500))
-    scope: Mapped[str] = mapped_column(String(500))
+    contacts: Mapped[str] = mapped_column(String(500), info=personal(Category.SOCIAL))
+    scope: Mapped[str] = mapped_column(String(500), info=personal(Category.SOCIAL))
     given_on: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -315,34 +305,39 @@ class Timesheet(OrgScoped, Base):
 
 
 class Absence(OrgScoped, Base):
-    """An agreed day not worked, with a reason. Never a penalty."""
+    """An agreed day not worked, with a reason. Never a penalty. That someone was away is
+    the work's business; why is their health's, shown only through the core's gate."""
 
     __tablename__ = P + "absence"
+    __author__ = "recorded_by_id"
     __table_args__ = (UniqueConstraint("participant_id", "date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     date: Mapped[dt.date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(20), info=personal(Category.HEALTH))
     """``ill``, ``mental_health``, ``unknown``."""
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.HEALTH))
     recorded_by_id: Mapped[int | None] = _staff_fk()
 
 
 class Incident(OrgScoped, Base):
-    """Minor issue, sent home, serious breach, deviation or injury."""
+    """Minor issue, sent home, serious breach, deviation or injury. What happened (its kind,
+    description and breach) is about the person's conduct, shown through the core's gate;
+    the staff member who recorded it keeps seeing what they wrote (``__author__``)."""
 
     __tablename__ = P + "incident"
+    __author__ = "recorded_by_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20), info=personal(Category.CONDUCT))
     on: Mapped[dt.date] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=personal(Category.CONDUCT))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"))
     staff_1_id: Mapped[int | None] = _staff_fk()
     staff_2_id: Mapped[int | None] = _staff_fk()
-    breach: Mapped[str] = mapped_column(String(20), default="")
+    breach: Mapped[str] = mapped_column(String(20), default="", info=personal(Category.CONDUCT))
     """For serious breaches: ``violence``, ``threats``, ``dealing``."""
     confirmed_by_person_on: Mapped[dt.date | None] = mapped_column(Date)
     dismissed_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -379,7 +374,7 @@ TABLES: tuple[str, ...] = tuple(
     m.__tablename__
     for m in (
         DepartmentProfile, DepartmentWorkLeader, PathRecord, PhaseChange, Screening, CheckOverride, Interview,
-        Assessment, SensitiveAccess, ContactLog, Meeting, StartChecklist, Consent, SignedDocument, Equipment,
+        Assessment, ContactLog, Meeting, StartChecklist, Consent, SignedDocument, Equipment,
         Timesheet, Absence, Incident, AssignmentCheck,
     )
 )

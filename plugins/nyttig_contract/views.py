@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -43,7 +44,9 @@ def person_context(db: Session, participant: Participant, path: PathRecord, toda
     }
 
 
-def path_json(path: PathRecord, changes: list[Any]) -> dict[str, Any]:
+def path_json(path: PathRecord, changes: list[Any], shown: Callable[[Any, str], Any]) -> dict[str, Any]:
+    """The path as JSON. ``shown(row, column)`` gives a classified value: the request's gate
+    (``Disclosure.value``, None when withheld) for the API, the raw value for the export."""
     return {
         "participant_id": path.participant_id, "phase": path.phase, "phase_since": path.phase_since.isoformat(),
         "came_via": path.came_via, "helper_name": path.helper_name, "paid_worker": path.paid_worker,
@@ -54,5 +57,5 @@ def path_json(path: PathRecord, changes: list[Any]) -> dict[str, Any]:
         "department_id": path.department_id, "contact_person_ids": [path.contact_person_1_id, path.contact_person_2_id],
         "started_on": path.started_on.isoformat() if path.started_on else None, "outcome": path.outcome,
         "timeline": [{"id": c.id, "from": c.from_phase, "to": c.to_phase, "kind": c.kind, "on": c.on.isoformat(),
-                      "by_id": c.by_id, "reason": c.reason} for c in changes],
+                      "by_id": c.by_id, "reason": shown(c, "reason")} for c in changes],
     }
