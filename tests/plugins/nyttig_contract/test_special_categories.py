@@ -218,3 +218,44 @@ def test_any_page_that_would_show_a_special_value_needs_the_second_factor(world,
     api = client.get(f"/api/v1/nyttig/people/{s['pid']}", headers=bearer(api_token(world, world.b, "work_leader")))
     assert api.status_code == 403
     assert _views(world, s["pid"]) == []
+
+
+# --- hard to bypass -----------------------------------------------------------------------
+
+
+def test_a_plugin_template_cannot_read_a_special_column_directly(app) -> None:
+    import pytest
+
+    from core.web.templating import SpecialValueInTemplate
+
+    env = app.state["ctx"].jinja
+    row = Incident(participant_id=1, kind="sent_home", description="SEEMED-AFFECTED-7", breach="")
+    for source in ("{{ i.description }}", "{{ i['kind'] }}", "{% if i.kind == 'sent_home' %}x{% endif %}"):
+        with pytest.raises(SpecialValueInTemplate):
+            env.from_string(source).render(i=row)
+    # What is not special stays readable; the value itself only through the gate.
+    assert env.from_string("{{ i.on }}").render(i=Incident(on=dt.date(2026, 3, 2))) == "2026-03-02"
+
+
+def test_no_get_route_of_the_app_shows_a_special_value_to_a_colleague_without_need_to_know(app, world, client) -> None:
+    """Every GET route, HTML and API, the core's and the plugins', with the person's id
+    wherever a route takes an id: none shows one of the person's special-category values."""
+    import re
+
+    from tests.core.test_role_matrix import _routes
+
+    s = _setup(world)
+    _login_other(client)
+    h = bearer(_token_for(world, s["other"]))
+    monday = dt.date.fromordinal(s["monday"]).isoformat()
+    leaks = []
+    for path, method, _handler in _routes(app):
+        if method != "GET":
+            continue
+        url = re.sub(r"\{[^}:]+:int\}", str(s["pid"]), path)
+        url = re.sub(r"\{[^}:]+:date\}", monday, url)
+        url = re.sub(r"\{[^}:]+:\w+\}", "x", url)
+        r = client.get(url + f"?week={monday}", headers=h if path.startswith("/api/") else None)
+        leaks += [f"{url}: {m}" for m in MARKERS if m in r.text]
+    assert not leaks
+    assert _views(world, s["pid"]) == []
