@@ -352,9 +352,12 @@ def lavterskel_pay_markers(db: Session, organization: Organization, participant_
 def lavterskel_is_contact_person(db: Session, organization: Organization, staff_user_id: int, participant_id: int) -> bool | None:
     """Say whether a staff member is one of a participant's contact persons.
 
-    Per organization; called before sensitive data (intake and follow-up notes) is shown
-    or written by someone whose role holds ``sensitive.contact`` but not
-    ``sensitive.view``. Contact persons may read the sensitive data of their own people.
+    Per organization; called before special-category data is shown or written to someone
+    whose role holds the relation permission ``sensitive.contact`` but not the permission
+    that opens it for everyone: the core's intake and follow-up notes (``sensitive.view``),
+    and every classified special-category column of the core and the plugins, shown
+    through ``core.services.disclosure`` (``data.health``, ``data.conduct``...). Contact
+    persons may read the special-category data of their own people.
     The core has no contact persons of its own; a program plugin that has them (Nyttig
     Arbeid) answers here. All results are collected; any ``True`` grants access.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from core.classification import SPECIAL, Category
 from core.contrib import PermissionDef
 from core.i18n import lazy_gettext as _
 
@@ -33,7 +34,7 @@ CORE_PERMISSIONS = [
     ),
     PermissionDef(
         "sensitive.contact",
-        _("Read and write the intake and follow-up notes of one's own people as their contact person"),
+        _("Read and write the special-category data of one's own people as their contact person"),
         ("leader", "work_leader", "social_worker"),
         sensitive=True,
     ),
@@ -50,7 +51,31 @@ CORE_PERMISSIONS = [
     PermissionDef(
         "access.confirm", _("Confirm roles and security settings an administrator asked for"), ("leader",), sensitive=True
     ),
+    # One per special category of the classification (core/classification.py): whoever holds
+    # it reads that category of everyone's data, wherever a column of that category is
+    # shown (the core's and every plugin's, through core.services.disclosure). Without it,
+    # only the need-to-know relations open a value: ``sensitive.contact`` for one's own
+    # people as their contact person, or as the author of the record.
+    *(
+        PermissionDef(f"data.{c.value}", label, ("leader", "social_worker"), sensitive=True)
+        for c, label in (
+            (Category.HEALTH, _("Read everyone's health data (illness, absence reasons, adaptations)")),
+            (Category.SUBSTANCE_USE, _("Read everyone's substance-use data (use, relapses)")),
+            (Category.CONDUCT, _("Read everyone's incidents and conduct (sent home, breaches)")),
+            (Category.SOCIAL, _("Read everyone's confidential circumstances (consents, meeting summaries)")),
+            (Category.ASSESSMENT, _("Read everyone's assessment forms")),
+        )
+    ),
 ]
+
+RELATION_PERMISSION = "sensitive.contact"
+"""Opens a special-category value of one person through a need-to-know relation the core
+evaluates (contact person, author of the record), never of everyone."""
+
+
+def category_permission(category: Category | str) -> str:
+    """The permission that reads ``category`` of everyone (``data.health``...)."""
+    return f"data.{Category(category).value}"
 
 
 def sensitive_permissions(defs: Iterable[PermissionDef]) -> frozenset[str]:
@@ -71,4 +96,29 @@ def role_matrix_markdown(defs: Iterable[PermissionDef], roles: Iterable[str] = A
         marks = " | ".join("✔" if r in d.roles else "—" for r in roles)
         sensitive = " (sensitive)" if d.sensitive else ""
         lines.append(f"| `{d.name}`{sensitive} | {d.label} | {marks} |")
+    return "\n".join(lines)
+
+
+def category_matrix_markdown(defs: Iterable[PermissionDef], roles: Iterable[str] = ALL_STAFF) -> str:
+    """Who reads which special category, as a Markdown table (for docs/security.md).
+
+    ``everyone`` through the category's permission; ``own people`` only through the
+    relation permission (their contact person, or the record's author); ``—`` never.
+    """
+    roles = list(roles)
+    defs = list(defs)
+    lines = ["| category | permission | " + " | ".join(roles) + " |", "|---|---|" + "---|" * len(roles)]
+    relation = next((d for d in defs if d.name == RELATION_PERMISSION), None)
+    for category in sorted(SPECIAL, key=lambda c: list(Category).index(c)):
+        name = category_permission(category)
+        d = next((x for x in defs if x.name == name), None)
+        cells = []
+        for r in roles:
+            if d is not None and r in d.roles:
+                cells.append("everyone")
+            elif relation is not None and r in relation.roles:
+                cells.append("own people")
+            else:
+                cells.append("—")
+        lines.append(f"| {category.value} | `{name}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)

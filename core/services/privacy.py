@@ -2,8 +2,9 @@
 
 Every read, change or export of sensitive data goes through this module and writes an
 access log entry in the same transaction as the read or change itself, so there is no
-look without a log line. Plugins that hold their own sensitive data (Nyttig Arbeid's
-assessment form) call :func:`log_sensitive_access` the same way.
+look without a log line. A classified special-category value of any table (the core's or a
+plugin's) is *shown* through :mod:`core.services.disclosure`, which writes its entry
+itself; plugins record their *changes* with :func:`log_sensitive_access`.
 """
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def log_sensitive_access(
 
     Call it in the same transaction as the read or change it records (it only flushes;
     the caller commits). Never pass a value: ``category`` names the kind of data
-    (``health``, ``nyttig_assessment``...), ``page`` is the request path (ids only).
+    (``health``, ``assessment``...), ``page`` is the request path (ids only).
 
     :param user: the staff member (a request's user, a ``StaffUser``, or a staff user's id),
         or None for the system (the retention policy).

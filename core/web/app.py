@@ -131,6 +131,7 @@ def create_app(
     from core.web.controllers.records import all_records_routers
     from core.web.controllers.reports import ReportsController
     from core.web.controllers.privacy import PrivacyController
+    from core.services.disclosure import SecondFactorNeeded
     from core.web.controllers.totp import SecondFactorRequired, TotpController, second_factor_handler
 
     settings = settings or load_settings()
@@ -191,6 +192,7 @@ def create_app(
             HTTPException: http_exception_handler,
             FormError: form_error_handler,
             SecondFactorRequired: second_factor_handler,
+            SecondFactorNeeded: second_factor_handler,
             Exception: internal_error_handler,
         },
         openapi_config=OpenAPIConfig(

@@ -11,6 +11,7 @@ from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
 from core.db import get_scoped, scoped_session
+from core.services.disclosure import PENDING, Disclosure
 
 # Handlers are synchronous (SQLAlchemy is), so Litestar runs them in its thread pool and
 # the event loop stays free. Every route goes through these so none forgets.
@@ -26,13 +27,46 @@ T = TypeVar("T")
 
 
 def provide_db(request: Request[Any, Any, Any]) -> Iterator[Session]:
-    """A database session scoped to the requester's organization, closed after the response."""
+    """A database session scoped to the requester's organization, closed after the response.
+
+    It carries the request's :class:`core.services.disclosure.Disclosure` (the gate for
+    special-category values, ``request.state["disclosure"]``). When the handler or its
+    templates showed such a value, the access-log entries are committed here, after the
+    response was built and before it is sent: a failed commit is a 500, never a value
+    shown without its entry.
+    """
     user = request.scope.get("user")
     session = scoped_session(request.app.state["ctx"].session_factory, user.organization.id if user else None)
+    if user is not None:
+        request.scope.setdefault("state", {})["disclosure"] = disclosure_for(request, session)
     try:
         yield session
+        if session.info.pop(PENDING, False):
+            session.commit()
     finally:
         session.close()
+
+
+def disclosure_for(request: Request[Any, Any, Any], db: Session) -> Disclosure:
+    """The request's gate for special-category values (see core.services.disclosure)."""
+    from core.services.privacy import is_contact_person
+
+    ctx = request.app.state["ctx"]
+    user = request.scope["user"]
+    state = request.scope.get("state", {})
+    handler = request.scope.get("route_handler")
+    opt = getattr(handler, "opt", {}) or {}
+    return Disclosure(
+        db, user, request.scope.get("path_template") or request.url.path,
+        lambda staff_id, person_id: is_contact_person(db, ctx.plugins, user.organization, staff_id, person_id),
+        second_factor=state.get("second_factor", "missing"), second_factor_required=bool(state.get("second_factor_required")),
+        source=str(opt.get("plugin") or "core"),
+    )
+
+
+def disclosure(request: Request[Any, Any, Any]) -> Disclosure:
+    """The gate of a request whose handler takes ``db``."""
+    return request.scope["state"]["disclosure"]
 
 
 def get_or_404(db: Session, model: type[T], obj_id: int) -> T:

@@ -10,6 +10,8 @@ from markupsafe import Markup
 
 from core.contrib import Panel
 from core.i18n import gettext as _
+from core.services.disclosure import SecondFactorNeeded
+from core.web.templating import reveal_for
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +38,11 @@ def render_panels(request: Request[Any, Any, Any], hook_name: str, **kwargs: Any
         collected.extend((plugin, p) for p in result or ())
     for plugin, panel in sorted(collected, key=lambda pp: pp[1].order):
         try:
-            html = ctx.jinja.get_template(panel.template).render(request=request, user=user, **panel.context)
+            html = ctx.jinja.get_template(panel.template).render(request=request, user=user, reveal=reveal_for(request), **panel.context)
             out.append(RenderedPanel(str(panel.title), Markup(html), False, plugin))
+        except SecondFactorNeeded:
+            # Not a broken panel: the page shows special-category data and needs the code.
+            raise
         except Exception:  # noqa: BLE001 - a template bug in one plugin must not take the page down
             log.exception("panel %s from %s failed to render", panel.template, plugin)
             out.append(RenderedPanel(str(panel.title), _error_html(), True, plugin))

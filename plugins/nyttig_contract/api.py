@@ -14,18 +14,19 @@ from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
 from core.i18n import today
 from core.models import Participant, WorkOrder
-from core.web.handlers import api_get, api_post, get_or_404
+from core.services.disclosure import Disclosure
+from core.web.handlers import api_get, api_post, disclosure, get_or_404
 from plugins.nyttig_contract import labels
 from plugins.nyttig_contract.assignments import decide
 from plugins.nyttig_contract.eligibility import answers_from, collect_checks, run_screening
 from plugins.nyttig_contract.incidents import confirm_breach, dismiss, follow_up_done, record_incident
-from plugins.nyttig_contract.interview import record_interview
-from plugins.nyttig_contract.models import Incident, PathRecord, Timesheet
+from plugins.nyttig_contract.incidents import incidents_of
+from plugins.nyttig_contract.interview import SENSITIVE_FIELDS, assessments_of, record_interview
+from plugins.nyttig_contract.models import Absence, Assessment, Incident, Meeting, PathRecord, Timesheet
 from plugins.nyttig_contract.phases import come_back, leave, move, path_of, register_contact, relapse, timeline
-from plugins.nyttig_contract.sensitive import read_assessments
 from plugins.nyttig_contract.signing import collect_providers
 from plugins.nyttig_contract.start import (
-    add_consent, checklist_items, hand_out, make_start_gate, set_contact_persons, sign_document, update_checklist,
+    add_consent, checklist_items, consents_of, hand_out, make_start_gate, set_contact_persons, sign_document, update_checklist,
 )
 from plugins.nyttig_contract.views import path_json
 from plugins.nyttig_contract.waiting_list import entry_json, waiting_list
@@ -59,16 +60,16 @@ def _checks(request: Req, db: Session) -> list[Any]:
     return collect_checks(request.app.state["ctx"].plugins, _user(request).organization, db)
 
 
-def _out(db: Session, path: PathRecord) -> dict[str, Any]:
-    return path_json(path, timeline(db, path.participant_id))
+def _out(request: Req, db: Session, path: PathRecord) -> dict[str, Any]:
+    return path_json(path, timeline(db, path.participant_id), disclosure(request).value)
 
 
 @api_get(f"{BASE}/people", opt=VIEW, name="api.nyttig.people", tags=TAGS)
-def people(db: Session, phase: str | None = None) -> dict[str, Any]:
+def people(request: Req, db: Session, phase: str | None = None) -> dict[str, Any]:
     q = select(PathRecord)
     if phase:
         q = q.where(PathRecord.phase == phase)
-    return {"items": [path_json(p, []) for p in db.scalars(q.order_by(PathRecord.id))]}
+    return {"items": [path_json(p, [], disclosure(request).value) for p in db.scalars(q.order_by(PathRecord.id))]}
 
 
 @api_post(f"{BASE}/people", opt=EDIT, name="api.nyttig.contact", tags=TAGS, status_code=201)
@@ -91,19 +92,44 @@ def new_contact(request: Req, db: Session, data: dict[str, Any]) -> dict[str, An
     path = register_contact(db, org, person, c["on"], _user(request).id, came_via=c["came_via"], helper_name=c["helper_name"])
     log_contact(db, org, person.id, on=c["on"], initiated_by="person" if c["came_via"] == "self" else "helper",
                 channel=c["channel"] or "phone", reached=True, note="", by_id=_user(request).id)
-    return _out(db, path)
+    return _out(request, db, path)
 
 
 @api_get(f"{BASE}/people/{{pid:int}}", opt=VIEW, name="api.nyttig.person", tags=TAGS)
-def person(db: Session, pid: int) -> dict[str, Any]:
-    return _person_json(db, pid)
+def person(request: Req, db: Session, pid: int) -> dict[str, Any]:
+    """The person's path. Special-category values (a relapse's note, consents, meeting
+    summaries, incidents, absence reasons) come through the core's gate: ``null`` where the
+    requester may not read them, and each category shown is logged once."""
+    return _person_json(request, db, pid)
 
 
-def _person_json(db: Session, pid: int) -> dict[str, Any]:
+def _person_json(request: Req, db: Session, pid: int) -> dict[str, Any]:
     path = _path(db, pid)
-    out = _out(db, path)
+    gate = disclosure(request)
+    out = _out(request, db, path)
     out["start_checklist"] = [{"key": i.key, "label": i.label, "done": i.done} for i in checklist_items(db, path, path.started_on or today())]
+    out.update(_special_json(db, gate, pid))
     return out
+
+
+def _special_json(db: Session, gate: Disclosure, pid: int) -> dict[str, Any]:
+    v = gate.value
+    return {
+        "consents": [{"id": c.id, "given_on": c.given_on.isoformat(), "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+                      "withdrawn_on": c.withdrawn_on.isoformat() if c.withdrawn_on else None, "contacts": v(c, "contacts"),
+                      "scope": v(c, "scope")} for c in consents_of(db, pid)],
+        "meetings": [{"id": m.id, "kind": m.kind, "held_on": m.held_on.isoformat(), "staff_ids": [m.staff_1_id, m.staff_2_id],
+                      "summary": v(m, "summary")}
+                     for m in db.scalars(select(Meeting).where(Meeting.participant_id == pid).order_by(Meeting.held_on.desc(), Meeting.id.desc()))],
+        "incidents": [{"id": i.id, "on": i.on.isoformat(), "kind": v(i, "kind"), "breach": v(i, "breach"), "description": v(i, "description")}
+                      for i in incidents_of(db, pid)],
+        "absences": [_absence(gate, a) for a in db.scalars(select(Absence).where(Absence.participant_id == pid).order_by(Absence.date.desc()))],
+    }
+
+
+def _absence(gate: Disclosure, a: Absence) -> dict[str, Any]:
+    return {"id": a.id, "participant_id": a.participant_id, "date": a.date.isoformat(), "reason": gate.value(a, "reason"),
+            "note": gate.value(a, "note")}
 
 
 @api_post(f"{BASE}/people/{{pid:int}}/screening", opt=EDIT, name="api.nyttig.screening", tags=TAGS, status_code=201)
@@ -145,18 +171,18 @@ def phase(request: Req, db: Session, pid: int, data: dict[str, Any]) -> dict[str
     except FormError:
         db.rollback()
         raise
-    return _out(db, path)
+    return _out(request, db, path)
 
 
 @api_post(f"{BASE}/people/{{pid:int}}/facts", opt=EDIT, name="api.nyttig.facts", tags=TAGS, status_code=200)
-def facts(db: Session, pid: int, data: dict[str, Any]) -> dict[str, Any]:
+def facts(request: Req, db: Session, pid: int, data: dict[str, Any]) -> dict[str, Any]:
     path = _path(db, pid)
     c = validate([Field("treatment_plan_job", kind="bool"), Field("ready_to_return", kind="bool"),
                   Field("discharge_expected_on", kind="date"), Field("paid_worker", kind="bool")], _body(data), partial=True)
     for k, v in c.items():
         setattr(path, k, v)
     db.commit()
-    return _out(db, path)
+    return _out(request, db, path)
 
 
 @api_post(f"{BASE}/people/{{pid:int}}/interview", opt=EDIT, name="api.nyttig.interview", tags=TAGS, status_code=201)
@@ -167,14 +193,15 @@ def interview(request: Req, db: Session, pid: int, data: dict[str, Any]) -> dict
 
 @api_post(f"{BASE}/people/{{pid:int}}/assessment/show", opt=VIEW, name="api.nyttig.assessment", tags=TAGS, status_code=200)
 def assessment(request: Req, db: Session, pid: int) -> dict[str, Any]:
-    """Sensitive: a POST (never a URL with data), allowed to leaders, social workers and the contact persons; logged."""
-    user = _user(request)
-    try:
-        rows = read_assessments(db, user_id=user.id, roles=user.roles, path=_path(db, pid))
-    except PermissionError:
-        raise PermissionDeniedException() from None
-    fields = ("life_situation", "substance_history", "current_use", "adaptations", "helpers")
-    return {"items": [{"id": a.id, "interview_id": a.interview_id, **{f: getattr(a, f) for f in fields}} for a in rows]}
+    """The assessment form: a POST (never a URL with data), through the core's gate, which
+    decides who may read it (``data.assessment``, or a contact person), asks for the second
+    factor where the organization requires it (403 without), and logs the showing."""
+    _path(db, pid)
+    gate = disclosure(request)
+    if not gate.may_read_column(Assessment, "substance_history", pid):
+        raise PermissionDeniedException()
+    return {"items": [{"id": a.id, "interview_id": a.interview_id, **{f: gate.value(a, f) for f in SENSITIVE_FIELDS}}
+                      for a in assessments_of(db, pid)]}
 
 
 @api_post(f"{BASE}/people/{{pid:int}}/contacts", opt=EDIT, name="api.nyttig.contacts", tags=TAGS, status_code=201)
@@ -208,7 +235,7 @@ def start_checklist(request: Req, db: Session, pid: int, data: dict[str, Any]) -
         set_contact_persons(db, path, first, second, by=_user(request), commit=False)
     update_checklist(db, path, weekly_hours=c["weekly_hours"], schedule=schedule, shoe_size=c["shoe_size"], photo_taken=c["photo_taken"],
                      department_id=c["department_id"], paid_worker=c["paid_worker"] if "paid_worker" in body else True, job_talk_on=c["job_talk_on"])
-    return _person_json(db, pid)
+    return _person_json(request, db, pid)
 
 
 @api_post(f"{BASE}/people/{{pid:int}}/consent", opt=EDIT, name="api.nyttig.consent", tags=TAGS, status_code=201)
@@ -292,7 +319,9 @@ def _sheet(t: Timesheet) -> dict[str, Any]:
 
 
 @api_get(f"{BASE}/timesheets", opt=TIME, name="api.nyttig.timesheets", tags=TAGS)
-def timesheets(db: Session, week: str | None = None) -> dict[str, Any]:
+def timesheets(request: Req, db: Session, week: str | None = None) -> dict[str, Any]:
+    """The week's expected days, hours and absences; an absence's reason only through the
+    core's gate (``null`` where the requester may not read it)."""
     try:
         monday = week_start(dt.date.fromisoformat(week)) if week else week_start(today())
     except ValueError:
@@ -303,6 +332,8 @@ def timesheets(db: Session, week: str | None = None) -> dict[str, Any]:
         "expected": [{"participant_id": e.participant_id, "date": e.date.isoformat(), "department_id": e.department_id, "hours": str(e.hours)}
                      for e in expected_shifts(db, monday, sunday)],
         "timesheets": [_sheet(t) for t in db.scalars(select(Timesheet).where(Timesheet.date >= monday, Timesheet.date <= sunday).order_by(Timesheet.date))],
+        "absences": [_absence(disclosure(request), a)
+                     for a in db.scalars(select(Absence).where(Absence.date >= monday, Absence.date <= sunday).order_by(Absence.date, Absence.id))],
     }
 
 
@@ -332,7 +363,7 @@ def absences(request: Req, db: Session, data: dict[str, Any]) -> dict[str, Any]:
                   Field("reason", kind="choice", choices=tuple(labels.ABSENCE_REASONS), required=True), Field("note", max_length=300)], _body(data))
     _path(db, c["participant_id"])
     row = record_absence(db, _user(request).organization.id, c["participant_id"], c["date"], c["reason"], _user(request).id, c["note"])
-    return {"id": row.id, "reason": row.reason}
+    return _absence(disclosure(request), row)
 
 
 @api_post(f"{BASE}/assignments/{{oid:int}}", opt={"permission": "nyttig.assignments"}, name="api.nyttig.assignment", tags=TAGS, status_code=200)

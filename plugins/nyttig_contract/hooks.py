@@ -165,22 +165,19 @@ def lavterskel_participant_last_activity(db: Session, participant: Any) -> Any:
 
 @hookimpl
 def lavterskel_personal_data(db: Session, participant: Any) -> dict[str, Any] | None:
-    """What Nyttig Arbeid holds about a person (the assessment form is logged as an export)."""
+    """What Nyttig Arbeid holds about a person (the core logs the export as a whole)."""
     from plugins.nyttig_contract.models import Assessment, ContactLog, Incident, Interview
     from plugins.nyttig_contract.phases import path_of, timeline
-    from plugins.nyttig_contract.sensitive import log_sensitive_access
     from plugins.nyttig_contract.views import path_json
 
     path = path_of(db, participant.id)
     if path is None:
         return None
     assessments = list(db.scalars(select(Assessment).where(Assessment.participant_id == participant.id)))
-    for a in assessments:
-        log_sensitive_access(db, organization_id=path.organization_id, user_id=None, participant_id=participant.id,
-                             record=f"{Assessment.__tablename__}:{a.id}", action="export")
     fields = ("life_situation", "substance_history", "current_use", "adaptations", "helpers")
     return {"key": "nyttig_contract", "title": _("Nyttig Arbeid: the path"), "data": {
-        "path": path_json(path, timeline(db, participant.id)),
+        # The export is the core's own disclosure, logged as one "export" of everything.
+        "path": path_json(path, timeline(db, participant.id), getattr),
         "interviews": [{"held_on": i.held_on.isoformat(), "rules_explained": i.rules_explained}
                        for i in db.scalars(select(Interview).where(Interview.participant_id == participant.id))],
         "assessments": [{f: getattr(a, f) for f in fields} for a in assessments],

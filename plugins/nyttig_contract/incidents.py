@@ -87,14 +87,15 @@ def incidents_of(db: Session, participant_id: int) -> list[Incident]:
 
 
 def welcome_back(db: Session, participant_id: int) -> dict[str, object] | None:
-    """The latest "sent home", and whether the person has worked since: the page says so."""
+    """The latest "sent home", and whether the person has worked since: the page says so,
+    to those the core's gate lets read the incident (``incident`` is the row to reveal)."""
     last = db.scalars(select(Incident).where(Incident.participant_id == participant_id, Incident.kind == "sent_home")
                       .order_by(Incident.on.desc(), Incident.id.desc())).first()
     if last is None:
         return None
     back = db.scalars(select(Timesheet.date).where(Timesheet.participant_id == participant_id, Timesheet.date > last.on)
                       .order_by(Timesheet.date)).first()
-    return {"sent_home_on": last.on, "back_on": back}
+    return {"incident": last, "sent_home_on": last.on, "back_on": back}
 
 
 def open_follow_ups(db: Session) -> list[Incident]:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.forms import Field, FormError, validate
+from core.services.disclosure import category_of
+from core.services.privacy import log_sensitive_access
 from core.i18n import gettext as _
 from plugins.nyttig_contract.labels import RULES
 from plugins.nyttig_contract.models import Assessment, Interview, PathRecord
-from plugins.nyttig_contract.sensitive import log_sensitive_access
 
 SENSITIVE_FIELDS = ("life_situation", "substance_history", "current_use", "adaptations", "helpers")
 
@@ -40,7 +42,14 @@ def record_interview(db: Session, path: PathRecord, values: dict[str, Any], by_i
                             **{k: clean[k] for k in SENSITIVE_FIELDS})
     db.add(assessment)
     db.flush()
-    log_sensitive_access(db, organization_id=path.organization_id, user_id=by_id, participant_id=path.participant_id,
-                         record=f"{Assessment.__tablename__}:{assessment.id}", action="write")
+    # Writing the form is logged as a change of its category, in the core's access log.
+    log_sensitive_access(db, by_id, path.participant_id, category_of(Assessment, "substance_history").value, action="change",
+                         source="nyttig_contract", organization_id=path.organization_id)
     db.commit()
     return interview
+
+
+def assessments_of(db: Session, participant_id: int) -> list[Assessment]:
+    """The person's assessment forms, newest first. Show their answers only through the
+    core's gate (``reveal``), never directly."""
+    return list(db.scalars(select(Assessment).where(Assessment.participant_id == participant_id).order_by(Assessment.id.desc())))

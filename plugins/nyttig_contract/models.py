@@ -2,8 +2,10 @@
 
 People are the core's :class:`core.models.Participant` rows from their first contact
 on; this plugin adds where each person is on the path, and everything around it.
-Special-category data (substance history, current use, life situation) lives only in
-:class:`Assessment`, which is read through :func:`plugins.nyttig_contract.sensitive.read_assessment`.
+Columns that hold something about a person say what with ``info=personal(Category.X)``;
+special-category values (the assessment form, absence reasons, incidents, relapse notes,
+consents, meeting summaries) are shown only through the core's gate,
+:mod:`core.services.disclosure`, which decides, logs and asks for the second factor.
 """
 from __future__ import annotations
 
@@ -111,7 +113,7 @@ class PhaseChange(OrgScoped, Base):
     on: Mapped[dt.date] = mapped_column(Date)
     by_id: Mapped[int | None] = _staff_fk()
     reason: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SUBSTANCE_USE))
-    """Why the step was taken; for a relapse, what happened."""
+    """Why: a relapse's note, why someone went back or left. Read through the core's gate."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -173,7 +175,7 @@ class Interview(OrgScoped, Base):
 
 
 class Assessment(OrgScoped, Base):
-    """SENSITIVE: the assessment form's answers. Read only through ``sensitive.read_assessment``."""
+    """The assessment form's answers: shown only through the core's gate (core.services.disclosure)."""
 
     __tablename__ = P + "assessment"
     __table_args__ = (UniqueConstraint("interview_id"),)
@@ -181,31 +183,11 @@ class Assessment(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey(P + "interview.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    # Each answer carries the category of what it is about, so a permission for one does
-    # not open the others; what belongs to no narrower category is the assessment's own.
-    life_situation: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
-    substance_history: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SUBSTANCE_USE))
-    current_use: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SUBSTANCE_USE))
-    adaptations: Mapped[str] = mapped_column(Text, default="", info=personal(Category.HEALTH))
+    life_situation: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
+    substance_history: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
+    current_use: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
+    adaptations: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
     helpers: Mapped[str] = mapped_column(Text, default="", info=personal(Category.ASSESSMENT))
-    """Services and people helping the person: in the assessment, which services they are
-    in tells of their treatment, so not mere contact data."""
-
-
-class SensitiveAccess(OrgScoped, Base):
-    """Every look at sensitive data: who, whose, what, when."""
-
-    __tablename__ = P + "sensitive_access"
-    # Kept on erasure: who looked stays accountable (GDPR art. 5(2)). It holds no value.
-    __erase__ = "anonymize"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = _staff_fk()
-    record: Mapped[str] = mapped_column(String(80), info=not_personal())
-    """What was shown, as ``<table>:<id>``."""
-    action: Mapped[str] = mapped_column(String(20), default="view", info=not_personal())
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 # --- keeping in touch and meetings ----------------------------------------------------
@@ -345,16 +327,16 @@ class Timesheet(OrgScoped, Base):
 
 
 class Absence(OrgScoped, Base):
-    """An agreed day not worked, with a reason. Never a penalty."""
+    """An agreed day not worked, with a reason. Never a penalty. That someone was away is
+    the work's business; why is their health's, shown only through the core's gate."""
 
     __tablename__ = P + "absence"
+    __author__ = "recorded_by_id"
     __table_args__ = (UniqueConstraint("participant_id", "date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    # An absence is recorded for its reason, and the reasons are ill health: the day and the
-    # note say as much as the reason does.
-    date: Mapped[dt.date] = mapped_column(Date, info=personal(Category.HEALTH))
+    date: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(20), info=personal(Category.HEALTH))
     """``ill``, ``mental_health``, ``unknown``."""
     note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.HEALTH))
@@ -362,12 +344,15 @@ class Absence(OrgScoped, Base):
 
 
 class Incident(OrgScoped, Base):
-    """Minor issue, sent home, serious breach, deviation or injury."""
+    """Minor issue, sent home, serious breach, deviation or injury. What happened (its kind,
+    description and breach) is about the person's conduct, shown through the core's gate;
+    the staff member who recorded it keeps seeing what they wrote (``__author__``)."""
 
     __tablename__ = P + "incident"
     # Kept on erasure, without the description or the breach: the employer keeps a record of
     # injuries and deviations (working environment act, arbeidsmiljøloven § 5-1).
     __erase__ = "anonymize"
+    __author__ = "recorded_by_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -416,7 +401,7 @@ TABLES: tuple[str, ...] = tuple(
     m.__tablename__
     for m in (
         DepartmentProfile, DepartmentWorkLeader, PathRecord, PhaseChange, Screening, CheckOverride, Interview,
-        Assessment, SensitiveAccess, ContactLog, Meeting, StartChecklist, Consent, SignedDocument, Equipment,
+        Assessment, ContactLog, Meeting, StartChecklist, Consent, SignedDocument, Equipment,
         Timesheet, Absence, Incident, AssignmentCheck,
     )
 )

@@ -61,8 +61,9 @@ def checklist_items(db: Session, path: PathRecord, on: dt.date) -> list[Item]:
         Item("hours", _("Weekly hours and days agreed"), bool(c.weekly_hours and c.weekly_hours > 0 and c.schedule),
              _("%(hours)s hours a week", hours=c.weekly_hours) if c.weekly_hours else ""),
         Item("department", _("Department chosen"), path.department_id is not None),
-        Item("consent", _("Consent form in force on the start date"), consent is not None,
-             consent.contacts if consent else ""),
+        # Whom the consent names is special-category data: the consent section shows it
+        # through the core's gate; the checklist only says whether one is in force.
+        Item("consent", _("Consent form in force on the start date"), consent is not None),
         Item("shoe_size", _("Shoe size noted"), bool(c.shoe_size), c.shoe_size),
         Item("photo", _("Photo for the service ID card"), bool(c.photo or c.photo_taken)),
         Item("contact_persons", _("Two contact persons"), bool(path.contact_person_1_id and path.contact_person_2_id

@@ -14,16 +14,15 @@ from sqlalchemy.orm import Session
 from core.forms import Field, FormError, validate
 from core.i18n import today
 from core.models import Department, Participant, WorkOrder
-from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect
+from core.web.handlers import disclosure, form_data, form_list, get_or_404, page_get, page_post, redirect
 from core.web.templating import render
 from plugins.nyttig_contract import labels
 from plugins.nyttig_contract.assignments import check_of, decide
 from plugins.nyttig_contract.eligibility import QUESTIONS, answers_from, collect_checks, run_screening, shown
 from plugins.nyttig_contract.incidents import confirm_breach, dismiss, follow_up_done, open_follow_ups, record_incident
-from plugins.nyttig_contract.interview import record_interview
-from plugins.nyttig_contract.models import Consent, DepartmentProfile, DepartmentWorkLeader, Equipment, Incident, PathRecord, Timesheet
+from plugins.nyttig_contract.interview import SENSITIVE_FIELDS, assessments_of, record_interview
+from plugins.nyttig_contract.models import Assessment, Consent, DepartmentProfile, DepartmentWorkLeader, Equipment, Incident, PathRecord, Timesheet
 from plugins.nyttig_contract.phases import FORWARD, LEFT, RELAPSE_TO, come_back, leave, move, path_of, register_contact, relapse
-from plugins.nyttig_contract.sensitive import read_assessments
 from plugins.nyttig_contract.signing import collect_providers
 from plugins.nyttig_contract.start import (
     add_consent, card_code, collect, hand_out, make_start_gate, qr_svg, set_contact_persons, sign_document, staff_choices,
@@ -66,6 +65,9 @@ def person_page(request: Req, db: Session, pid: int, *, errors: dict[str, str] |
                 assessments: Any = None) -> Any:
     person, path = _person(db, pid)
     ctx = person_context(db, person, path, today())
+    # The relation (contact person?) is looked up here, in the worker thread; the template
+    # shows each special-category value through ``reveal``, which decides and logs.
+    disclosure(request).prepare([pid])
     checks = collect_checks(_plugins(request), _user(request).organization, db)
     return render(request, "nyttig_contract/person.html", status_code=status, errors=errors or {}, assessments=assessments,
                   questions=QUESTIONS, checks=checks, providers=collect_providers(_plugins(request), _user(request).organization),
@@ -224,14 +226,14 @@ def interview_post(request: Req, db: Session, pid: int, data: Form) -> Any:
 
 @page_post("/nyttig/people/{pid:int}/assessment", opt=VIEW, name="nyttig.assessment_show")
 def assessment_show(request: Req, db: Session, pid: int) -> Any:
-    """Sensitive data is shown only after an explicit POST, and each view is logged."""
-    _p, path = _person(db, pid)
-    user = _user(request)
-    try:
-        rows = read_assessments(db, user_id=user.id, roles=user.roles, path=path)
-    except PermissionError:
-        raise PermissionDeniedException() from None
-    return person_page(request, db, pid, assessments=rows)
+    """Shown only after an explicit POST, through the core's gate: it decides who may read
+    the form, asks for the second factor where the organization requires it, and logs."""
+    _person(db, pid)
+    gate = disclosure(request)
+    if not gate.may_read_column(Assessment, "substance_history", pid):
+        raise PermissionDeniedException()
+    shown = [{f: gate.reveal(a, f) for f in SENSITIVE_FIELDS} for a in assessments_of(db, pid)]
+    return person_page(request, db, pid, assessments=shown)
 
 
 CONTACT_LOG_FIELDS = [DATE_ON, Field("initiated_by", kind="choice", choices=tuple(labels.INITIATED_BY), required=True),
@@ -397,8 +399,10 @@ def waiting_page(request: Req, db: Session) -> Any:
 
 def incidents_page(request: Req, db: Session, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     rows = list(db.scalars(select(Incident).order_by(Incident.on.desc(), Incident.id.desc()).limit(200)))
+    follow_ups = open_follow_ups(db)
     people = {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_({r.participant_id for r in rows if r.participant_id})))}
-    return render(request, "nyttig_contract/incidents.html", status_code=status, rows=rows, people=people, follow_ups=open_follow_ups(db),
+    disclosure(request).prepare([r.participant_id for r in (*rows, *follow_ups)])
+    return render(request, "nyttig_contract/incidents.html", status_code=status, rows=rows, people=people, follow_ups=follow_ups,
                   staff=staff_names(db), errors=errors or {}, today=today(), **common(request, db))
 
 
@@ -432,7 +436,9 @@ def _monday(raw: str | None) -> dt.date:
 
 def timesheet_page(request: Req, db: Session, monday: dt.date, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     days = [monday + dt.timedelta(days=i) for i in range(7)]
-    return render(request, "nyttig_contract/timesheets.html", status_code=status, monday=monday, days=days, weeks=week_view(db, monday),
+    weeks = week_view(db, monday)
+    disclosure(request).prepare([w.participant.id for w in weeks])
+    return render(request, "nyttig_contract/timesheets.html", status_code=status, monday=monday, days=days, weeks=weeks,
                   errors=errors or {}, prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7),
                   dept_names={d.id: d.name for d in departments(db)}, **common(request, db))
 

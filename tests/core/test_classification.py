@@ -47,7 +47,8 @@ def test_special_categories_and_the_tables_that_keep_rows_are_as_decided(app: Li
         return tables[table].columns[column].category
 
     assert category("nyttig_contract_absence", "reason") is Category.HEALTH
-    assert category("nyttig_contract_assessment", "current_use") is Category.SUBSTANCE_USE
+    # The assessment form is read, permitted and logged as one record: its own category.
+    assert category("nyttig_contract_assessment", "current_use") is Category.ASSESSMENT
     assert category("nyttig_contract_phase_change", "reason") is Category.SUBSTANCE_USE
     assert category("nyttig_contract_incident", "description") is Category.CONDUCT
     assert category("payroll_rules_benefit_status", "note") is Category.FINANCIAL

@@ -19,7 +19,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from core.models import OrganizationPlugin, StaffUser
-from core.permissions import CORE_PERMISSIONS, permissions_for_roles, role_matrix_markdown
+from core.permissions import CORE_PERMISSIONS, category_matrix_markdown, permissions_for_roles, role_matrix_markdown
 from core.services import auth as auth_service
 from core.web.app import OPENAPI_PATH, check_route_permissions
 from tests.conftest import ROLES
@@ -154,7 +154,9 @@ def _perms(role: str) -> frozenset[str]:
 
 
 def test_the_roles_hold_what_the_programs_need_and_no_more() -> None:
-    sensitive = {"sensitive.view", "sensitive.contact", "consents.view", "consents.edit", "privacy.export", "privacy.erase", "access_log.view"}
+    categories = {"data.health", "data.substance_use", "data.conduct", "data.social", "data.assessment"}
+    sensitive = {"sensitive.view", "sensitive.contact", "consents.view", "consents.edit", "privacy.export", "privacy.erase", "access_log.view",
+                 *categories}
     # Payroll: pay runs and benefit status (plugin permissions) only; nothing about people's lives.
     assert not _perms("payroll") & (sensitive | {"participants.view", "days.view"})
     # Admin: settings, staff, plugins and rates; no sensitive data.
@@ -163,7 +165,7 @@ def test_the_roles_hold_what_the_programs_need_and_no_more() -> None:
     assert {"days.edit", "participants.view", "sensitive.contact"} <= _perms("work_leader")
     assert not _perms("work_leader") & (sensitive - {"sensitive.contact"})
     # Social worker: intake and follow-up notes, consents, the export.
-    assert {"sensitive.view", "consents.edit", "privacy.export"} <= _perms("social_worker")
+    assert {"sensitive.view", "consents.edit", "privacy.export"} | categories <= _perms("social_worker")
     assert not {"privacy.erase", "access_log.view", "org.admin"} & _perms("social_worker")
     # Leader: everything in the organization's work, the access log and erasure.
     assert sensitive <= _perms("leader")
@@ -176,3 +178,14 @@ def test_docs_show_the_core_role_matrix() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
     for line in role_matrix_markdown(CORE_PERMISSIONS).splitlines()[2:]:
         assert line in doc, f"docs/security.md is missing or has a stale row: {line}"
+
+
+def test_every_special_category_has_a_permission_and_the_docs_show_who_reads_it() -> None:
+    from core.classification import SPECIAL
+
+    names = {d.name: d for d in CORE_PERMISSIONS}
+    for category in SPECIAL:
+        d = names[f"data.{category.value}"]
+        assert d.sensitive and set(d.roles) == {"leader", "social_worker"}
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    assert category_matrix_markdown(CORE_PERMISSIONS) in doc, "docs/security.md: the role × category matrix is stale"

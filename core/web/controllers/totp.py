@@ -18,6 +18,7 @@ from core.db import scoped_session
 from core.i18n import gettext as _
 from core.models import StaffUser
 from core.services import auth as auth_service
+from core.services.disclosure import SecondFactorNeeded
 from core.web.context import app_context, current_user
 from core.web.handlers import form_data, page_get, page_post, redirect, safe_next
 from core.web.templating import render
@@ -34,11 +35,20 @@ class SecondFactorRequired(PermissionDeniedException):
         self.what = what
 
 
-def second_factor_handler(request: Request[Any, Any, Any], exc: SecondFactorRequired) -> Response[Any]:
+def second_factor_handler(request: Request[Any, Any, Any], exc: SecondFactorRequired | SecondFactorNeeded) -> Response[Any]:
+    """The guard's refusal (a sensitive permission) and the disclosure gate's (a route about to
+    show a special-category value) end alike: the code page for pages, 403 for the API."""
     if request.url.path.startswith("/api/"):
-        body = {"status_code": 403, "detail": _("This needs two-factor sign-in. Set up TOTP on your account first.")}
-        return Response(content=body, status_code=403, media_type=MediaType.JSON)
+        if isinstance(exc, SecondFactorNeeded):
+            detail = _("This answer holds special-category data, and your organization requires two-factor sign-in for it. "
+                       "Set up TOTP on your account, then use a token made after that.")
+        else:
+            detail = _("This needs two-factor sign-in. Set up TOTP on your account first.")
+        return Response(content={"status_code": 403, "detail": detail}, status_code=403, media_type=MediaType.JSON)
     nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        # A form's POST cannot be repeated by a redirect after the code: back to the start.
+        nxt = "/"
     target = "/login/totp" if exc.what == "verify" else "/account/totp"
     return Redirect(path=f"{target}?next={quote(nxt, safe='/')}", status_code=303)  # type: ignore[return-value]
 
