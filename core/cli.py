@@ -102,7 +102,25 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the web UI and the JSON API."""
     import uvicorn
 
-    uvicorn.run("core.web.asgi:app", host=host, port=port, workers=workers, proxy_headers=False, log_level="info")
+    # The server's own access log is off: it writes URLs with their query strings and ids.
+    # The app's request log (core.web.request_log) writes route templates instead.
+    uvicorn.run(
+        "core.web.asgi:app", host=host, port=port, workers=workers, proxy_headers=False, log_level="info",
+        access_log=False, log_config=server_log_config(),
+    )
+
+
+def server_log_config() -> dict[str, object]:
+    """Uvicorn's logging, plus the app's loggers (``lavterskel.*``) on standard error."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["app"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    config["handlers"]["app"] = {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"}
+    config["loggers"]["lavterskel"] = {"handlers": ["app"], "level": "INFO", "propagate": False}
+    return config
 
 
 @cli.command()
