@@ -150,6 +150,26 @@ def createuser(organization: str, username: str, full_name: str, roles: tuple[st
     click.echo(f"created {username}")
 
 
+@cli.command("resettotp")
+@click.argument("username")
+def reset_totp(username: str) -> None:
+    """Remove USERNAME's two-factor set-up, for a lost phone or a lost encryption key; they
+    set it up again after their next login. Their sessions end."""
+    from sqlalchemy import select
+
+    from core.models import StaffUser
+    from core.services.auth import disable_totp, end_all_sessions
+
+    factory = make_session_factory(_engine())
+    with scoped_session(factory, None) as session:
+        user = session.scalars(select(StaffUser).where(StaffUser.username == username.strip().lower())).first()
+        if user is None:
+            raise click.ClickException(f"no staff user {username!r}")
+        disable_totp(session, user.id)
+        end_all_sessions(session, user.id)
+    click.echo(f"two-factor sign-in removed for {username}")
+
+
 @cli.command()
 @click.option("--reset", is_flag=True, help="Remove existing demo organizations first.")
 @click.option("--seed", default=2026, show_default=True, type=int)

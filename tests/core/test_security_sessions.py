@@ -331,3 +331,19 @@ def test_lavterskel_serve_turns_the_servers_access_log_off(monkeypatch) -> None:
     assert seen["app"] == "core.web.asgi:app" and seen["access_log"] is False
     # The app's own request log is not swallowed: its logger has a handler.
     assert "lavterskel" in seen["log_config"]["loggers"]
+
+
+def test_resettotp_removes_a_lost_second_factor_and_ends_the_sessions(world, client) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from core.cli import cli
+
+    user = world.a.users["leader"]
+    login(client, user)
+    _enrol(client)
+    result = CliRunner().invoke(cli, ["resettotp", user.username])
+    assert result.exit_code == 0, result.output
+    assert client.get("/account", follow_redirects=False).headers["location"].startswith("/login")
+    login(client, user)  # straight in: no code page any more
+    assert client.get("/account", follow_redirects=False).status_code == 200
+    assert CliRunner().invoke(cli, ["resettotp", "nobody"]).exit_code != 0
