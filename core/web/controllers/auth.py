@@ -45,11 +45,9 @@ class AuthController(Controller):
             client = client_address(request.scope, ctx.settings.security.trusted_proxies)
             result = auth_service.check_password(db, ctx.settings.security, username, password, client)
             if not result.ok or result.user is None:
-                msg = (
-                    _("Too many failed attempts. The account is locked for a while; try again later.")
-                    if result.locked
-                    else _("Wrong username or password.")
-                )
+                # "Locked" is said of this client's attempts, never of an account: the same
+                # words come for a username that does not exist.
+                msg = _("Too many attempts. Wait a little and try again.") if result.locked else _("Wrong username or password.")
                 return render(request, "login.html", status_code=400 if not result.locked else 429, next=nxt, error=msg)
             org_ids = sorted({m.organization_id for m in result.user.memberships})
             if not org_ids:
