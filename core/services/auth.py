@@ -11,6 +11,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, literal, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import crypto
@@ -63,19 +64,29 @@ def _count_throttled_failure(db: Session, security: SecuritySettings, key: str, 
     """Count one failure for this client and username; from ``login_max_failures`` on, the
     pair waits ``login_lock_minutes``, doubled with every further failure (up to a day).
     Failures a day old are forgotten. Returns whether the pair must now wait."""
-    db.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - MAX_LOGIN_WAIT))
-    row = db.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, last_failure_at=now)
-        db.add(row)
-    row.failures += 1
-    row.last_failure_at = now
-    over = row.failures - security.login_max_failures
-    if over >= 0:
-        wait = dt.timedelta(minutes=security.login_lock_minutes) * (2 ** min(over, 16))
-        row.blocked_until = now + min(wait, MAX_LOGIN_WAIT)
-    db.commit()
-    return row.blocked_until is not None and row.blocked_until > now
+    for attempt in range(2):
+        db.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - MAX_LOGIN_WAIT))
+        row = db.get(LoginThrottle, key, with_for_update=True)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, last_failure_at=now)
+            db.add(row)
+        row.failures += 1
+        row.last_failure_at = now
+        over = row.failures - security.login_max_failures
+        if over >= 0:
+            wait = dt.timedelta(minutes=security.login_lock_minutes) * (2 ** min(over, 16))
+            row.blocked_until = now + min(wait, MAX_LOGIN_WAIT)
+        try:
+            db.commit()
+        except IntegrityError:
+            # Two failures for the same pair at once both found no row; the second counts
+            # on the row the first made.
+            db.rollback()
+            if attempt:
+                raise
+            continue
+        return row.blocked_until is not None and row.blocked_until > now
+    return False
 
 
 def check_password(

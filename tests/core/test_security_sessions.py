@@ -118,6 +118,27 @@ def test_a_forged_forwarded_for_header_does_not_give_a_fresh_address(app, world)
         assert r.status_code == 429
 
 
+def test_two_failures_at_once_for_one_pair_both_count(app, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two wrong passwords at the same moment both find no row: the second must count on
+    the first one's row, not end in a 500."""
+    from core.models import LoginThrottle
+
+    security = app.state["ctx"].settings.security
+    with world.db() as db:
+        auth_service.check_password(db, security, "nobody", "guess", "203.0.113.50")
+    with world.db() as db:
+        real_get, calls = db.get, {"n": 0}
+
+        def as_if_not_yet_committed(model, ident, **kw):  # type: ignore[no-untyped-def]
+            calls["n"] += 1
+            return None if model is LoginThrottle and calls["n"] <= 2 else real_get(model, ident, **kw)
+
+        monkeypatch.setattr(db, "get", as_if_not_yet_committed)
+        assert not auth_service.check_password(db, security, "nobody", "guess", "203.0.113.50").ok
+    with world.db() as db:
+        assert db.scalars(select(LoginThrottle.failures)).one() == 2
+
+
 def test_forwarded_for_is_believed_only_from_a_trusted_proxy() -> None:
     from core.web.client import client_address
 
