@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from secrets import compare_digest
-from typing import Any
 
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie, MutableScopeHeaders
@@ -25,7 +24,7 @@ from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware._utils import should_bypass_middleware
 from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 _PREFIX = "s."
@@ -51,9 +50,6 @@ def _session_cookie(scope: Scope) -> str | None:
 
 class SessionCSRFMiddleware(CSRFMiddleware):
     """Litestar's CSRF middleware with the token bound to the session when there is one."""
-
-    def __init__(self, app: ASGIApp, config: CSRFConfig) -> None:
-        super().__init__(app, config)
 
     def token_for(self, scope: Scope, cookie_token: str | None) -> str:
         """The token this request's forms carry: bound to its session, or before login the

@@ -6,7 +6,6 @@ import re
 
 import pyotp
 from litestar.testing import TestClient
-from sqlalchemy import select
 
 from core.models import Participant, StaffTotp, StaffUser
 from core.services import auth as auth_service
