@@ -102,7 +102,25 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the web UI and the JSON API."""
     import uvicorn
 
-    uvicorn.run("core.web.asgi:app", host=host, port=port, workers=workers, proxy_headers=False, log_level="info")
+    # The server's own access log is off: it writes URLs with their query strings and ids.
+    # The app's request log (core.web.request_log) writes route templates instead.
+    uvicorn.run(
+        "core.web.asgi:app", host=host, port=port, workers=workers, proxy_headers=False, log_level="info",
+        access_log=False, log_config=server_log_config(),
+    )
+
+
+def server_log_config() -> dict[str, object]:
+    """Uvicorn's logging, plus the app's loggers (``lavterskel.*``) on standard error."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["app"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    config["handlers"]["app"] = {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"}
+    config["loggers"]["lavterskel"] = {"handlers": ["app"], "level": "INFO", "propagate": False}
+    return config
 
 
 @cli.command()
@@ -130,6 +148,26 @@ def createuser(organization: str, username: str, full_name: str, roles: tuple[st
         create_user(session, org, username, full_name, password, list(roles))
         session.commit()
     click.echo(f"created {username}")
+
+
+@cli.command("resettotp")
+@click.argument("username")
+def reset_totp(username: str) -> None:
+    """Remove USERNAME's two-factor set-up, for a lost phone or a lost encryption key; they
+    set it up again after their next login. Their sessions end."""
+    from sqlalchemy import select
+
+    from core.models import StaffUser
+    from core.services.auth import disable_totp, end_all_sessions
+
+    factory = make_session_factory(_engine())
+    with scoped_session(factory, None) as session:
+        user = session.scalars(select(StaffUser).where(StaffUser.username == username.strip().lower())).first()
+        if user is None:
+            raise click.ClickException(f"no staff user {username!r}")
+        disable_totp(session, user.id)
+        end_all_sessions(session, user.id)
+    click.echo(f"two-factor sign-in removed for {username}")
 
 
 @cli.command()

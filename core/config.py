@@ -38,9 +38,23 @@ class SecuritySettings:
     session_absolute_hours: int = 12
     """``LAVTERSKEL_SESSION_ABSOLUTE_HOURS``: a session ends this long after login, used or not."""
     login_max_failures: int = 5
-    """``LAVTERSKEL_LOGIN_MAX_FAILURES``: failed logins in a row before the account is locked."""
+    """``LAVTERSKEL_LOGIN_MAX_FAILURES``: failed logins in a row, from one client for one
+    username, before that client must wait to try that username again. Wrong second-factor
+    codes (which only someone with the password can type) lock the account itself."""
     login_lock_minutes: int = 15
-    """``LAVTERSKEL_LOGIN_LOCK_MINUTES``: how long a locked account stays locked."""
+    """``LAVTERSKEL_LOGIN_LOCK_MINUTES``: the first wait; every further failure from that
+    client doubles it, up to a day."""
+    trusted_proxies: frozenset[str] = frozenset()
+    """``LAVTERSKEL_TRUSTED_PROXIES``: comma-separated addresses of the reverse proxies whose
+    ``X-Forwarded-For`` names the real client (login throttling counts per client). Empty:
+    the connection's own address is the client, and no forwarded header is believed."""
+    token_days: int = 90
+    """``LAVTERSKEL_API_TOKEN_DAYS``: how long a new API token lives unless its maker chooses
+    a shorter time; also the longest time that can be chosen."""
+    encryption_key: str = ""
+    """``LAVTERSKEL_ENCRYPTION_KEY``: the key that encrypts secrets at rest (TOTP secrets), kept
+    outside the database; default a random key kept in ``<data>/encryption_key``. Losing it
+    means every staff member sets two-factor sign-in up again."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +89,10 @@ class Settings:
     """All dates shown and all "today"s are in this zone."""
 
 
-def _secret_key(data_dir: Path) -> str:
-    if key := os.environ.get("LAVTERSKEL_SECRET_KEY"):
+def _secret_key(data_dir: Path, env: str = "LAVTERSKEL_SECRET_KEY", filename: str = "secret_key") -> str:
+    if key := os.environ.get(env):
         return key
-    path = data_dir / "secret_key"
+    path = data_dir / filename
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         # Written once with owner-only permissions; a race between two first starts is
@@ -106,6 +120,9 @@ def load_settings() -> Settings:
             session_absolute_hours=int(_env("LAVTERSKEL_SESSION_ABSOLUTE_HOURS", "12")),
             login_max_failures=int(_env("LAVTERSKEL_LOGIN_MAX_FAILURES", "5")),
             login_lock_minutes=int(_env("LAVTERSKEL_LOGIN_LOCK_MINUTES", "15")),
+            trusted_proxies=frozenset(a.strip() for a in _env("LAVTERSKEL_TRUSTED_PROXIES", "").split(",") if a.strip()),
+            token_days=max(1, int(_env("LAVTERSKEL_API_TOKEN_DAYS", "90"))),
+            encryption_key=_secret_key(data_dir, "LAVTERSKEL_ENCRYPTION_KEY", "encryption_key"),
         ),
         plugins=PluginSettings(allowed=allowed),
         web=WebSettings(concurrent_requests=max(1, int(_env("LAVTERSKEL_CONCURRENT_REQUESTS", "1")))),

@@ -41,6 +41,11 @@ CHOICES: dict[str, dict[str, Any]] = {
         "payroll": L("Payroll"),
     },
     "bool": {True: L("Yes"), False: L("No")},
+    "token_scope": {
+        "read": L("Read"),
+        "write": L("Change"),
+        "sensitive": L("Sensitive data (health, drug use, assessments)"),
+    },
 }
 
 # Which choice list a resource field's values come from.

@@ -7,13 +7,13 @@ from litestar import Controller, Request
 from litestar.exceptions import NotFoundException
 from sqlalchemy.orm import Session
 
-from core.api.input import strict
+from core.api.input import refuse_unknown, strict
 from core.forms import Field
 from core.i18n import LOCALES
 from core.models import StaffUser
 from core.services import auth as auth_service
 from core.services import tokens as token_service
-from core.web.context import current_user
+from core.web.context import app_context, current_user
 from core.web.handlers import api_delete, api_get, api_patch, api_post
 
 ACCOUNT = {"permission": "account.use"}
@@ -40,10 +40,17 @@ class AccountApi(Controller):
 
     @api_post("/tokens", opt=ACCOUNT, name="api.me.tokens.create", status_code=201)
     def create_token(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> dict[str, Any]:
-        """Create a token: ``{"name": ...}``. The secret is in this answer and never again."""
+        """Create a token: ``{"name": ..., "expires_in_days": 1..LAVTERSKEL_API_TOKEN_DAYS,
+        "scopes": ["read", "write", "sensitive"]}`` (default: the longest time, ``["read"]``).
+        A token made with a token gets no scope or time beyond the maker's. The secret is in
+        this answer and never again."""
         me = current_user(request)
-        strict(token_service.TOKEN_FIELDS, data)
-        row, secret = token_service.new_token(db, db.get(StaffUser, me.id), me.organization.id, data)  # type: ignore[arg-type]
+        body = dict(refuse_unknown(data, token_service.TOKEN_FIELD_NAMES))
+        row, secret = token_service.new_token(
+            db, app_context(request).settings.security, db.get(StaffUser, me.id), me.organization.id, body,  # type: ignore[arg-type]
+            second_factor=request.scope.get("state", {}).get("second_factor") == "verified",
+            maker_scopes=me.token_scopes, maker_expires_at=me.token_expires_at,
+        )
         return {**token_service.token_json(row), "token": secret}
 
     @api_delete("/tokens/{token_id:int}", opt=ACCOUNT, name="api.me.tokens.revoke", status_code=200)
@@ -57,5 +64,7 @@ class AccountApi(Controller):
 
     @api_post("/logout-everywhere", opt=ACCOUNT, name="api.me.logout_everywhere", status_code=200)
     def logout_everywhere(self, request: Request[Any, Any, Any], db: Session) -> dict[str, Any]:
-        """End every browser session of one's account (API tokens stay; revoke them one by one)."""
-        return {"ended_sessions": auth_service.end_all_sessions(db, current_user(request).id)}
+        """End every browser session and revoke every API token of one's account, the
+        token this request came with included."""
+        sessions, tokens = auth_service.sign_out_everywhere(db, current_user(request).id)
+        return {"ended_sessions": sessions, "revoked_tokens": tokens}

@@ -13,7 +13,7 @@ from core.models.privacy import (
     StaffTotp,
 )
 from core.models.people import CUSTOMER_KINDS, GENDERS, Customer, Participant
-from core.models.staff import ROLES, ApiToken, LoginSession, Membership, StaffUser
+from core.models.staff import ROLES, ApiToken, LoginSession, LoginThrottle, Membership, StaffUser
 from core.models.work import (
     ORDER_KINDS,
     ORDER_STATUSES,
@@ -32,7 +32,7 @@ __all__ = [
     "AccessLogEntry", "AccessLogPurgePermit", "Consent", "FollowUpNote", "IntakeRecord", "OutsideContact",
     "ParticipantErasure", "SessionSecondFactor", "StaffTotp",
     "ApiToken", "Attendance", "CUSTOMER_KINDS", "Customer", "DatedSetting", "Department", "GENDERS",
-    "LoginSession", "Membership", "ORDER_KINDS", "ORDER_STATUSES", "ORDER_TRANSITIONS", "Organization",
+    "LoginSession", "LoginThrottle", "Membership", "ORDER_KINDS", "ORDER_STATUSES", "ORDER_TRANSITIONS", "Organization",
     "OrganizationPlugin", "Participant", "ProgramDay", "ROLES", "SHIFT_OUTCOMES", "Shift", "Site",
     "StaffUser", "Team", "WorkOrder", "team_work_order",
 ]

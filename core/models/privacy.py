@@ -171,8 +171,9 @@ class StaffTotp(Base):
     __tablename__ = "staff_totp"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True)
-    # A credential, never shown or exported.
-    secret: Mapped[str] = mapped_column(String(64), info=not_personal())
+    secret: Mapped[str] = mapped_column(String(255), info=not_personal())
+    """Encrypted with the key outside the database (``core.crypto``); read it through
+    ``core.services.auth.totp_secret``."""
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_step: Mapped[int] = mapped_column(Integer, default=0)
     """The last time step accepted: a code is never accepted twice."""

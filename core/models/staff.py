@@ -80,3 +80,28 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    """Chosen at creation (at most ``LAVTERSKEL_API_TOKEN_DAYS``); after it the token opens nothing."""
+    scopes: Mapped[str] = mapped_column(String(60), info=not_personal())
+    """Space-separated: ``read`` (GET), ``write`` (POST, PATCH, PUT, DELETE), ``sensitive``
+    (routes that reach special-category data). A route needs all that apply."""
+    second_factor: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Made in a session whose second factor was given: only then does the token count as
+    two-factor, and only while its owner still has TOTP."""
+
+
+class LoginThrottle(Base):
+    """Failed logins from one client for one username, and how long that pair must wait.
+
+    Counted per pair, not per account: a stranger's guesses slow the stranger down and
+    never lock the staff member out elsewhere; unknown usernames are counted the same way,
+    so the answers do not tell which usernames exist. The key is an HMAC of the client's
+    address and the username with the secret key: no address or typed username is stored.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True, info=not_personal())
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -3,20 +3,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import literal, select, update
+from sqlalchemy import delete, literal, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core import crypto
 from core.config import SecuritySettings
 from core.db import utcnow
 from core.models import (
     ApiToken,
     LoginSession,
+    LoginThrottle,
     Membership,
     Organization,
     OrganizationPlugin,
@@ -46,33 +50,93 @@ class LoginResult:
     locked: bool = False
 
 
-def check_password(db: Session, security: SecuritySettings, username: str, password: str) -> LoginResult:
-    """Verify a login; count failures and lock the account after too many in a row."""
-    user = db.scalars(select(StaffUser).where(StaffUser.username == username.strip().lower())).first()
+# The longest a client waits after its failures; backoff doubles up to here.
+MAX_LOGIN_WAIT = dt.timedelta(hours=24)
+
+
+def _throttle_key(security: SecuritySettings, client: str, username: str) -> str:
+    # Keyed with the secret: the table holds neither addresses nor typed usernames (which
+    # are sometimes a password typed in the wrong field).
+    return hmac.new(security.secret_key.encode(), f"login\n{client}\n{username}".encode(), hashlib.sha256).hexdigest()
+
+
+def _count_throttled_failure(db: Session, security: SecuritySettings, key: str, now: dt.datetime) -> bool:
+    """Count one failure for this client and username; from ``login_max_failures`` on, the
+    pair waits ``login_lock_minutes``, doubled with every further failure (up to a day).
+    Failures a day old are forgotten. Returns whether the pair must now wait."""
+    for attempt in range(2):
+        db.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - MAX_LOGIN_WAIT))
+        row = db.get(LoginThrottle, key, with_for_update=True)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, last_failure_at=now)
+            db.add(row)
+        row.failures += 1
+        row.last_failure_at = now
+        over = row.failures - security.login_max_failures
+        if over >= 0:
+            wait = dt.timedelta(minutes=security.login_lock_minutes) * (2 ** min(over, 16))
+            row.blocked_until = now + min(wait, MAX_LOGIN_WAIT)
+        try:
+            db.commit()
+        except IntegrityError:
+            # Two failures for the same pair at once both found no row; the second counts
+            # on the row the first made.
+            db.rollback()
+            if attempt:
+                raise
+            continue
+        return row.blocked_until is not None and row.blocked_until > now
+    return False
+
+
+def check_password(
+    db: Session, security: SecuritySettings, username: str, password: str, client: str = "unknown"
+) -> LoginResult:
+    """Verify a login, throttled per client and username.
+
+    Every answer is the same for a username that does not exist: the same wait after the
+    same number of failures, the same time spent hashing. A stranger's failures make only
+    the stranger's own client wait, so they cannot lock a staff member out. ``client`` is
+    the requester's address (see ``core.web.client``).
+    """
+    name = username.strip().lower()
     now = utcnow()
+    key = _throttle_key(security, client, name)
+    throttle = db.get(LoginThrottle, key)
+    if throttle is not None and throttle.blocked_until is not None and throttle.blocked_until > now:
+        return LoginResult(ok=False, locked=True)
+    user = db.scalars(select(StaffUser).where(StaffUser.username == name)).first()
     if user is None or not user.is_active:
         try:
             _hasher.verify(_DUMMY_HASH, password)
         except VerificationError:
             pass
-        return LoginResult(ok=False)
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(ok=False, locked=True)
+        return LoginResult(ok=False, locked=_count_throttled_failure(db, security, key, now))
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return LoginResult(ok=False, locked=count_failed_login(db, security, user.id))
+        return LoginResult(ok=False, locked=_count_throttled_failure(db, security, key, now))
+    if user.locked_until is not None and user.locked_until > now:
+        # Locked by wrong second-factor codes: only someone who knew the password could
+        # type those, and only they learn here that the password was right.
+        return LoginResult(ok=False, locked=True)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
+    if throttle is not None:
+        db.delete(throttle)
     db.commit()
     return LoginResult(ok=True, user=user)
 
 
 def count_failed_login(db: Session, security: SecuritySettings, user_id: int) -> bool:
-    """Count one failed password or second-factor code; lock the account for
-    ``login_lock_minutes`` after ``login_max_failures`` in a row. Returns whether it is locked."""
+    """Count one wrong second-factor code; lock the account for ``login_lock_minutes``
+    after ``login_max_failures`` in a row. Returns whether it is locked.
+
+    Unlike wrong passwords this locks the account itself: only someone who has the
+    password reaches the code page, and six digits would otherwise fall to guessing from
+    many addresses."""
     user = db.get(StaffUser, user_id)
     if user is None:
         return False
@@ -109,12 +173,28 @@ def end_session(db: Session, token: str) -> None:
 
 
 def end_all_sessions(db: Session, user_id: int) -> int:
-    """Log a user out everywhere (also used when an account is disabled)."""
+    """End every login session of a user (also after too many wrong codes)."""
     result = db.execute(
         update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None)).values(ended_at=utcnow())
     )
     db.commit()
     return result.rowcount or 0
+
+
+def revoke_all_tokens(db: Session, user_id: int) -> int:
+    """Revoke every API token of a user. Revoked stays revoked: enabling the account
+    again brings none of them back."""
+    result = db.execute(
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    db.commit()
+    return result.rowcount or 0
+
+
+def sign_out_everywhere(db: Session, user_id: int) -> tuple[int, int]:
+    """"Log out everywhere" and disabling an account: every session and every API token
+    ends. Returns how many of each."""
+    return end_all_sessions(db, user_id), revoke_all_tokens(db, user_id)
 
 
 @dataclass(frozen=True)
@@ -135,7 +215,10 @@ class Requester:
     """The login session's row id; None when the request came with an API token."""
     totp_enrolled: bool
     second_factor_given: bool
-    """A code was given in this login session (always False for API tokens)."""
+    """A code was given in this login session, or the API token was made in such a session."""
+    token_scopes: frozenset[str] | None = None
+    """The API token's scopes; None for a login session."""
+    token_expires_at: dt.datetime | None = None
 
 
 def find_requester(db: Session, security: SecuritySettings, session_token: str | None, bearer: str | None) -> Requester | None:
@@ -150,13 +233,18 @@ def find_requester(db: Session, security: SecuritySettings, session_token: str |
     now = utcnow()
     session_id: int | None = None
     second_factor_given = False
+    token_scopes: frozenset[str] | None = None
+    token_expires_at: dt.datetime | None = None
     if bearer:
         tok = db.execute(
-            select(ApiToken.id, ApiToken.user_id, ApiToken.organization_id, ApiToken.revoked_at, ApiToken.last_used_at)
+            select(ApiToken.id, ApiToken.user_id, ApiToken.organization_id, ApiToken.revoked_at, ApiToken.last_used_at,
+                   ApiToken.expires_at, ApiToken.scopes, ApiToken.second_factor)
             .where(ApiToken.token_hash == token_hash(bearer))
         ).first()
-        if tok is None or tok.revoked_at is not None:
+        if tok is None or tok.revoked_at is not None or tok.expires_at <= now:
             return None
+        token_scopes, token_expires_at = frozenset(tok.scopes.split()), tok.expires_at
+        second_factor_given = bool(tok.second_factor)
         if tok.last_used_at is None or now - tok.last_used_at > dt.timedelta(seconds=60):
             db.execute(update(ApiToken).where(ApiToken.id == tok.id).values(last_used_at=now))
             db.commit()
@@ -214,12 +302,31 @@ def find_requester(db: Session, security: SecuritySettings, session_token: str |
         organization_slug=who.slug, organization_name=who.name, program_name=who.program_name,
         enabled_plugins=frozenset(plugins), roles=frozenset(roles), session_id=session_id,
         totp_enrolled=who.confirmed_at is not None, second_factor_given=second_factor_given,
+        token_scopes=token_scopes, token_expires_at=token_expires_at,
     )
 
 
-def create_api_token(db: Session, user: StaffUser, organization_id: int, name: str) -> str:
+TOKEN_SCOPES = ("read", "write", "sensitive")
+"""``read``: GET routes; ``write``: POST, PATCH, PUT, DELETE; ``sensitive``: routes that
+reach special-category data (the same routes two-factor sign-in covers)."""
+
+
+def create_api_token(
+    db: Session, user: StaffUser, organization_id: int, name: str, *,
+    scopes: tuple[str, ...] | frozenset[str] = TOKEN_SCOPES, lifetime: dt.timedelta = dt.timedelta(days=90),
+    second_factor: bool = False,
+) -> str:
+    """Make a token; only its hash is kept. ``second_factor`` says the session (or token)
+    it was made in had given the second factor."""
+    unknown = set(scopes) - set(TOKEN_SCOPES)
+    if unknown or not scopes:
+        raise ValueError(f"unknown or no token scopes: {sorted(unknown)}")
     token = "lvt_" + secrets.token_urlsafe(32)
-    db.add(ApiToken(user_id=user.id, organization_id=organization_id, name=name, token_hash=token_hash(token)))
+    now = utcnow()
+    db.add(ApiToken(
+        user_id=user.id, organization_id=organization_id, name=name, token_hash=token_hash(token), created_at=now,
+        expires_at=now + lifetime, scopes=" ".join(s for s in TOKEN_SCOPES if s in scopes), second_factor=second_factor,
+    ))
     db.commit()
     return token
 
@@ -255,29 +362,37 @@ def has_totp(db: Session, user_id: int) -> bool:
     return row is not None and row.confirmed_at is not None
 
 
-def begin_totp_enrolment(db: Session, user: StaffUser) -> StaffTotp:
-    """A fresh, unconfirmed secret (replacing an unconfirmed one); confirmed ones are kept."""
+def begin_totp_enrolment(db: Session, security: SecuritySettings, user: StaffUser) -> StaffTotp:
+    """A fresh, unconfirmed secret (replacing an unconfirmed one); confirmed ones are kept.
+    The secret is stored encrypted with the key outside the database."""
     row = db.get(StaffTotp, user.id)
     if row is not None and row.confirmed_at is not None:
         return row
     if row is None:
-        row = StaffTotp(user_id=user.id, secret=pyotp.random_base32(), last_step=0)
+        row = StaffTotp(user_id=user.id, secret=crypto.encrypt(security.encryption_key, pyotp.random_base32()), last_step=0)
         db.add(row)
     db.commit()
     return row
 
 
-def totp_uri(row: StaffTotp, username: str) -> str:
-    return pyotp.TOTP(row.secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+def totp_secret(security: SecuritySettings, row: StaffTotp) -> str | None:
+    """The plain secret, or None when the key cannot open it (the key was changed or lost:
+    no code is then accepted, and the staff member sets two-factor up again)."""
+    return crypto.decrypt(security.encryption_key, row.secret)
 
 
-def check_totp(db: Session, row: StaffTotp, code: str, *, at: dt.datetime | None = None) -> bool:
+def totp_uri(security: SecuritySettings, row: StaffTotp, username: str) -> str:
+    return pyotp.TOTP(totp_secret(security, row) or "").provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+
+
+def check_totp(db: Session, security: SecuritySettings, row: StaffTotp, code: str, *, at: dt.datetime | None = None) -> bool:
     """Accept a code for the current step or the one before/after (clock drift), but never
     a step at or before the last accepted one, so a code seen over a shoulder is spent."""
     code = "".join(ch for ch in str(code) if ch.isdigit())
-    if len(code) != 6:
+    secret = totp_secret(security, row)
+    if len(code) != 6 or secret is None:
         return False
-    totp = pyotp.TOTP(row.secret)
+    totp = pyotp.TOTP(secret)
     now = at or dt.datetime.now(dt.timezone.utc)
     step = int(now.timestamp()) // totp.interval
     for s in (step - 1, step, step + 1):
@@ -287,9 +402,9 @@ def check_totp(db: Session, row: StaffTotp, code: str, *, at: dt.datetime | None
     return False
 
 
-def confirm_totp(db: Session, user_id: int, code: str) -> bool:
+def confirm_totp(db: Session, security: SecuritySettings, user_id: int, code: str) -> bool:
     row = db.get(StaffTotp, user_id)
-    if row is None or not check_totp(db, row, code):
+    if row is None or not check_totp(db, security, row, code):
         return False
     if row.confirmed_at is None:
         row.confirmed_at = utcnow()

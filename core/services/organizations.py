@@ -11,7 +11,7 @@ from core.db import MAX_ID
 from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
 from core.models import ROLES, Membership, Organization, OrganizationPlugin, Site, StaffUser
-from core.services.auth import end_all_sessions
+from core.services.auth import sign_out_everywhere
 
 MIN_PASSWORD = 12
 STAFF_FIELDS = [
@@ -44,11 +44,12 @@ def add_site(db: Session, organization_id: int, name: Any, address: Any = "") ->
 
 
 def set_user_active(db: Session, user: StaffUser, active: bool) -> None:
-    """Disabling a user also ends every session they have, at once."""
+    """Disabling a user also ends every session and revokes every API token they have, at
+    once; enabling them again brings none back."""
     user.is_active = active
     db.commit()
     if not active:
-        end_all_sessions(db, user.id)
+        sign_out_everywhere(db, user.id)
 
 
 def staff_of_organization(db: Session) -> list[StaffUser]:

@@ -29,7 +29,9 @@ from core.plugins import Plugins, build_plugin_manager
 from core.web.context import AppContext
 from core.web.errors import form_error_handler, http_exception_handler, internal_error_handler
 from core.web.handlers import provide_db
+from core.web.csrf import SessionCSRFMiddleware
 from core.web.middleware import RequestContextMiddleware, add_response_headers, localize_early_error
+from core.web.request_log import log_request
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -52,13 +54,37 @@ def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
     permission = opt.get("permission")
     if permission is None or permission not in user.permissions:
         raise PermissionDeniedException()
+    _token_scope_check(connection, user.token_scopes, permission)
     _second_factor_check(connection, opt, permission)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _reaches_sensitive(connection: ASGIConnection[Any, Any, Any, Any], permission: str) -> bool:
+    """Whether a route can return or change special-category data: what two-factor sign-in
+    and a token's ``sensitive`` scope both cover, decided in this one place."""
+    from core.permissions import sensitive_permissions
+
+    return permission in sensitive_permissions(connection.app.state["ctx"].permission_defs)
+
+
+def _token_scope_check(connection: ASGIConnection[Any, Any, Any, Any], scopes: frozenset[str] | None, permission: str) -> None:
+    """An API token reaches a route only with every scope it needs: ``read`` to look,
+    ``write`` to change, and ``sensitive`` for special-category data as well."""
+    if scopes is None:  # a browser session: the role alone decides
+        return
+    needed = {"read" if connection.scope.get("method", "GET") in SAFE_METHODS else "write"}
+    if _reaches_sensitive(connection, permission):
+        needed.add("sensitive")
+    if not needed <= scopes:
+        missing = ", ".join(sorted(needed - scopes))
+        raise PermissionDeniedException(extra={"scopes": i18n.gettext("This API token lacks the scope: %(names)s", names=missing)})
 
 
 def _second_factor_check(connection: ASGIConnection[Any, Any, Any, Any], opt: dict[str, Any], permission: str) -> None:
     """A session whose owner has TOTP set up reaches nothing but the code page until the
     code is given; where the organization requires TOTP, sensitive permissions need it."""
-    from core.permissions import sensitive_permissions
     from core.web.controllers.totp import SecondFactorRequired
 
     state = connection.scope.get("state", {})
@@ -66,7 +92,7 @@ def _second_factor_check(connection: ASGIConnection[Any, Any, Any, Any], opt: di
     if factor == "pending" and not opt.get("second_factor_exempt"):
         raise SecondFactorRequired("verify")
     if state.get("second_factor_required") and factor != "verified":
-        if permission in sensitive_permissions(connection.app.state["ctx"].permission_defs):
+        if _reaches_sensitive(connection, permission):
             raise SecondFactorRequired("verify" if factor == "pending" else "enrol")
 
 
@@ -169,24 +195,26 @@ def create_app(
             route_handlers.append(Router(path="/", route_handlers=list(handlers), guards=[plugin_enabled_guard(name)], opt={"plugin": name}))
     route_handlers.append(create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True}, name="static"))
 
+    csrf_config = CSRFConfig(
+        secret=settings.security.secret_key,
+        # __Host-: over HTTPS the browser then refuses a cookie planted by a sibling domain.
+        cookie_name="__Host-lavterskel_csrf" if settings.security.secure_cookies else "lavterskel_csrf",
+        cookie_secure=settings.security.secure_cookies,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=["^/api/"],
+    )
     app = Litestar(
         route_handlers=route_handlers,
         dependencies={"db": Provide(provide_db)},
         guards=[permission_guard],
         before_request=refuse_out_of_range_ids,
-        middleware=[DefineMiddleware(RequestContextMiddleware)],
+        # The CSRF check is ours, not Litestar's built-in one: it binds the token to the
+        # session (core.web.csrf), so Litestar gets no csrf_config of its own.
+        middleware=[DefineMiddleware(RequestContextMiddleware), DefineMiddleware(SessionCSRFMiddleware, config=csrf_config)],
         # App-level, so errors raised before any route (unknown URL) get language and headers too.
-        before_send=[add_response_headers],
+        before_send=[add_response_headers, log_request],
         after_exception=[localize_early_error],
-        csrf_config=CSRFConfig(
-            secret=settings.security.secret_key,
-            # __Host-: over HTTPS the browser then refuses a cookie planted by a sibling domain.
-            cookie_name="__Host-lavterskel_csrf" if settings.security.secure_cookies else "lavterskel_csrf",
-            cookie_secure=settings.security.secure_cookies,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            exclude=["^/api/"],
-        ),
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja)),
         exception_handlers={
             HTTPException: http_exception_handler,
@@ -206,6 +234,7 @@ def create_app(
         debug=False,
     )
     app.state["ctx"] = ctx
+    app.state["csrf_config"] = csrf_config
     check_route_permissions(app, {d.name for d in permission_defs})
     # The app's own objects (modules, routes, templates, catalogues: a few hundred thousand)
     # live as long as the process. Moved out of the collector's sight, they no longer make

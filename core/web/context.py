@@ -1,6 +1,7 @@
 """What the app knows for its lifetime, and who is asking in a request."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,9 @@ class CurrentUser:
     locale: str | None
     session_id: int | None = None
     """The login session's row id; None for API-token requests."""
+    token_scopes: frozenset[str] | None = None
+    """The API token's scopes (``core.services.auth.TOKEN_SCOPES``); None in a browser session."""
+    token_expires_at: dt.datetime | None = None
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions

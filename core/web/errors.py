@@ -70,9 +70,12 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
             if isinstance(item, dict) and item.get("key"):
                 errors[str(item["key"])[:100]] = _("Not a valid value.")
         return _respond(request, 400, errors)
+    if isinstance(exc, PermissionDeniedException) and isinstance(exc.extra, dict):
+        # The permission guard says which token scope is missing (already translated).
+        return _respond(request, status, {str(k): str(v) for k, v in exc.extra.items()})
     if isinstance(exc, (NotFoundException, PermissionDeniedException)) or status < 500:
         return _respond(request, status)
-    log.error("HTTP %s on %s", status, request.url.path)
+    log.error("HTTP %s on %s", status, _route(request))
     return _respond(request, status)
 
 
@@ -80,7 +83,12 @@ def form_error_handler(request: Request[Any, Any, Any], exc: FormError) -> Respo
     return _respond(request, 422 if _is_api(request) else 400, exc.errors)
 
 
+def _route(request: Request[Any, Any, Any]) -> str:
+    # The route's template, not the path: no query string (search terms typed about a
+    # person) and no ids (whose record it was) reach the server log.
+    return request.scope.get("path_template") or "(no route)"
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    # The path only: query strings may hold search terms typed about a person.
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, _route(request))
     return _respond(request, 500)

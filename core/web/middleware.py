@@ -66,6 +66,8 @@ def _current_user(ctx: AppContext, who: auth_service.Requester) -> CurrentUser:
         permissions=permissions_for_roles(ctx.permission_defs, who.roles),
         locale=who.locale,
         session_id=who.session_id,
+        token_scopes=who.token_scopes,
+        token_expires_at=who.token_expires_at,
     )
 
 
@@ -74,11 +76,12 @@ def _second_factor(ctx: AppContext, db: Session, who: auth_service.Requester, us
 
     State: ``verified`` (code given in this session), ``pending`` (TOTP set up but no code
     given yet in this session), or ``missing`` (no TOTP set up). An API token counts as
-    verified when its owner has TOTP set up: tokens are made in a signed-in session.
+    verified only if it was made in a session that had given the code, and its owner
+    still has TOTP: a token made before enrolment stays without the second factor.
     Required: the organization requires TOTP and the user holds a sensitive permission.
     """
     if who.session_id is None:
-        state = "verified" if who.totp_enrolled else "missing"
+        state = "verified" if who.totp_enrolled and who.second_factor_given else "missing"
     elif who.second_factor_given:
         state = "verified"
     else:
@@ -248,23 +251,19 @@ async def localize_early_error(exc: Exception, scope: Scope) -> None:
 
 
 def _give_csrf_token(scope: Scope) -> None:
-    """Do what Litestar's CSRF middleware does on a GET, for a request that never reached it."""
-    from litestar.datastructures import Cookie
-    from litestar.middleware.csrf import generate_csrf_token
+    """Do what the CSRF middleware does on a GET, for a request that never reached it."""
+    from core.web.csrf import csrf_middleware_for
+
+    csrf = csrf_middleware_for(scope)
+    if csrf is None:
+        return
     from litestar.utils.scope.state import ScopeState
 
-    config = scope["app"].csrf_config
-    if config is None:
-        return
-    existing = _cookies(scope).get(config.cookie_name)
-    token = existing or generate_csrf_token(secret=config.secret)
+    existing = _cookies(scope).get(csrf.config.cookie_name)
+    token = csrf.token_for(scope, existing)
     ScopeState.from_scope(scope).csrf_token = token
-    if existing is None:
-        cookie = Cookie(
-            key=config.cookie_name, value=token, path=config.cookie_path, secure=config.cookie_secure,
-            httponly=config.cookie_httponly, samesite=config.cookie_samesite, domain=config.cookie_domain,
-        )
-        scope["state"][_EARLY_CSRF_COOKIE] = cookie.to_header(header="")
+    if token != existing:
+        scope["state"][_EARLY_CSRF_COOKIE] = csrf.cookie(token).to_header(header="")
 
 
 __all__ = [

@@ -171,3 +171,37 @@ def test_the_test_plugins_table_comes_from_its_own_migration(empty_engine, plugi
     upgrade(empty_engine, plugins)
     assert "rolling_list_entry" in inspect(empty_engine).get_table_names()
     assert "rl_0001" in _versions(empty_engine)
+
+
+def test_the_sessions_migration_encrypts_existing_totp_secrets_and_ends_no_token(empty_engine, plugins):
+    """A database from before core_0005: plain TOTP secrets are encrypted with the
+    key outside the database, and tokens keep working, with an expiry and every scope."""
+    from alembic import command
+
+    from core.crypto import decrypt
+
+    cfg = alembic_config(empty_engine, plugins)
+    with empty_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "core_0003")
+    plain = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with empty_engine.begin() as conn:
+        conn.execute(text("INSERT INTO organization (id, slug, name, program_name) VALUES (1, 'o', 'O', 'O')"))
+        conn.execute(text(
+            "INSERT INTO staff_user (id, username, full_name, password_hash, is_active, failed_logins, created_at) "
+            "VALUES (1, 'u', 'U', 'x', true, 0, CURRENT_TIMESTAMP)"
+        ))
+        conn.execute(text("INSERT INTO staff_totp (user_id, secret, last_step) VALUES (1, :s, 0)"), {"s": plain})
+        conn.execute(text(
+            "INSERT INTO api_token (user_id, organization_id, name, token_hash, created_at) "
+            "VALUES (1, 1, 't', 'h', CURRENT_TIMESTAMP)"
+        ))
+    upgrade(empty_engine, plugins)
+    upgrade(empty_engine, plugins)  # twice: an encrypted secret is not encrypted again
+    with empty_engine.connect() as conn:
+        stored = conn.execute(text("SELECT secret FROM staff_totp")).scalar_one()
+        token = conn.execute(text("SELECT expires_at, scopes, second_factor, revoked_at FROM api_token")).one()
+    assert plain not in stored
+    assert decrypt(load_settings().security.encryption_key, stored) == plain
+    assert token.expires_at is not None and token.scopes == "read write sensitive"
+    assert not token.second_factor and token.revoked_at is None

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from core.models import OrganizationPlugin, StaffUser
 from core.permissions import CORE_PERMISSIONS, category_matrix_markdown, permissions_for_roles, role_matrix_markdown
 from core.services import auth as auth_service
+from core.web.csrf import session_csrf_token
 from core.web.app import OPENAPI_PATH, check_route_permissions
 from tests.conftest import ROLES
 
@@ -83,9 +84,6 @@ def test_every_route_for_every_role(app: Litestar, world) -> None:  # type: igno
     defs = app.state["ctx"].permission_defs
     failures: list[str] = []
     with TestClient(app, base_url="http://testserver.local") as client:
-        client.get("/login")
-        csrf = client.cookies.get("lavterskel_csrf")
-        client.cookies.clear()
         with world.db() as db:
             enabled: dict[int, set[str]] = {world.a.org.id: set(), world.b.org.id: set()}
             for row in db.scalars(select(OrganizationPlugin).where(OrganizationPlugin.enabled)):
@@ -112,9 +110,11 @@ def test_every_route_for_every_role(app: Litestar, world) -> None:  # type: igno
                     else:
                         # A fresh session per request: an allowed logout must not spoil the next one.
                         token = auth_service.start_session(db, user, org.org.id)
-                        headers["Cookie"] = f"lavterskel_session={token}; lavterskel_csrf={csrf}"
+                        # The CSRF token is bound to the session (core.web.csrf).
+                        bound = session_csrf_token(app.state["ctx"].settings.security.secret_key, token)
+                        headers["Cookie"] = f"lavterskel_session={token}; lavterskel_csrf={bound}"
                         if method in {"POST", "PUT", "PATCH", "DELETE"}:
-                            kwargs["data"] = {"_csrf_token": csrf}
+                            kwargs["data"] = {"_csrf_token": bound}
                     r = client.request(method, url, headers=headers, follow_redirects=False, **kwargs)
                     client.cookies.clear()
                     # A redirect to sign in (with ?next=) or to the second factor is a refusal;

@@ -9,15 +9,17 @@ from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import scoped_session
+from core.forms import FormError
 from core.i18n import LOCALES, gettext as _
-from core.models import ApiToken, StaffUser
+from core.models import StaffUser
 from core.services import auth as auth_service
+from core.services import tokens as token_service
+from core.web.client import client_address
 from core.web.context import app_context, current_user
-from core.web.handlers import form_data, page_get, page_post, redirect, safe_next
+from core.web.handlers import form_data, form_list, page_get, page_post, redirect, safe_next
 from core.web.middleware import LOCALE_COOKIE, session_cookie_name
 from core.web.templating import render
 
@@ -40,13 +42,12 @@ class AuthController(Controller):
         username, password = str(data.get("username", ""))[:200], str(data.get("password", ""))[:1000]
         nxt = safe_next(str(data.get("next", "/")))
         with scoped_session(ctx.session_factory, None) as db:
-            result = auth_service.check_password(db, ctx.settings.security, username, password)
+            client = client_address(request.scope, ctx.settings.security.trusted_proxies)
+            result = auth_service.check_password(db, ctx.settings.security, username, password, client)
             if not result.ok or result.user is None:
-                msg = (
-                    _("Too many failed attempts. The account is locked for a while; try again later.")
-                    if result.locked
-                    else _("Wrong username or password.")
-                )
+                # "Locked" is said of this client's attempts, never of an account: the same
+                # words come for a username that does not exist.
+                msg = _("Too many attempts. Wait a little and try again.") if result.locked else _("Wrong username or password.")
                 return render(request, "login.html", status_code=400 if not result.locked else 429, next=nxt, error=msg)
             org_ids = sorted({m.organization_id for m in result.user.memberships})
             if not org_ids:
@@ -91,50 +92,52 @@ class AuthController(Controller):
         )
         return response
 
+    def _account(self, request: Request[Any, Any, Any], db: Session, *, status: int = 200, new_token: str | None = None,
+                 errors: dict[str, str] | None = None) -> Any:
+        user = current_user(request)
+        return render(
+            request, "account.html", status_code=status, tokens=token_service.live_tokens(db, user.id, user.organization.id),
+            new_token=new_token, errors=errors or {}, scopes=auth_service.TOKEN_SCOPES,
+            token_days=app_context(request).settings.security.token_days,
+        )
+
     @page_get("/account", opt={"permission": "account.use"}, name="account")
     def account(self, request: Request[Any, Any, Any], db: Session) -> Any:
-        user = current_user(request)
-        tokens = list(
-            db.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id))
-        )
-        return render(request, "account.html", tokens=tokens, new_token=None, error=None)
+        return self._account(request, db)
 
     @page_post("/account/tokens", opt={"permission": "account.use"})
     def create_token(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         user = current_user(request)
-        name = " ".join(str(form_data(data).get("name", "")).split())
-        tokens = list(
-            db.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id))
-        )
-        if not name or len(name) > 120:
-            msg = _("This field is required.") if not name else _("At most %(n)s characters.", n=120)
-            return render(request, "account.html", status_code=400, tokens=tokens, new_token=None, error=msg)
+        values = form_data(data)
+        values["scopes"] = form_list(data, "scopes")
         staff = db.get(StaffUser, user.id)
-        token = auth_service.create_api_token(db, staff, user.organization.id, name)  # type: ignore[arg-type]
-        tokens = list(
-            db.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id))
-        )
+        try:
+            _row, token = token_service.new_token(
+                db, app_context(request).settings.security, staff, user.organization.id, values,  # type: ignore[arg-type]
+                # Only a session that has given the code makes a token that counts as two-factor.
+                second_factor=request.scope.get("state", {}).get("second_factor") == "verified",
+            )
+        except FormError as exc:
+            db.rollback()
+            return self._account(request, db, status=400, errors=exc.errors)
         # Shown once, in the page body: never in a URL, never logged.
-        return render(request, "account.html", tokens=tokens, new_token=token, error=None)
+        return self._account(request, db, new_token=token)
 
     @page_post("/account/tokens/{token_id:int}/revoke", opt={"permission": "account.use"})
     def revoke_token(self, request: Request[Any, Any, Any], db: Session, token_id: int) -> Any:
-        from core.db import utcnow
-
         user = current_user(request)
-        row = db.scalars(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)).first()
+        row = token_service.own_token(db, user.id, user.organization.id, token_id)
         if row is None:  # another user's token, or none: the same answer as for any foreign id
             from litestar.exceptions import NotFoundException
 
             raise NotFoundException()
-        if row.revoked_at is None:
-            row.revoked_at = utcnow()
-            db.commit()
+        token_service.revoke(db, row)
         return redirect("/account")
 
     @page_post("/account/logout-everywhere", opt={"permission": "account.use"})
     def logout_everywhere(self, request: Request[Any, Any, Any], db: Session) -> Any:
-        auth_service.end_all_sessions(db, current_user(request).id)
+        """Every session ends and every API token is revoked."""
+        auth_service.sign_out_everywhere(db, current_user(request).id)
         response = Redirect(path="/login", status_code=303)
         response.cookies.append(_session_cookie(app_context(request), "", max_age=0))
         return response

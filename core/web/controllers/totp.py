@@ -79,7 +79,7 @@ class TotpController(Controller):
         row = auth_service.totp_of(db, user.id)
         if row is None or row.confirmed_at is None or user.session_id is None:
             return redirect(nxt)
-        if auth_service.check_totp(db, row, str(values.get("code", ""))[:20]):
+        if auth_service.check_totp(db, ctx.settings.security, row, str(values.get("code", ""))[:20]):
             auth_service.mark_second_factor(db, user.session_id)
             with scoped_session(ctx.session_factory, None) as udb:
                 staff = udb.get(StaffUser, user.id)
@@ -102,12 +102,13 @@ class TotpController(Controller):
 
     def _page(self, request: Request[Any, Any, Any], db: Session, *, status: int = 200, error: str | None = None, done: bool = False) -> Any:
         user = current_user(request)
+        security = app_context(request).settings.security
         row = auth_service.totp_of(db, user.id)
         pending = row is not None and row.confirmed_at is None
         return render(
             request, "totp_account.html", status_code=status, enrolled=row is not None and row.confirmed_at is not None,
-            pending=pending, secret=row.secret if pending and row else None,
-            qr=_qr_svg(auth_service.totp_uri(row, user.username)) if pending and row else None,
+            pending=pending, secret=auth_service.totp_secret(security, row) if pending and row else None,
+            qr=_qr_svg(auth_service.totp_uri(security, row, user.username)) if pending and row else None,
             required=request.scope.get("state", {}).get("second_factor_required", False), error=error, done=done,
             next=safe_next(str(request.query_params.get("next", "/account"))),
         )
@@ -120,14 +121,14 @@ class TotpController(Controller):
     def begin(self, request: Request[Any, Any, Any], db: Session) -> Any:
         staff = db.get(StaffUser, current_user(request).id)
         assert staff is not None
-        auth_service.begin_totp_enrolment(db, staff)
+        auth_service.begin_totp_enrolment(db, app_context(request).settings.security, staff)
         return self._page(request, db)
 
     @page_post("/account/totp/confirm", opt={"permission": "account.use"}, status_code=200)
     def confirm(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         user = current_user(request)
         values = form_data(data)
-        if not auth_service.confirm_totp(db, user.id, str(values.get("code", ""))[:20]):
+        if not auth_service.confirm_totp(db, app_context(request).settings.security, user.id, str(values.get("code", ""))[:20]):
             db.rollback()
             return self._page(request, db, status=400, error=_("Wrong code. Type the six digits your app shows now."))
         if user.session_id is not None:
@@ -143,7 +144,7 @@ class TotpController(Controller):
             return redirect("/account/totp")
         if request.scope.get("state", {}).get("second_factor_required"):
             return self._page(request, db, status=400, error=_("Your organization requires two-factor sign-in for your role."))
-        if not auth_service.check_totp(db, row, str(form_data(data).get("code", ""))[:20]):
+        if not auth_service.check_totp(db, app_context(request).settings.security, row, str(form_data(data).get("code", ""))[:20]):
             db.rollback()
             return self._page(request, db, status=400, error=_("Wrong code. Type the six digits your app shows now."))
         auth_service.disable_totp(db, user.id)

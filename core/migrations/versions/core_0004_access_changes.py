@@ -1,6 +1,6 @@
 """access changes: need-to-know relations granted and withdrawn, and administrators' requests a leader confirms
 
-Revision ID: h4_access_changes
+Revision ID: core_0004
 Revises: core_0003
 Create Date: 2026-12-03
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "h4_access_changes"
+revision: str = "core_0004"
 down_revision: str | None = "core_0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -4,7 +4,7 @@ Every row it held was also written to the core's append-only ``access_log_entry`
 plugin wrote both), so dropping it loses no history. Showing a value now goes through
 core.services.disclosure, which writes the core's log only.
 
-Revision ID: h3_0001
+Revision ID: nyttig_0003
 Revises: nyttig_0002
 Create Date: 2026-12-03
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "h3_0001"
+revision: str = "nyttig_0003"
 down_revision: str | None = "nyttig_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
