@@ -88,6 +88,9 @@ class Disclosure:
     second_factor: str = "verified"
     """``verified``, ``pending`` or ``missing`` (see ``core.web.middleware``)."""
     second_factor_required: bool = False
+    sensitive_scope: bool = True
+    """False for an API token made without the ``sensitive`` scope: it reads no special
+    category, whatever its owner's role (the same rule as the routes' scope check)."""
     source: str = "core"
     _relation: dict[int, bool] = field(default_factory=dict)
     _logged: set[tuple[int, str]] = field(default_factory=set)
@@ -99,6 +102,8 @@ class Disclosure:
         category = Category(category)
         if not category.special or subject_id is None:
             return True
+        if not self.sensitive_scope:
+            return False
         permissions = self.user.permissions
         if category_permission(category) in permissions:
             return True

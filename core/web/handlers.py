@@ -60,6 +60,7 @@ def disclosure_for(request: Request[Any, Any, Any], db: Session) -> Disclosure:
         db, user, request.scope.get("path_template") or request.url.path,
         lambda staff_id, person_id: is_contact_person(db, ctx.plugins, user.organization, staff_id, person_id),
         second_factor=state.get("second_factor", "missing"), second_factor_required=bool(state.get("second_factor_required")),
+        sensitive_scope=user.token_scopes is None or "sensitive" in user.token_scopes,
         source=str(opt.get("plugin") or "core"),
     )
 

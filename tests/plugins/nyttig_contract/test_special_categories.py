@@ -261,3 +261,24 @@ def test_no_get_route_of_the_app_shows_a_special_value_to_a_colleague_without_ne
         leaks += [f"{url}: {m}" for m in MARKERS if m in r.text]
     assert not leaks
     assert _views(world, s["pid"]) == []
+
+
+def test_a_token_without_the_sensitive_scope_reads_no_special_value_even_for_a_leader(world, client) -> None:
+    """The gate follows the token's scope as the routes do: a read-only integration token of a
+    leader gets the person, not their incidents, consents or meeting summaries."""
+    from core.services.auth import create_api_token
+
+    s = _setup(world)
+    pid = s["pid"]
+    with world.db() as db:
+        leader = db.get(StaffUser, world.b.users["leader"].id)
+        read_only = create_api_token(db, leader, world.b.org.id, "read only", scopes=("read",))
+        full = create_api_token(db, leader, world.b.org.id, "full", scopes=("read", "sensitive"))
+    body = client.get(f"/api/v1/nyttig/people/{pid}", headers=bearer(read_only))
+    assert body.status_code == 200
+    for marker in MARKERS:
+        assert marker not in body.text
+    assert _views(world, pid) == []
+    shown = client.get(f"/api/v1/nyttig/people/{pid}", headers=bearer(full))
+    assert "MEETING-SUM-7" in shown.text and "DEALING-DESC-7" in shown.text
+    assert {c for _u, c, _p in _views(world, pid)} >= {"conduct", "social"}
