@@ -10,6 +10,7 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, DateTime, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.classification import Category, personal
 from core.db import Base, OrgScoped, utcnow
 
 GENDERS = ("woman", "man", "other", "unknown")
@@ -18,16 +19,18 @@ CUSTOMER_KINDS = ("municipality", "district", "housing_coop", "business", "priva
 
 class Participant(OrgScoped, Base):
     __tablename__ = "participant"
+    __subject__ = "id"
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("organization_id", "card_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100), default="")
-    nickname: Mapped[str] = mapped_column(String(100), default="")
-    birth_date: Mapped[dt.date | None] = mapped_column(Date)
-    gender: Mapped[str] = mapped_column(String(20), default="unknown")
-    phone: Mapped[str] = mapped_column(String(40), default="")
-    card_code: Mapped[str | None] = mapped_column(String(40))
+    first_name: Mapped[str] = mapped_column(String(100), info=personal(Category.IDENTITY))
+    last_name: Mapped[str] = mapped_column(String(100), default="", info=personal(Category.IDENTITY))
+    nickname: Mapped[str] = mapped_column(String(100), default="", info=personal(Category.IDENTITY))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date, info=personal(Category.IDENTITY))
+    gender: Mapped[str] = mapped_column(String(20), default="unknown", info=personal(Category.IDENTITY, keep="reports count people by gender"))
+    phone: Mapped[str] = mapped_column(String(40), default="", info=personal(Category.CONTACT))
+    card_code: Mapped[str | None] = mapped_column(String(40), info=personal(Category.IDENTITY))
     """The code printed on the person's card, typed by a USB scanner at the door."""
     first_seen_on: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

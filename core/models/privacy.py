@@ -19,6 +19,7 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.classification import Category, personal
 from core.db import Base, OrgScoped, utcnow
 
 INTAKE_CATEGORIES = ("health", "substance_use", "debt", "housing", "child_welfare", "justice", "other")
@@ -35,13 +36,13 @@ class IntakeRecord(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[dt.date] = mapped_column(Date)
-    health: Mapped[str] = mapped_column(Text, default="")
-    substance_use: Mapped[str] = mapped_column(Text, default="")
-    debt: Mapped[str] = mapped_column(Text, default="")
-    housing: Mapped[str] = mapped_column(Text, default="")
-    child_welfare: Mapped[str] = mapped_column(Text, default="")
-    justice: Mapped[str] = mapped_column(Text, default="")
-    other: Mapped[str] = mapped_column(Text, default="")
+    health: Mapped[str] = mapped_column(Text, default="", info=personal(Category.HEALTH))
+    substance_use: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SUBSTANCE_USE))
+    debt: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    housing: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    child_welfare: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    justice: Mapped[str] = mapped_column(Text, default="", info=personal(Category.CONDUCT))
+    other: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
     written_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -55,7 +56,7 @@ class FollowUpNote(OrgScoped, Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     written_on: Mapped[dt.date] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(30), default="general")
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, info=personal(Category.SOCIAL))
     written_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -101,9 +102,9 @@ class Consent(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    party: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(200), info=personal(Category.SOCIAL))
     """The service or person that may be contacted (NAV, the GP, the housing office...)."""
-    scope: Mapped[str] = mapped_column(String(500), default="")
+    scope: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SOCIAL))
     """What may be talked about."""
     given_on: Mapped[dt.date] = mapped_column(Date)
     expires_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -126,9 +127,9 @@ class OutsideContact(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    party: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(200), info=personal(Category.SOCIAL))
     contacted_on: Mapped[dt.date] = mapped_column(Date)
-    purpose: Mapped[str] = mapped_column(String(500), default="")
+    purpose: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SOCIAL))
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent.id", ondelete="SET NULL"))
     without_consent_reason: Mapped[str] = mapped_column(String(40), default="")
     """Empty when a valid consent covered it; else ``none``, ``expired``, ``withdrawn`` or ``not_yet``."""

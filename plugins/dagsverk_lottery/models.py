@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.classification import Category, personal
 from core.db import Base, OrgScoped, utcnow
 
 CHECKIN_STATUSES = ("entered", "not_fit", "after_draw")
@@ -28,12 +29,13 @@ class CheckIn(OrgScoped, Base):
     work today (present, not entered, no mark), or arrived after the draw."""
 
     __tablename__ = "dagsverk_lottery_checkin"
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("day_id", "participant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="entered")
+    status: Mapped[str] = mapped_column(String(20), default="entered", info=personal(Category.WORK, keep="the day's count of who came and who was entered"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -83,19 +85,20 @@ class DrawEntrant(OrgScoped, Base):
     """One person in a draw, their right at the time, and what the draw gave them."""
 
     __tablename__ = "dagsverk_lottery_draw_entrant"
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("draw_id", "participant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draw_id: Mapped[int] = mapped_column(ForeignKey("dagsverk_lottery_draw.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    right: Mapped[str] = mapped_column(String(20), default="none")
-    result: Mapped[str | None] = mapped_column(String(20))
+    right: Mapped[str] = mapped_column(String(20), default="none", info=personal(Category.WORK, keep="the draw's published fingerprint must stay checkable"))
+    result: Mapped[str | None] = mapped_column(String(20), info=personal(Category.WORK, keep="the draw's published fingerprint must stay checkable"))
     position: Mapped[int | None] = mapped_column(Integer)
     """1-based place in the draw's order (drawn first, then the reserve list)."""
     reserve_number: Mapped[int | None] = mapped_column(Integer)
     called_in: Mapped[bool] = mapped_column(Boolean, default=False)
     """A reserve given a place that someone declined or left empty."""
-    call_status: Mapped[str] = mapped_column(String(20), default="")
+    call_status: Mapped[str] = mapped_column(String(20), default="", info=personal(Category.WORK))
     """Day-before mode: reached, declined or not reached on the phone."""
 
     draw: Mapped[Draw] = relationship(back_populates="entrants")
@@ -125,9 +128,9 @@ class WorkProfile(OrgScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
-    limits: Mapped[list[str]] = mapped_column(JSON, default=list)
-    preferences: Mapped[list[str]] = mapped_column(JSON, default=list)
-    not_with: Mapped[list[int]] = mapped_column(JSON, default=list)
+    limits: Mapped[list[str]] = mapped_column(JSON, default=list, info=personal(Category.HEALTH))
+    preferences: Mapped[list[str]] = mapped_column(JSON, default=list, info=personal(Category.WORK))
+    not_with: Mapped[list[int]] = mapped_column(JSON, default=list, info=personal(Category.SOCIAL))
     """Participant ids; the rule is applied both ways."""
     close_follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
     experience: Mapped[int] = mapped_column(Integer, default=0)

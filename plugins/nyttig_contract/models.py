@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.classification import Category, personal
 from core.db import Base, OrgScoped, utcnow
 
 P = "nyttig_contract_"
@@ -55,6 +56,7 @@ class PathRecord(OrgScoped, Base):
     """Where one person is on the path now, and the facts the waiting list weighs."""
 
     __tablename__ = P + "path"
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +65,7 @@ class PathRecord(OrgScoped, Base):
     phase_since: Mapped[dt.date] = mapped_column(Date)
     came_via: Mapped[str] = mapped_column(String(20), default="self")
     """``self`` or ``helper``."""
-    helper_name: Mapped[str] = mapped_column(String(200), default="")
+    helper_name: Mapped[str] = mapped_column(String(200), default="", info=personal(Category.CONTACT))
     """The helper who made contact (name and service), if any."""
     paid_worker: Mapped[bool] = mapped_column(Boolean, default=True)
     """False for those who must work unpaid (AAP): no contract to sign."""
@@ -80,7 +82,7 @@ class PathRecord(OrgScoped, Base):
     started_on: Mapped[dt.date | None] = mapped_column(Date)
     ever_started: Mapped[bool] = mapped_column(Boolean, default=False)
     """Has worked here before: a former medarbeider when they come back."""
-    outcome: Mapped[str] = mapped_column(String(500), default="")
+    outcome: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.WORK))
     """For ``onward``: work, education, training. For ``ended``: the reason in words."""
 
 
@@ -88,6 +90,7 @@ class PhaseChange(OrgScoped, Base):
     """One dated step on the path, who took it and why. Never edited or deleted."""
 
     __tablename__ = P + "phase_change"
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -97,7 +100,7 @@ class PhaseChange(OrgScoped, Base):
     """``first_contact``, ``forward``, ``back``, ``relapse``, ``return``, ``leave``."""
     on: Mapped[dt.date] = mapped_column(Date)
     by_id: Mapped[int | None] = _staff_fk()
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SUBSTANCE_USE))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -115,8 +118,8 @@ class Screening(OrgScoped, Base):
     """``screening`` (before a first meeting) or ``start`` (on the start date)."""
     checked_on: Mapped[dt.date] = mapped_column(Date)
     planned_start_on: Mapped[dt.date | None] = mapped_column(Date)
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
-    results: Mapped[list] = mapped_column(JSON, default=list)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict, info=personal(Category.ASSESSMENT))
+    results: Mapped[list] = mapped_column(JSON, default=list, info=personal(Category.ASSESSMENT))
     """``[{"key", "passed": true|false|null, "explanation"}]`` as evaluated."""
     passed: Mapped[bool] = mapped_column(Boolean, default=False)
     """Every enabled check passed or was overridden."""
@@ -133,7 +136,7 @@ class CheckOverride(OrgScoped, Base):
     screening_id: Mapped[int] = mapped_column(ForeignKey(P + "screening.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     check_key: Mapped[str] = mapped_column(String(60))
-    reason: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(String(500), info=personal(Category.ASSESSMENT))
     by_id: Mapped[int | None] = _staff_fk()
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -145,12 +148,13 @@ class Interview(OrgScoped, Base):
     """The recruitment interview: when, who, and which rules were explained (not sensitive)."""
 
     __tablename__ = P + "interview"
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[dt.date] = mapped_column(Date)
     held_by_id: Mapped[int | None] = _staff_fk()
-    helper_present: Mapped[str] = mapped_column(String(200), default="")
+    helper_present: Mapped[str] = mapped_column(String(200), default="", info=personal(Category.CONTACT))
     rules_explained: Mapped[list] = mapped_column(JSON, default=list)
     no_promises_made: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -164,11 +168,11 @@ class Assessment(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey(P + "interview.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    life_situation: Mapped[str] = mapped_column(Text, default="")
-    substance_history: Mapped[str] = mapped_column(Text, default="")
-    current_use: Mapped[str] = mapped_column(Text, default="")
-    adaptations: Mapped[str] = mapped_column(Text, default="")
-    helpers: Mapped[str] = mapped_column(Text, default="")
+    life_situation: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
+    substance_history: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SUBSTANCE_USE))
+    current_use: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SUBSTANCE_USE))
+    adaptations: Mapped[str] = mapped_column(Text, default="", info=personal(Category.HEALTH))
+    helpers: Mapped[str] = mapped_column(Text, default="", info=personal(Category.CONTACT))
 
 
 class SensitiveAccess(OrgScoped, Base):
@@ -192,6 +196,7 @@ class ContactLog(OrgScoped, Base):
     """A contact with a candidate or medarbeider, or an attempt to reach them."""
 
     __tablename__ = P + "contact_log"
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -200,7 +205,7 @@ class ContactLog(OrgScoped, Base):
     """``person`` (their own initiative), ``staff`` or ``helper``."""
     channel: Mapped[str] = mapped_column(String(20))
     reached: Mapped[bool] = mapped_column(Boolean, default=True)
-    note: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(String(500), default="", info=personal(Category.SOCIAL))
     staff_id: Mapped[int | None] = _staff_fk()
 
 
@@ -208,6 +213,7 @@ class Meeting(OrgScoped, Base):
     """Status meeting, job talk, review or follow-up; follow-ups and reviews need two staff."""
 
     __tablename__ = P + "meeting"
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -215,7 +221,7 @@ class Meeting(OrgScoped, Base):
     held_on: Mapped[dt.date] = mapped_column(Date)
     staff_1_id: Mapped[int | None] = _staff_fk()
     staff_2_id: Mapped[int | None] = _staff_fk()
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="", info=personal(Category.SOCIAL))
 
 
 # --- job talk and start ---------------------------------------------------------------
@@ -225,6 +231,7 @@ class StartChecklist(OrgScoped, Base):
     """What the job talk agrees, and what must be in place before the first day."""
 
     __tablename__ = P + "start_checklist"
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,8 +239,8 @@ class StartChecklist(OrgScoped, Base):
     weekly_hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     schedule: Mapped[list] = mapped_column(JSON, default=list)
     """Agreed days: ``[{"weekday": 0-6, "hours": "4", "department_id": n}]``."""
-    shoe_size: Mapped[str] = mapped_column(String(10), default="")
-    photo: Mapped[str] = mapped_column(Text, default="")
+    shoe_size: Mapped[str] = mapped_column(String(10), default="", info=personal(Category.WORK))
+    photo: Mapped[str] = mapped_column(Text, default="", info=personal(Category.IDENTITY))
     """The ID-card photo as a ``data:image/...;base64`` URI (small), or empty."""
     photo_taken: Mapped[bool] = mapped_column(Boolean, default=False)
     job_talk_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -243,11 +250,12 @@ class Consent(OrgScoped, Base):
     """Whom staff may contact about the person, about what, and until when. Withdrawable."""
 
     __tablename__ = P + "consent"
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    contacts: Mapped[str] = mapped_column(String(500))
-    scope: Mapped[str] = mapped_column(String(500))
+    contacts: Mapped[str] = mapped_column(String(500), info=personal(Category.SOCIAL))
+    scope: Mapped[str] = mapped_column(String(500), info=personal(Category.SOCIAL))
     given_on: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -261,6 +269,7 @@ class SignedDocument(OrgScoped, Base):
     """Employment contract or confidentiality declaration and its signing status."""
 
     __tablename__ = P + "document"
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -272,7 +281,7 @@ class SignedDocument(OrgScoped, Base):
     """``pending``, ``signed`` or ``cancelled``."""
     signed_on: Mapped[dt.date | None] = mapped_column(Date)
     seen_by_id: Mapped[int | None] = _staff_fk()
-    reference: Mapped[str] = mapped_column(String(200), default="")
+    reference: Mapped[str] = mapped_column(String(200), default="", info=personal(Category.IDENTITY))
 
 
 class Equipment(OrgScoped, Base):
@@ -283,7 +292,7 @@ class Equipment(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    label: Mapped[str] = mapped_column(String(100), default="")
+    label: Mapped[str] = mapped_column(String(100), default="", info=personal(Category.WORK))
     """Locker number, key number, uniform size."""
     handed_out_on: Mapped[dt.date] = mapped_column(Date)
     collected_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -296,6 +305,7 @@ class Timesheet(OrgScoped, Base):
     """Hours worked on one day in one department, recorded and approved by work leaders."""
 
     __tablename__ = P + "timesheet"
+    __erase__ = "anonymize"
     __table_args__ = (
         UniqueConstraint("participant_id", "date", "department_id"),
         # An organization's timesheets in a period (reports, pay): without it a period's sheets
@@ -308,7 +318,7 @@ class Timesheet(OrgScoped, Base):
     date: Mapped[dt.date] = mapped_column(Date, index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.WORK))
     recorded_by_id: Mapped[int | None] = _staff_fk()
     approved_by_id: Mapped[int | None] = _staff_fk()
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -323,9 +333,9 @@ class Absence(OrgScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     date: Mapped[dt.date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(20), info=personal(Category.HEALTH))
     """``ill``, ``mental_health``, ``unknown``."""
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.HEALTH))
     recorded_by_id: Mapped[int | None] = _staff_fk()
 
 
@@ -333,12 +343,13 @@ class Incident(OrgScoped, Base):
     """Minor issue, sent home, serious breach, deviation or injury."""
 
     __tablename__ = P + "incident"
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     on: Mapped[dt.date] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=personal(Category.CONDUCT))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"))
     staff_1_id: Mapped[int | None] = _staff_fk()
     staff_2_id: Mapped[int | None] = _staff_fk()

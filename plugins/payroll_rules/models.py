@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.classification import Category, personal
 from core.db import Base, OrgScoped, utcnow
 
 BENEFIT_STATUSES = ("none", "disability", "aap", "social_assistance", "other")
@@ -25,13 +26,14 @@ class BenefitStatus(OrgScoped, Base):
     """
 
     __tablename__ = "payroll_rules_benefit_status"
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id", "valid_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30), info=personal(Category.FINANCIAL, keep="bookkeeping act: pay for a past day follows the status on that day"))
     valid_from: Mapped[dt.date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.FINANCIAL))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -40,17 +42,18 @@ class DistrictApproval(OrgScoped, Base):
     """The district's decision that a person on social assistance may earn up to a cap."""
 
     __tablename__ = "payroll_rules_district_approval"
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    district: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(200), info=personal(Category.FINANCIAL, keep="bookkeeping act: the decision pay was capped by"))
     decision_date: Mapped[dt.date] = mapped_column(Date)
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     """Last day covered (inclusive); None: until further notice."""
     cap_ore: Mapped[int | None] = mapped_column(Integer)
     """The monthly cap in the decision; None: the program's cap setting in force."""
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="", info=personal(Category.FINANCIAL))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -93,6 +96,7 @@ class PayLine(OrgScoped, Base):
     """One piece of work's pay (or a correction of it), traceable to its source."""
 
     __tablename__ = "payroll_rules_pay_line"
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("payroll_rules_pay_run.id", ondelete="CASCADE"), index=True)
@@ -110,10 +114,10 @@ class PayLine(OrgScoped, Base):
     rate_ore: Mapped[int] = mapped_column(Integer, default=0)
     gross_ore: Mapped[int] = mapped_column(Integer, default=0)
     """What the rule priced the work at, before benefit status."""
-    amount_ore: Mapped[int] = mapped_column(Integer, default=0)
+    amount_ore: Mapped[int] = mapped_column(Integer, default=0, info=personal(Category.FINANCIAL, keep="bookkeeping act: pay records for five years"))
     """What this line pays (negative for a correction downwards)."""
     effect: Mapped[str] = mapped_column(String(20), default="paid")
-    benefit_status: Mapped[str] = mapped_column(String(30), default="none")
+    benefit_status: Mapped[str] = mapped_column(String(30), default="none", info=personal(Category.FINANCIAL, keep="bookkeeping act: pay records for five years"))
     reason: Mapped[str] = mapped_column(String(40), default="")
     reason_params: Mapped[dict] = mapped_column(JSON, default=dict)
     tax_free: Mapped[bool] = mapped_column(Boolean, default=False)
