@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import JSON, delete, select, update
 from sqlalchemy.orm import Session
 
 from core.classification import Category, Classification, ClassifiedTable, classified_tables
@@ -251,7 +251,11 @@ def neutral_value(column: Any) -> Any:
         python_type = column.type.python_type
     except NotImplementedError:  # pragma: no cover - every type used here has one
         python_type = None
-    empty = {str: "", int: 0, Decimal: Decimal(0), float: 0.0, bool: False, list: [], dict: {}, bytes: b""}
+    if isinstance(column.type, JSON):
+        # A NOT NULL JSON column without a default: an empty list says "nothing" in every
+        # shape a model stores (lists of codes, answer maps read with .get()).
+        return []
+    empty = {str: "", int: 0, Decimal: Decimal(0), float: 0.0, bool: False, bytes: b""}
     if python_type in empty:
         return empty[python_type]
     raise NoNeutralValue(f"{column.table.name}.{column.name}: no empty value for a NOT NULL {column.type}")
