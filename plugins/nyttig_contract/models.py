@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.classification import Category, personal
 from core.db import Base, OrgScoped, utcnow
+from core.i18n import lazy_gettext as L
 
 P = "nyttig_contract_"
 
@@ -56,6 +57,7 @@ class PathRecord(OrgScoped, Base):
     """Where one person is on the path now, and the facts the waiting list weighs."""
 
     __tablename__ = P + "path"
+    __label__ = L("The path")
     __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id"),)
 
@@ -90,6 +92,7 @@ class PhaseChange(OrgScoped, Base):
     """One dated step on the path, who took it and why. Never edited or deleted."""
 
     __tablename__ = P + "phase_change"
+    __label__ = L("Steps on the path")
     __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +114,7 @@ class Screening(OrgScoped, Base):
     """The eligibility checks run at one moment (at first contact, or before a start)."""
 
     __tablename__ = P + "screening"
+    __label__ = L("Eligibility checks")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -131,6 +135,7 @@ class CheckOverride(OrgScoped, Base):
     """Staff decided a check should not stop this person, and said why. The log of them."""
 
     __tablename__ = P + "check_override"
+    __label__ = L("Checks overridden")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     screening_id: Mapped[int] = mapped_column(ForeignKey(P + "screening.id", ondelete="CASCADE"), index=True)
@@ -148,6 +153,7 @@ class Interview(OrgScoped, Base):
     """The recruitment interview: when, who, and which rules were explained (not sensitive)."""
 
     __tablename__ = P + "interview"
+    __label__ = L("Recruitment interview")
     __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,6 +169,7 @@ class Assessment(OrgScoped, Base):
     """SENSITIVE: the assessment form's answers. Read only through ``sensitive.read_assessment``."""
 
     __tablename__ = P + "assessment"
+    __label__ = L("Assessment form")
     __table_args__ = (UniqueConstraint("interview_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,6 +203,7 @@ class ContactLog(OrgScoped, Base):
     """A contact with a candidate or medarbeider, or an attempt to reach them."""
 
     __tablename__ = P + "contact_log"
+    __label__ = L("Contacts")
     __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +221,7 @@ class Meeting(OrgScoped, Base):
     """Status meeting, job talk, review or follow-up; follow-ups and reviews need two staff."""
 
     __tablename__ = P + "meeting"
+    __label__ = L("Meetings")
     __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -231,6 +240,7 @@ class StartChecklist(OrgScoped, Base):
     """What the job talk agrees, and what must be in place before the first day."""
 
     __tablename__ = P + "start_checklist"
+    __label__ = L("Start checklist")
     __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id"),)
 
@@ -250,6 +260,7 @@ class Consent(OrgScoped, Base):
     """Whom staff may contact about the person, about what, and until when. Withdrawable."""
 
     __tablename__ = P + "consent"
+    __label__ = L("Consents to contact others")
     __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -269,6 +280,7 @@ class SignedDocument(OrgScoped, Base):
     """Employment contract or confidentiality declaration and its signing status."""
 
     __tablename__ = P + "document"
+    __label__ = L("Signed documents")
     __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id", "kind"),)
 
@@ -288,6 +300,7 @@ class Equipment(OrgScoped, Base):
     """ID card, locker, uniform, keys or access card: handed out and collected."""
 
     __tablename__ = P + "equipment"
+    __label__ = L("Equipment")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -305,6 +318,7 @@ class Timesheet(OrgScoped, Base):
     """Hours worked on one day in one department, recorded and approved by work leaders."""
 
     __tablename__ = P + "timesheet"
+    __label__ = L("Timesheets")
     __erase__ = "anonymize"
     __table_args__ = (
         UniqueConstraint("participant_id", "date", "department_id"),
@@ -328,6 +342,7 @@ class Absence(OrgScoped, Base):
     """An agreed day not worked, with a reason. Never a penalty."""
 
     __tablename__ = P + "absence"
+    __label__ = L("Absences")
     __table_args__ = (UniqueConstraint("participant_id", "date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -343,6 +358,7 @@ class Incident(OrgScoped, Base):
     """Minor issue, sent home, serious breach, deviation or injury."""
 
     __tablename__ = P + "incident"
+    __label__ = L("Incidents")
     __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.classification import Category, personal
 from core.db import Base, OrgScoped, utcnow
+from core.i18n import lazy_gettext as L
 
 BENEFIT_STATUSES = ("none", "disability", "aap", "social_assistance", "other")
 EFFECTS = ("paid", "unpaid", "capped", "held")
@@ -26,6 +27,7 @@ class BenefitStatus(OrgScoped, Base):
     """
 
     __tablename__ = "payroll_rules_benefit_status"
+    __label__ = L("Benefit status")
     __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id", "valid_from"),)
 
@@ -42,6 +44,7 @@ class DistrictApproval(OrgScoped, Base):
     """The district's decision that a person on social assistance may earn up to a cap."""
 
     __tablename__ = "payroll_rules_district_approval"
+    __label__ = L("District approvals")
     __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +99,7 @@ class PayLine(OrgScoped, Base):
     """One piece of work's pay (or a correction of it), traceable to its source."""
 
     __tablename__ = "payroll_rules_pay_line"
+    __label__ = L("Pay lines")
     __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
