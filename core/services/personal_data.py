@@ -78,7 +78,12 @@ class PersonTable:
 
     @property
     def erase(self) -> str:
-        return "anonymize" if self.name == PARTICIPANT_TABLE else self.classified.erase
+        """``delete`` or ``anonymize``. The participant row is always anonymized, and so is a
+        table declared ``delete`` that has a ``keep=`` column: what the law keeps is never
+        deleted."""
+        if self.name == PARTICIPANT_TABLE or any(c.keep for c in self.columns.values()):
+            return "anonymize"
+        return self.classified.erase
 
     @property
     def title(self) -> str:

@@ -430,7 +430,10 @@ def is_erased(db: Session, participant_id: int) -> bool:
     return db.scalar(select(func.count()).select_from(ParticipantErasure).where(ParticipantErasure.participant_id == participant_id)) > 0
 
 
-def erase_person(db: Session, plugins: Any, organization: Any, user: Staff | None, participant: Participant, *, reason: str = "request", page: str = "") -> dict[str, int]:
+def erase_person(
+    db: Session, plugins: Any, organization: Any, user: Staff | None, participant: Participant, *, reason: str = "request", page: str = "",
+    forget: bool = True,
+) -> dict[str, int]:
     """Anonymize a person in one transaction (GDPR art. 17); if anything fails, nothing is erased.
 
     Every classified table of the core and of each enabled plugin is erased as its model
@@ -439,7 +442,8 @@ def erase_person(db: Session, plugins: Any, organization: Any, user: Staff | Non
     reports). The participant row stays under a number, with its gender and birth year.
     The access log keeps its entries but loses the reference to the person (the one
     update its trigger allows). After the commit, the database is asked to let go of the
-    old bytes too (:func:`core.services.storage.forget_erased`).
+    old bytes too (:func:`core.services.storage.forget_erased`), unless ``forget`` is False
+    (the retention policy erases many people and does that once, at the end).
 
     :returns: rows deleted or anonymized, per table.
     """
@@ -472,7 +476,8 @@ def erase_person(db: Session, plugins: Any, organization: Any, user: Staff | Non
         db.rollback()
         raise
     db.expire_all()
-    forget_erased(db.get_bind(), [t.name for t in tables] + ["access_log_entry"])
+    if forget:
+        forget_erased(db.get_bind(), [t.name for t in tables] + ["access_log_entry"])
     return counts
 
 
@@ -529,5 +534,8 @@ def apply_retention(db: Session, plugins: Any, organization: Organization, years
     for c in done:
         p = db.get(Participant, c.participant_id)
         if p is not None:
-            erase_person(db, plugins, organization, None, p, reason="retention", page="cli:retention")
+            erase_person(db, plugins, organization, None, p, reason="retention", page="cli:retention", forget=False)
+    if done:
+        tables = person_tables(plugins, organization.enabled_plugins)
+        forget_erased(db.get_bind(), [t.name for t in tables] + ["access_log_entry"])
     return done

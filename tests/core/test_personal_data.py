@@ -500,6 +500,19 @@ def test_every_anonymized_column_of_every_model_can_be_emptied(app) -> None:  # 
             pd.anonymized_values(pt)  # raises NoNeutralValue
 
 
+def test_a_kept_column_is_never_deleted_with_its_row() -> None:
+    class Keeps(Scratch):
+        """Declared delete, but one column is kept by law."""
+
+        __tablename__ = "scratch_keeps"
+        id = Column(Integer, primary_key=True)
+        participant_id = Column(ForeignKey("participant.id"), nullable=False)
+        amount = Column(Integer, nullable=False, info=personal(Category.FINANCIAL, keep="bookkeeping act"))
+
+    (t,) = [t for t in classified_tables(Scratch) if t.table.name == "scratch_keeps"]
+    assert t.erase == "delete" and pd.PersonTable(t, "scratch").erase == "anonymize"
+
+
 # ---------------------------------------------------------------------------------------
 # Pages written before this change
 # ---------------------------------------------------------------------------------------
