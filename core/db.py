@@ -55,9 +55,12 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             # WAL lets the server read while a write is under way; foreign keys are off
-            # by default in SQLite and we rely on them.
+            # by default in SQLite and we rely on them. secure_delete zeroes deleted and
+            # replaced content in the file, so an erased person's values are not left in
+            # free space for a copy of the file to carry (core.services.storage).
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA secure_delete=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()

@@ -370,39 +370,6 @@ def lavterskel_is_contact_person(db: Session, organization: Organization, staff_
 
 
 @hookspec
-def lavterskel_personal_data(db: Session, organization: Organization, participant: Participant) -> dict[str, Any] | None:
-    """Contribute what the plugin holds about a person to their GDPR export (art. 15 and 20).
-
-    Per organization; called when staff export everything about a person, after the core
-    has written the access log entry for the export. All results are collected, one
-    section per plugin; a raising plugin is named in the export's ``incomplete`` list.
-
-    :param db: the request's database session, scoped to the organization.
-    :param organization: the organization being served.
-    :param participant: the person being exported.
-    :returns: ``{"key": "<plugin>", "title": <translatable title>, "data": <JSON-able>}``
-        or ``None`` when the plugin holds nothing about the person.
-    """
-
-
-@hookspec
-def lavterskel_erase_personal_data(db: Session, organization: Organization, participant: Participant) -> dict[str, int] | None:
-    """Erase or anonymize what the plugin holds about a person (GDPR art. 17).
-
-    Per organization; called inside the core's erasure transaction, before it commits:
-    do not commit. Keep what the law requires (pay lines for the accounting retention
-    period) and what reports count, but remove everything that tells who the person is
-    or what they told staff. All results are collected; if one implementation raises,
-    the whole erasure is rolled back.
-
-    :param db: the database session of the erasure, scoped to the organization.
-    :param organization: the organization the person belongs to.
-    :param participant: the person being erased.
-    :returns: what was done, as ``{"what": count}``, shown to the leader afterwards.
-    """
-
-
-@hookspec
 def lavterskel_participant_last_activity(db: Session, organization: Organization, participant: Participant) -> Any:
     """The last date the plugin saw the person active (a timesheet, a waiting-list contact).
 

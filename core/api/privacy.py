@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.models import Consent, Organization, Participant
 from core.services import privacy as svc
 from core.web.context import app_context, current_user
-from core.web.handlers import api_get, api_post, get_or_404
+from core.web.handlers import api_get, api_post, get_or_404, route_of
 
 MAX_PER_PAGE = 200
 
@@ -52,14 +52,14 @@ class PrivacyApi(Controller):
     @api_get("/participants/{obj_id:int}/consents", opt={"permission": "consents.view"}, name="api.consents.list")
     def consents(self, request: Request[Any, Any, Any], db: Session, obj_id: int) -> dict[str, Any]:
         participant = get_or_404(db, Participant, obj_id)
-        svc.log_sensitive_access(db, current_user(request), participant.id, "consent", page=request.url.path)
+        svc.log_sensitive_access(db, current_user(request), participant.id, "consent", page=route_of(request))
         db.commit()
         return {"items": [consent_json(c) for c in svc.consents_of(db, participant.id)]}
 
     @api_post("/participants/{obj_id:int}/consents", opt={"permission": "consents.edit"}, name="api.consents.create", status_code=201)
     def add_consent(self, request: Request[Any, Any, Any], db: Session, obj_id: int, data: dict[str, Any]) -> dict[str, Any]:
         participant = get_or_404(db, Participant, obj_id)
-        return consent_json(svc.add_consent(db, current_user(request), participant, data, request.url.path))
+        return consent_json(svc.add_consent(db, current_user(request), participant, data, route_of(request)))
 
     @api_post(
         "/participants/{obj_id:int}/consents/{consent_id:int}/withdraw", opt={"permission": "consents.edit"},
@@ -74,14 +74,14 @@ class PrivacyApi(Controller):
             from litestar.exceptions import NotFoundException
 
             raise NotFoundException()
-        return consent_json(svc.withdraw_consent(db, current_user(request), consent, today(), request.url.path))
+        return consent_json(svc.withdraw_consent(db, current_user(request), consent, today(), route_of(request)))
 
     @api_post("/participants/{obj_id:int}/contacts", opt={"permission": "consents.edit"}, name="api.contacts.create", status_code=201)
     def record_contact(self, request: Request[Any, Any, Any], db: Session, obj_id: int, data: dict[str, Any]) -> Response[dict[str, Any]]:
         """Record a contact with an outside service. Without a valid consent nothing is
         stored and the answer is 409 with the reason, unless ``confirm`` is true."""
         participant = get_or_404(db, Participant, obj_id)
-        contact, check = svc.record_contact(db, current_user(request), participant, data, request.url.path)
+        contact, check = svc.record_contact(db, current_user(request), participant, data, route_of(request))
         warning = {"reason": check.reason, "message": check.message()} if check.reason else None
         if contact is None:
             return Response({"stored": False, "warning": warning}, status_code=409)
@@ -96,4 +96,4 @@ class PrivacyApi(Controller):
         """Everything about a person (GDPR art. 15 and 20). Logged."""
         participant = get_or_404(db, Participant, obj_id)
         org = db.get(Organization, current_user(request).organization.id)
-        return svc.export_person(db, app_context(request).plugins, org, current_user(request), participant, request.url.path)
+        return svc.export_person(db, app_context(request).plugins, org, current_user(request), participant, route_of(request))

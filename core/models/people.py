@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
+from core.i18n import lazy_gettext as L
 
 GENDERS = ("woman", "man", "other", "unknown")
 CUSTOMER_KINDS = ("municipality", "district", "housing_coop", "business", "private", "other")
@@ -19,6 +20,7 @@ CUSTOMER_KINDS = ("municipality", "district", "housing_coop", "business", "priva
 
 class Participant(OrgScoped, Base):
     __tablename__ = "participant"
+    __label__ = L("The person")
     __table_args__ = (UniqueConstraint("organization_id", "card_code"),)
     # The person is the row itself. Erasure anonymizes it rather than deleting it: shifts,
     # pay lines and the reports' counts refer to it, and "#<id>" still tells rows apart.

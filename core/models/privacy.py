@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
+from core.i18n import lazy_gettext as L
 
 INTAKE_CATEGORIES = ("health", "substance_use", "debt", "housing", "child_welfare", "justice", "other")
 """Free-text fields of the intake conversation, one per category."""
@@ -32,6 +33,7 @@ class IntakeRecord(OrgScoped, Base):
     """The intake conversation's sensitive part: one free-text field per category."""
 
     __tablename__ = "intake_record"
+    __label__ = L("Intake conversation")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -53,6 +55,7 @@ class FollowUpNote(OrgScoped, Base):
     """A note from a follow-up meeting or conversation."""
 
     __tablename__ = "follow_up_note"
+    __label__ = L("Follow-up notes")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -111,6 +114,7 @@ class Consent(OrgScoped, Base):
     """Whom staff may contact about the participant, and about what (samtykkeerklæring)."""
 
     __tablename__ = "consent"
+    __label__ = L("Consents")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -136,6 +140,7 @@ class OutsideContact(OrgScoped, Base):
     """A contact with an outside service about the participant, with the consent check's result."""
 
     __tablename__ = "outside_contact"
+    __label__ = L("Contacts with outside services")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)

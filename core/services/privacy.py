@@ -35,6 +35,8 @@ from core.models import (
     Shift,
 )
 from core.models.privacy import FOLLOW_UP_CATEGORIES, INTAKE_CATEGORIES
+from core.services.personal_data import erase_tables, export_tables, person_tables
+from core.services.storage import forget_erased
 
 RETENTION_YEARS_DEFAULT = 5
 """Years of inactivity after which the retention policy anonymizes a person."""
@@ -67,7 +69,10 @@ def log_sensitive_access(
 
     Call it in the same transaction as the read or change it records (it only flushes;
     the caller commits). Never pass a value: ``category`` names the kind of data
-    (``health``, ``assessment``...), ``page`` is the request path (ids only).
+    (``health``, ``assessment``...), ``page`` is the route's template
+    (:func:`core.web.handlers.route_of`); a path given instead is stored as
+    :func:`page_without_ids` makes it, so no entry names a person but by ``subject_id``,
+    which erasure clears.
 
     :param user: the staff member (a request's user, a ``StaffUser``, or a staff user's id),
         or None for the system (the retention policy).
@@ -91,12 +96,20 @@ def log_sensitive_access(
         subject_id=participant_id,
         category=category[:60],
         action=action[:20],
-        page=page.split("?", 1)[0][:300],
+        page=page_without_ids(page)[:300],
         source=source[:80],
     )
     db.add(entry)
     db.flush()
     return entry
+
+
+def page_without_ids(page: str) -> str:
+    """A page as the access log keeps it: no query string, every path segment that is a
+    number replaced by ``{id}`` (``/participants/12/export`` -> ``/participants/{id}/export``).
+    Route templates pass unchanged."""
+    path = page.split("?", 1)[0].split("#", 1)[0]
+    return "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
 
 
 def access_log(db: Session, *, subject_id: int | None = None, limit: int = 100, offset: int = 0) -> tuple[list[AccessLogEntry], int]:
@@ -384,11 +397,12 @@ def _row(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 def export_person(db: Session, plugins: Any, organization: Any, user: Staff, participant: Participant, page: str) -> dict[str, Any]:
     """Everything the organization holds about a person, as JSON-able data, and logged.
 
-    Plugins add their part through ``lavterskel_personal_data``; a failing plugin is
-    named in ``incomplete`` rather than silently left out.
+    ``tables`` holds the person's rows of every classified table of the core and of each
+    plugin the organization has enabled (:mod:`core.services.personal_data`), keyed by
+    table name; ``attendance`` the days they came and how each went; ``access_log`` who
+    looked at their data.
     """
     log_sensitive_access(db, user, participant.id, "all", action="export", page=page)
-    intake = intake_of(db, participant.id)
     days = list(
         db.execute(
             select(ProgramDay.date, Shift.outcome, Shift.hours)
@@ -400,29 +414,15 @@ def export_person(db: Session, plugins: Any, organization: Any, user: Staff, par
         )
     )
     log_rows, _total = access_log(db, subject_id=participant.id, limit=100_000)
+    tables = person_tables(plugins, organization.enabled_plugins)
     data: dict[str, Any] = {
         "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
         "organization": organization.name,
-        "person": _row(
-            participant,
-            ("id", "first_name", "last_name", "nickname", "birth_date", "gender", "phone", "card_code", "first_seen_on", "active", "created_at"),
-        ),
+        "participant_id": participant.id,
+        "tables": {t.table: t.as_json() for t in export_tables(db, tables, participant.id, participant.organization_id)},
         "attendance": [{"date": _iso(d), "outcome": o, "hours": None if h is None else str(h)} for d, o, h in days],
-        "intake": None if intake is None else _row(intake, ("held_on", *INTAKE_CATEGORIES, "updated_at")),
-        "follow_up_notes": [_row(n, ("written_on", "category", "body")) for n in follow_up_notes(db, participant.id)],
-        "consents": [_row(c, ("party", "scope", "given_on", "expires_on", "withdrawn_on")) for c in consents_of(db, participant.id)],
-        "outside_contacts": [_row(c, ("party", "contacted_on", "purpose", "without_consent_reason")) for c in contacts_of(db, participant.id)],
         "access_log": [_row(e, ("at", "staff_name", "category", "action", "page")) for e in log_rows],
-        "plugins": {},
-        "incomplete": [],
     }
-    for plugin, result, error in plugins.call_each(
-        "lavterskel_personal_data", organization.enabled_plugins, db=db, organization=organization, participant=participant
-    ):
-        if error is not None:
-            data["incomplete"].append(plugin)
-        elif result:
-            data["plugins"][str(result.get("key", plugin))] = {"title": str(result.get("title", plugin)), "data": result.get("data")}
     db.commit()
     return data
 
@@ -431,59 +431,54 @@ def is_erased(db: Session, participant_id: int) -> bool:
     return db.scalar(select(func.count()).select_from(ParticipantErasure).where(ParticipantErasure.participant_id == participant_id)) > 0
 
 
-def erase_person(db: Session, plugins: Any, organization: Any, user: Staff | None, participant: Participant, *, reason: str = "request", page: str = "") -> dict[str, int]:
-    """Anonymize a person in one transaction (GDPR art. 17).
+def erase_person(
+    db: Session, plugins: Any, organization: Any, user: Staff | None, participant: Participant, *, reason: str = "request", page: str = "",
+    forget: bool = True,
+) -> dict[str, int]:
+    """Anonymize a person in one transaction (GDPR art. 17); if anything fails, nothing is erased.
 
-    Kept: the participant row itself (so "people served" and days worked still count in
-    reports), gender and birth year (age groups), attendance and shifts (pay lines rest on
-    them and are kept for the accounting retention period). Removed: names, phone, card,
-    birth day and month, every intake and follow-up note, consents and outside contacts.
+    Every classified table of the core and of each enabled plugin is erased as its model
+    declares (:mod:`core.services.personal_data`): rows deleted, or classified columns
+    emptied except those the law keeps (pay lines for the accounting period, counts for
+    reports). The participant row stays under a number, with its gender and birth year.
     The access log keeps its entries but loses the reference to the person (the one
-    update its trigger allows). Plugins erase theirs through
-    ``lavterskel_erase_personal_data``; if one fails, nothing is erased.
+    update its trigger allows). After the commit, the database is asked to let go of the
+    old bytes too (:func:`core.services.storage.forget_erased`), unless ``forget`` is False
+    (the retention policy erases many people and does that once, at the end).
+
+    :returns: rows deleted or anonymized, per table.
     """
     if is_erased(db, participant.id):
         return {}
-    counts: dict[str, int] = {}
-    counts["intake_records"] = db.execute(delete(IntakeRecord).where(IntakeRecord.participant_id == participant.id)).rowcount or 0
-    counts["follow_up_notes"] = db.execute(delete(FollowUpNote).where(FollowUpNote.participant_id == participant.id)).rowcount or 0
-    counts["outside_contacts"] = db.execute(delete(OutsideContact).where(OutsideContact.participant_id == participant.id)).rowcount or 0
-    counts["consents"] = db.execute(delete(Consent).where(Consent.participant_id == participant.id)).rowcount or 0
-    counts["access_log_references"] = (
-        db.execute(
-            update(AccessLogEntry).where(AccessLogEntry.subject_id == participant.id).values(subject_id=None)
+    pid, org_id = participant.id, participant.organization_id
+    birth_year = participant.birth_date.year if participant.birth_date is not None else None
+    gender = participant.gender
+    tables = person_tables(plugins, organization.enabled_plugins)
+    try:
+        counts = erase_tables(db, tables, pid, org_id)
+        refs = db.execute(
+            update(AccessLogEntry).where(AccessLogEntry.subject_id == pid).values(subject_id=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        or 0
-    )
-    for plugin, result, error in plugins.call_each(
-        "lavterskel_erase_personal_data", organization.enabled_plugins, db=db, organization=organization, participant=participant
-    ):
-        if error is not None:
-            db.rollback()
-            raise RuntimeError(f"plugin {plugin} could not erase its data; nothing was erased") from error
-        for key, n in (result or {}).items():
-            counts[f"{plugin}.{key}"] = int(n)
-    # Language-neutral, and still tells rows apart in lists and reports.
-    participant.first_name = f"#{participant.id}"
-    participant.last_name = ""
-    participant.nickname = ""
-    participant.phone = ""
-    participant.card_code = None
-    if participant.birth_date is not None:
-        participant.birth_date = dt.date(participant.birth_date.year, 7, 1)
-    participant.active = False
-    db.add(
-        ParticipantErasure(
-            organization_id=participant.organization_id,
-            participant_id=participant.id,
-            erased_by_id=user.id if user is not None else None,
-            reason=reason,
+        ).rowcount or 0
+        if refs:
+            counts["access_log_entry"] = refs
+        # Language-neutral, and still tells rows apart in lists and reports.
+        db.execute(
+            update(Participant).where(Participant.id == pid).values(
+                first_name=f"#{pid}", gender=gender, active=False,
+                birth_date=dt.date(birth_year, 7, 1) if birth_year is not None else None,
+            ).execution_options(synchronize_session=False)
         )
-    )
-    # The erasure itself is logged, without a reference to the person it was about.
-    log_sensitive_access(db, user, None, "all", action="erase", page=page, organization_id=participant.organization_id)
-    db.commit()
+        db.add(ParticipantErasure(organization_id=org_id, participant_id=pid, erased_by_id=user.id if user is not None else None, reason=reason))
+        # The erasure itself is logged, without a reference to the person it was about.
+        log_sensitive_access(db, user, None, "all", action="erase", page=page, organization_id=org_id)
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    db.expire_all()
+    if forget:
+        forget_erased(db.get_bind(), [t.name for t in tables] + ["access_log_entry"])
     return counts
 
 
@@ -540,5 +535,8 @@ def apply_retention(db: Session, plugins: Any, organization: Organization, years
     for c in done:
         p = db.get(Participant, c.participant_id)
         if p is not None:
-            erase_person(db, plugins, organization, None, p, reason="retention", page="cli:retention")
+            erase_person(db, plugins, organization, None, p, reason="retention", page="cli:retention", forget=False)
+    if done:
+        tables = person_tables(plugins, organization.enabled_plugins)
+        forget_erased(db.get_bind(), [t.name for t in tables] + ["access_log_entry"])
     return done

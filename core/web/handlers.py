@@ -77,6 +77,12 @@ def get_or_404(db: Session, model: type[T], obj_id: int) -> T:
     return obj
 
 
+def route_of(request: Request[Any, Any, Any]) -> str:
+    """The route a request matched, as its template (``/participants/{obj_id}/export``):
+    what the access log records as the page, so it never holds an id that names a person."""
+    return str(request.scope.get("path_template") or request.url.path)
+
+
 def form_data(data: Mapping[str, Any] | None) -> dict[str, Any]:
     """Form fields without the CSRF token and button names (which start with ``_``)."""
     return {k: v for k, v in (data or {}).items() if not k.startswith("_")}

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
+from core.i18n import lazy_gettext as L
 
 CHECKIN_STATUSES = ("entered", "not_fit", "after_draw")
 DRAW_STATUSES = ("sealed", "drawn", "voided")
@@ -31,6 +32,8 @@ class CheckIn(OrgScoped, Base):
     work today (present, not entered, no mark), or arrived after the draw."""
 
     __tablename__ = "dagsverk_lottery_checkin"
+    __label__ = L("Check-ins")
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("day_id", "participant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +93,7 @@ class DrawEntrant(OrgScoped, Base):
     """One person in a draw, their right at the time, and what the draw gave them."""
 
     __tablename__ = "dagsverk_lottery_draw_entrant"
+    __label__ = L("Draw results")
     __table_args__ = (UniqueConstraint("draw_id", "participant_id"),)
     # Kept on erasure (see VERIFICATION), and the reports count who was drawn; the row then
     # belongs to an anonymized person. The phone-call result goes.
@@ -136,6 +140,7 @@ class WorkProfile(OrgScoped, Base):
     Health and substance-use data never belong here."""
 
     __tablename__ = "dagsverk_lottery_profile"
+    __label__ = L("Work profile")
     __table_args__ = (UniqueConstraint("participant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
+from core.i18n import lazy_gettext as L
 
 P = "nyttig_contract_"
 
@@ -61,6 +62,7 @@ class PathRecord(OrgScoped, Base):
     """Where one person is on the path now, and the facts the waiting list weighs."""
 
     __tablename__ = P + "path"
+    __label__ = L("The path")
     __table_args__ = (UniqueConstraint("participant_id"),)
     # Kept on erasure: the reports count people per phase and department. What tells about
     # the person (treatment, helper, why they left) is emptied.
@@ -124,6 +126,7 @@ class Screening(OrgScoped, Base):
     """The eligibility checks run at one moment (at first contact, or before a start)."""
 
     __tablename__ = P + "screening"
+    __label__ = L("Eligibility checks")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -146,6 +149,7 @@ class CheckOverride(OrgScoped, Base):
     """Staff decided a check should not stop this person, and said why. The log of them."""
 
     __tablename__ = P + "check_override"
+    __label__ = L("Checks overridden")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     screening_id: Mapped[int] = mapped_column(ForeignKey(P + "screening.id", ondelete="CASCADE"), index=True)
@@ -163,6 +167,8 @@ class Interview(OrgScoped, Base):
     """The recruitment interview: when, who, and which rules were explained (not sensitive)."""
 
     __tablename__ = P + "interview"
+    __label__ = L("Recruitment interview")
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -178,6 +184,7 @@ class Assessment(OrgScoped, Base):
     """The assessment form's answers: shown only through the core's gate (core.services.disclosure)."""
 
     __tablename__ = P + "assessment"
+    __label__ = L("Assessment form")
     __table_args__ = (UniqueConstraint("interview_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -197,6 +204,8 @@ class ContactLog(OrgScoped, Base):
     """A contact with a candidate or medarbeider, or an attempt to reach them."""
 
     __tablename__ = P + "contact_log"
+    __label__ = L("Contacts")
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -214,6 +223,8 @@ class Meeting(OrgScoped, Base):
     """Status meeting, job talk, review or follow-up; follow-ups and reviews need two staff."""
 
     __tablename__ = P + "meeting"
+    __label__ = L("Meetings")
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -232,6 +243,8 @@ class StartChecklist(OrgScoped, Base):
     """What the job talk agrees, and what must be in place before the first day."""
 
     __tablename__ = P + "start_checklist"
+    __label__ = L("Start checklist")
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,6 +263,8 @@ class Consent(OrgScoped, Base):
     """Whom staff may contact about the person, about what, and until when. Withdrawable."""
 
     __tablename__ = P + "consent"
+    __label__ = L("Consents to contact others")
+    __erase__ = "anonymize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -268,6 +283,8 @@ class SignedDocument(OrgScoped, Base):
     """Employment contract or confidentiality declaration and its signing status."""
 
     __tablename__ = P + "document"
+    __label__ = L("Signed documents")
+    __erase__ = "anonymize"
     __table_args__ = (UniqueConstraint("participant_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -289,6 +306,7 @@ class Equipment(OrgScoped, Base):
     """ID card, locker, uniform, keys or access card: handed out and collected."""
 
     __tablename__ = P + "equipment"
+    __label__ = L("Equipment")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -306,6 +324,7 @@ class Timesheet(OrgScoped, Base):
     """Hours worked on one day in one department, recorded and approved by work leaders."""
 
     __tablename__ = P + "timesheet"
+    __label__ = L("Timesheets")
     __table_args__ = (
         UniqueConstraint("participant_id", "date", "department_id"),
         # An organization's timesheets in a period (reports, pay): without it a period's sheets

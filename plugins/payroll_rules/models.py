@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
+from core.i18n import lazy_gettext as L
 
 BENEFIT_STATUSES = ("none", "disability", "aap", "social_assistance", "other")
 EFFECTS = ("paid", "unpaid", "capped", "held")
@@ -31,6 +32,7 @@ class BenefitStatus(OrgScoped, Base):
     """
 
     __tablename__ = "payroll_rules_benefit_status"
+    __label__ = L("Benefit status")
     __table_args__ = (UniqueConstraint("participant_id", "valid_from"),)
     # Kept on erasure (see PAY_HISTORY); the note, which pay never reads, goes.
     __erase__ = "anonymize"

@@ -25,6 +25,7 @@ from core.models import (
     Shift,
 )
 from core.plugins import hookimpl
+from plugins.dagsverk_lottery.models import WorkProfile
 from core.services import privacy as svc
 from tests.conftest import TEST_PLUGINS, api_token, bearer, login, post_form
 
@@ -54,10 +55,9 @@ def log_rows(world, pid: int | None = None) -> list[AccessLogEntry]:  # type: ig
         return list(db.scalars(stmt))
 
 
-# --- a test plugin that has contact persons and personal data of its own ---------------------
+# --- a test plugin that has contact persons ---------------------------------------------------
 
 CONTACTS: set[tuple[int, int]] = set()
-ERASED: list[int] = []
 LAST_ACTIVITY: dict[int, dt.date] = {}
 
 
@@ -69,21 +69,10 @@ def _contact_plugin() -> types.ModuleType:
         return True if (staff_user_id, participant_id) in CONTACTS else None
 
     @hookimpl
-    def lavterskel_personal_data(participant) -> dict | None:  # type: ignore[no-untyped-def]
-        return {"key": "contact_people", "title": "Contact persons", "data": {"locker": f"locker of {participant.id}"}}
-
-    @hookimpl
-    def lavterskel_erase_personal_data(participant) -> dict[str, int]:  # type: ignore[no-untyped-def]
-        ERASED.append(participant.id)
-        return {"lockers": 1}
-
-    @hookimpl
     def lavterskel_participant_last_activity(participant) -> dt.date | None:  # type: ignore[no-untyped-def]
         return LAST_ACTIVITY.get(participant.id)
 
     mod.lavterskel_is_contact_person = lavterskel_is_contact_person  # type: ignore[attr-defined]
-    mod.lavterskel_personal_data = lavterskel_personal_data  # type: ignore[attr-defined]
-    mod.lavterskel_erase_personal_data = lavterskel_erase_personal_data  # type: ignore[attr-defined]
     mod.lavterskel_participant_last_activity = lavterskel_participant_last_activity  # type: ignore[attr-defined]
     return mod
 
@@ -102,7 +91,6 @@ def client2(app2: Litestar, world) -> Iterator[TestClient]:  # type: ignore[no-u
     from core.models import OrganizationPlugin
 
     CONTACTS.clear()
-    ERASED.clear()
     LAST_ACTIVITY.clear()
     with world.db() as db:
         db.add(OrganizationPlugin(organization_id=world.a.org.id, plugin="contact_people", enabled=True))
@@ -166,7 +154,8 @@ def test_values_are_shown_only_after_an_explicit_post_and_every_showing_is_logge
     assert SECRET in r.text and "Inkasso" not in r.text
     rows = log_rows(world, pid)[before:]
     assert [(e.category, e.action, e.staff_user_id, e.page) for e in rows] == [
-        ("health", "view", world.a.users["social_worker"].id, f"/participants/{pid}/sensitive/show")
+        # The route, not the path: the page never names the person (their id is subject_id).
+        ("health", "view", world.a.users["social_worker"].id, "/participants/{obj_id}/sensitive/show")
     ]
     assert rows[0].staff_name == world.a.users["social_worker"].full_name
     # The log never holds a value.
@@ -411,9 +400,13 @@ def _history(world, pid: int) -> None:  # type: ignore[no-untyped-def]
     with world.db(world.a) as db:
         svc.add_follow_up_note(db, world.a.users["social_worker"], db.get(Participant, pid), {"body": "Oppfølging"}, "/t", dt.date(2026, 1, 6))
     _consent(world, pid, given_on=dt.date(2026, 1, 1))
+    with world.db(world.a) as db:
+        # A plugin's own table, which the export and erasure reach through its classification.
+        db.add(WorkProfile(organization_id=world.a.org.id, participant_id=pid, preferences=["firewood"], limits=["no_ladders"]))
+        db.commit()
 
 
-def test_lavterskel_personal_data_joins_the_export_which_is_logged(world, client2) -> None:  # type: ignore[no-untyped-def]
+def test_export_holds_the_cores_and_the_enabled_plugins_classified_rows_and_is_logged(world, client2) -> None:  # type: ignore[no-untyped-def]
     pid = make_person(world)
     _history(world, pid)
     login(client2, world.a.users["social_worker"])
@@ -422,18 +415,21 @@ def test_lavterskel_personal_data_joins_the_export_which_is_logged(world, client
     r = post_form(client2, f"/participants/{pid}/export", {"format": "json"})
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     data = json.loads(r.text)
-    assert data["person"]["phone"] == "99999999"
-    assert data["intake"]["health"] == SECRET
-    assert [n["body"] for n in data["follow_up_notes"]] == ["Oppfølging"]
-    assert data["consents"][0]["party"] == "NAV Lerkendal"
+    tables = data["tables"]
+    assert tables["participant"]["rows"][0]["phone"] == "99999999"
+    assert tables["intake_record"]["rows"][0]["health"] == SECRET
+    assert [n["body"] for n in tables["follow_up_note"]["rows"]] == ["Oppfølging"]
+    assert tables["consent"]["rows"][0]["party"] == "NAV Lerkendal"
     assert data["attendance"] == [{"date": "2026-01-05", "outcome": "worked", "hours": None}]
-    assert data["plugins"]["contact_people"]["data"] == {"locker": f"locker of {pid}"}
+    assert tables["dagsverk_lottery_profile"]["rows"][0]["limits"] == ["no_ladders"]
+    assert tables["dagsverk_lottery_profile"]["owner"] == "dagsverk_lottery"
+    assert tables["intake_record"]["categories"]["health"] == "health"
     assert log_rows(world, pid)[-1].action == "export"
     html = post_form(client2, f"/participants/{pid}/export", {"format": "html"})
-    assert SECRET in html.text and f"locker of {pid}" in html.text
+    assert SECRET in html.text and "no_ladders" in html.text
 
 
-def test_lavterskel_erase_personal_data_and_the_core_anonymize_but_keep_pay_and_counts(world, client2) -> None:  # type: ignore[no-untyped-def]
+def test_erasure_anonymizes_the_core_and_the_plugins_but_keeps_pay_and_counts(world, client2) -> None:  # type: ignore[no-untyped-def]
     pid = make_person(world, birth_date=dt.date(1980, 5, 17))
     _history(world, pid)
     login(client2, world.a.users["social_worker"])
@@ -444,7 +440,6 @@ def test_lavterskel_erase_personal_data_and_the_core_anonymize_but_keep_pay_and_
         assert post_form(leader, f"/participants/{pid}/erase", {}).status_code == 400  # not confirmed
         r = post_form(leader, f"/participants/{pid}/erase", {"confirm": "1"})
         assert r.status_code == 200
-    assert ERASED == [pid]
     with world.db(world.a) as db:
         p = db.get(Participant, pid)
         assert p is not None and "Kari" not in p.display_name and p.phone == "" and not p.active
@@ -452,6 +447,7 @@ def test_lavterskel_erase_personal_data_and_the_core_anonymize_but_keep_pay_and_
         assert db.scalar(select(func.count()).select_from(IntakeRecord)) == 0
         assert db.scalar(select(func.count()).select_from(FollowUpNote)) == 0
         assert db.scalar(select(func.count()).select_from(Consent)) == 0
+        assert db.scalar(select(func.count()).select_from(WorkProfile)) == 0
         # Kept: the shift pay rests on, and the person still counts.
         assert db.scalar(select(func.count()).select_from(Shift).where(Shift.participant_id == pid)) == 1
         assert db.scalar(select(func.count()).select_from(Participant)) == 1

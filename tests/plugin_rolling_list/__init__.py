@@ -38,6 +38,7 @@ TABLES = ("rolling_list_entry",)
 
 class RollingListEntry(OrgScoped, Base):
     __tablename__ = "rolling_list_entry"
+    __label__ = _("Place on the rolling list")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))

@@ -19,9 +19,10 @@ from core.i18n import gettext as _
 from core.i18n import today
 from core.models import Consent, Organization, Participant
 from core.models.privacy import FOLLOW_UP_CATEGORIES, INTAKE_CATEGORIES
+from core.services import personal_data as pd
 from core.services import privacy as svc
 from core.web.context import app_context, current_user
-from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect
+from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect, route_of
 from core.web.templating import render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -67,7 +68,7 @@ class PrivacyController(Controller):
         wanted = form_list(data, "category")
         if "all" in wanted:
             wanted = [*INTAKE_CATEGORIES, "follow_up"]
-        shown = svc.show_sensitive(db, current_user(request), participant, wanted, request.url.path)
+        shown = svc.show_sensitive(db, current_user(request), participant, wanted, route_of(request))
         return self._sensitive_page(request, db, participant, shown=shown)
 
     @page_post("/participants/{obj_id:int}/sensitive/intake", opt={"permission": "sensitive.contact"})
@@ -75,7 +76,7 @@ class PrivacyController(Controller):
         participant = _participant_for_sensitive(request, db, obj_id)
         values = form_data(data)
         try:
-            svc.save_intake(db, current_user(request), participant, values, request.url.path, today())
+            svc.save_intake(db, current_user(request), participant, values, route_of(request), today())
         except FormError as exc:
             db.rollback()
             return self._sensitive_page(request, db, participant, errors=exc.errors, values=values, status=400)
@@ -86,7 +87,7 @@ class PrivacyController(Controller):
         participant = _participant_for_sensitive(request, db, obj_id)
         values = form_data(data)
         try:
-            svc.add_follow_up_note(db, current_user(request), participant, values, request.url.path, today())
+            svc.add_follow_up_note(db, current_user(request), participant, values, route_of(request), today())
         except FormError as exc:
             db.rollback()
             return self._sensitive_page(request, db, participant, errors=exc.errors, values=values, status=400)
@@ -109,7 +110,7 @@ class PrivacyController(Controller):
     @page_get("/participants/{obj_id:int}/consents", opt={"permission": "consents.view"}, name="privacy.consents")
     def consents(self, request: Request[Any, Any, Any], db: Session, obj_id: int) -> Any:
         participant = get_or_404(db, Participant, obj_id)
-        svc.log_sensitive_access(db, current_user(request), participant.id, "consent", page=request.url.path)
+        svc.log_sensitive_access(db, current_user(request), participant.id, "consent", page=route_of(request))
         db.commit()
         return self._consents_page(request, db, participant)
 
@@ -118,7 +119,7 @@ class PrivacyController(Controller):
         participant = get_or_404(db, Participant, obj_id)
         values = form_data(data)
         try:
-            svc.add_consent(db, current_user(request), participant, values, request.url.path)
+            svc.add_consent(db, current_user(request), participant, values, route_of(request))
         except FormError as exc:
             db.rollback()
             return self._consents_page(request, db, participant, errors=exc.errors, values=values, status=400)
@@ -130,7 +131,7 @@ class PrivacyController(Controller):
         consent = get_or_404(db, Consent, consent_id)
         if consent.participant_id != participant.id:
             return self._consents_page(request, db, participant, status=404)
-        svc.withdraw_consent(db, current_user(request), consent, today(), request.url.path)
+        svc.withdraw_consent(db, current_user(request), consent, today(), route_of(request))
         return redirect(f"/participants/{participant.id}/consents")
 
     @page_post("/participants/{obj_id:int}/contacts", opt={"permission": "consents.edit"})
@@ -138,7 +139,7 @@ class PrivacyController(Controller):
         participant = get_or_404(db, Participant, obj_id)
         values = form_data(data)
         try:
-            contact, check = svc.record_contact(db, current_user(request), participant, values, request.url.path)
+            contact, check = svc.record_contact(db, current_user(request), participant, values, route_of(request))
         except FormError as exc:
             db.rollback()
             return self._consents_page(request, db, participant, errors=exc.errors, contact_values=values, status=400)
@@ -162,7 +163,7 @@ class PrivacyController(Controller):
         """The person's own copy of who looked at their data (GDPR art. 15), for printing."""
         participant = get_or_404(db, Participant, obj_id)
         rows, total = svc.access_log(db, subject_id=participant.id, limit=100_000)
-        svc.log_sensitive_access(db, current_user(request), participant.id, "access_log", action="print", page=request.url.path)
+        svc.log_sensitive_access(db, current_user(request), participant.id, "access_log", action="print", page=route_of(request))
         db.commit()
         return render(request, "privacy/access_copy.html", participant=participant, rows=rows, total=total, printed_on=today())
 
@@ -177,28 +178,39 @@ class PrivacyController(Controller):
     def export(self, request: Request[Any, Any, Any], db: Session, obj_id: int, data: Form) -> Any:
         participant = get_or_404(db, Participant, obj_id)
         ctx = app_context(request)
-        result = svc.export_person(db, ctx.plugins, _org(db, request), current_user(request), participant, request.url.path)
+        result = svc.export_person(db, ctx.plugins, _org(db, request), current_user(request), participant, route_of(request))
         if form_data(data).get("format") == "json":
             return Response(
                 content=json.dumps(result, ensure_ascii=False, indent=2, default=str),
                 media_type="application/json",
                 headers={"Content-Disposition": f'attachment; filename="person-{participant.id}.json"'},
             )
-        return render(request, "privacy/export.html", participant=participant, export=result)
+        return render(
+            request, "privacy/export.html", participant=participant, export=result, owner_labels=pd.owner_labels(ctx.plugins),
+            column_label=pd.column_label, category_labels={str(k): str(v) for k, v in pd.CATEGORY_LABELS.items()},
+        )
+
+    def _erase_page(self, request: Request[Any, Any, Any], db: Session, participant: Participant, **kw: Any) -> Any:
+        """The erase page: what erasure does to each of the organization's tables (derived
+        from the models, as the erasure itself is), or what it did."""
+        ctx = app_context(request)
+        tables = pd.person_tables(ctx.plugins, current_user(request).organization.enabled_plugins)
+        return render(
+            request, "privacy/erase.html", participant=participant, plan=pd.erasure_plan(tables),
+            titles={t.name: t.title for t in tables} | {"access_log_entry": _("Access log entries (the reference to the person)")},
+            owner_labels=pd.owner_labels(ctx.plugins), **{"erased": False, "counts": None, "errors": {}, **kw},
+        )
 
     @page_get("/participants/{obj_id:int}/erase", opt={"permission": "privacy.erase"}, name="privacy.erase")
     def erase_page(self, request: Request[Any, Any, Any], db: Session, obj_id: int) -> Any:
         participant = get_or_404(db, Participant, obj_id)
-        return render(request, "privacy/erase.html", participant=participant, erased=svc.is_erased(db, participant.id), counts=None, errors={})
+        return self._erase_page(request, db, participant, erased=svc.is_erased(db, participant.id))
 
     @page_post("/participants/{obj_id:int}/erase", opt={"permission": "privacy.erase"}, status_code=200)
     def erase(self, request: Request[Any, Any, Any], db: Session, obj_id: int, data: Form) -> Any:
         participant = get_or_404(db, Participant, obj_id)
         if str(form_data(data).get("confirm", "")) not in {"1", "on", "yes", "true"}:
-            return render(
-                request, "privacy/erase.html", status_code=400, participant=participant, erased=False, counts=None,
-                errors={"confirm": _("Tick the box to confirm.")},
-            )
+            return self._erase_page(request, db, participant, status_code=400, errors={"confirm": _("Tick the box to confirm.")})
         ctx = app_context(request)
-        counts = svc.erase_person(db, ctx.plugins, _org(db, request), current_user(request), participant, page=request.url.path)
-        return render(request, "privacy/erase.html", participant=participant, erased=True, counts=counts, errors={})
+        counts = svc.erase_person(db, ctx.plugins, _org(db, request), current_user(request), participant, page=route_of(request))
+        return self._erase_page(request, db, participant, erased=True, counts=counts)
