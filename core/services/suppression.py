@@ -41,6 +41,7 @@ from typing import Any
 
 from core.contrib import ColumnsAddUp, ReportSection, RowsAddUp, Share
 from core.i18n import gettext as _
+from core.i18n import pgettext
 
 MIN_GROUP = 5
 """The smallest group shown in a report marked for sharing."""
@@ -56,7 +57,8 @@ class Hidden:
     min_group: int = MIN_GROUP
 
     def __str__(self) -> str:
-        return _("hidden")
+        # i18n: the word in a report's cell whose figure is withheld for privacy.
+        return pgettext("report cell", "hidden")
 
 
 def _number(value: Any) -> bool:
