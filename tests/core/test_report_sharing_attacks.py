@@ -155,6 +155,9 @@ def test_two_men_of_seven_are_not_seven_minus_five_women_on_page_csv_and_print(d
         assert sum(not p.isdigit() for p in parts) >= 2, f"one hidden part of a shown total is a subtraction away: {shown}"
         assert shown["Men"] == "hidden" and shown["Women"] == "hidden"
         assert shown["Women's share"] == "hidden"  # the share of a hidden count would give it back
+    # The PDF is the printable page, rendered: the same hidden cells.
+    pdf = client.get("/reports/pdf", params=q, headers=en)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # The age groups add up to the same seven people, one or two per group: all hidden, the total shown.
     ages = dict(_table(client.get("/reports", params=q, headers=en).text, "age_groups"))
     assert ages["Total"] == "7" and all(v == "hidden" for k, v in ages.items() if k != "Total")
