@@ -77,6 +77,9 @@ class RowsAddUp:
     columns: tuple[int, ...]
     total: int = -1
     parts: tuple[int, ...] = ()
+    public_total: bool = False
+    """The total is known outside the report anyway (a draw's places are published): hiding
+    it protects nothing, so a second hidden cell is always taken from the parts."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class ColumnsAddUp:
     total: int
     parts: tuple[int, ...]
     rows: tuple[int, ...] = ()
+    public_total: bool = False
+    """As for :class:`RowsAddUp`: the total is known anyway, protect with the parts."""
 
 
 @dataclass(frozen=True)

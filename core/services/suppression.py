@@ -13,8 +13,9 @@ The rules, in the order they are applied to a :class:`~core.contrib.ReportSectio
    - every line of a declared sum (``sums``: a total and the cells it adds up) that holds
      exactly one hidden cell gets a second one: the smallest non-zero part still shown, so
      the least information is lost; when every other part is zero or hidden, the total
-     (or, for a hidden total, a zero part). A line with two or more hidden cells gives the
-     reader only their sum;
+     (or, for a hidden total, a zero part; a total declared public, such as a draw's
+     published places, is never the one hidden). A line with two or more hidden cells
+     gives the reader only their sum;
    - a row with one hidden measure hides its other measures (a row's pay is not left
      beside its hidden hours: a share of one could rebuild the other);
    - a ``derived`` cell (a share of counts shown elsewhere in the table) is hidden when
@@ -69,8 +70,8 @@ def _small(value: Any, min_group: int) -> bool:
     return _number(value) and 0 < value < min_group
 
 
-def _sum_lines(section: ReportSection, height: int) -> Iterator[tuple[Cell, list[Cell]]]:
-    """Each line of each declared sum: its total cell and the cells it adds up."""
+def _sum_lines(section: ReportSection, height: int) -> Iterator[tuple[Cell, list[Cell], bool]]:
+    """Each line of each declared sum: its total cell, the cells it adds up, and whether the total is public."""
     for s in section.sums:
         if isinstance(s, RowsAddUp):
             total = s.total % height if -height <= s.total < height else None
@@ -78,11 +79,11 @@ def _sum_lines(section: ReportSection, height: int) -> Iterator[tuple[Cell, list
                 continue
             parts = [p % height for p in s.parts if -height <= p < height] if s.parts else [r for r in range(height) if r != total]
             for c in s.columns:
-                yield (total, c), [(p, c) for p in parts]
+                yield (total, c), [(p, c) for p in parts], s.public_total
         elif isinstance(s, ColumnsAddUp):
             for r in (s.rows or range(height)):
                 if -height <= r < height:
-                    yield (r % height, s.total), [(r % height, p) for p in s.parts]
+                    yield (r % height, s.total), [(r % height, p) for p in s.parts], s.public_total
 
 
 def suppress_small_groups(section: ReportSection, min_group: int = MIN_GROUP) -> ReportSection:
@@ -111,7 +112,7 @@ def suppress_small_groups(section: ReportSection, min_group: int = MIN_GROUP) ->
         v = value(cell)
         return _number(v) or isinstance(v, Share)
 
-    lines = [(total, parts) for total, parts in _sum_lines(section, height)]
+    lines = list(_sum_lines(section, height))
     derived = [((d.cell[0] % height, d.cell[1]), [(r % height, c) for r, c in d.sources])
                for d in section.derived if height and all(-height <= r < height for r, _c in (d.cell, *d.sources))]
 
@@ -126,9 +127,11 @@ def suppress_small_groups(section: ReportSection, min_group: int = MIN_GROUP) ->
         for cell, sources in derived:
             if any(s in hidden for s in sources) and figure(cell):
                 hidden.add(cell)
-        for total, parts in lines:
+        for total, parts, public in lines:
             # 3. A sum with exactly one hidden cell gives it away: hide a second one.
             line = [c for c in (total, *parts) if _number(value(c))]
+            if public and total in line:
+                line.remove(total)  # known anyway: it counts as shown, and hiding it would protect nothing
             if len(line) < 2 or sum(c in hidden for c in line) != 1:
                 continue
             shown_parts = [c for c in parts if c in line and c not in hidden]

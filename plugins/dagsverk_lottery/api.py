@@ -215,7 +215,7 @@ def api_numbers(db: Session, start: dt.date, end: dt.date, shared: bool = False)
     day_rows = t.days.rows[:-1]
     return {
         "start": start.isoformat(), "end": end.isoformat(), "shared": shared,
-        "days": [{"date": row[0].isoformat(), "capacity": row[1], **{c: as_json(v) for c, v in zip(DAY_COUNTS, row[2:])}}
+        "days": [{"date": row[0].isoformat(), "capacity": as_json(row[1]), **{c: as_json(v) for c, v in zip(DAY_COUNTS, row[2:])}}
                  for row in day_rows],
         "totals": {c: as_json(t.total(c)) for c in DAY_COUNTS},
         "unique_people": as_json(t.person(0)), "unique_women": as_json(t.person(1)), "unique_workers": as_json(t.person(2)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.contrib import Derived, ReportSection, RowsAddUp, Share
+from core.contrib import ColumnsAddUp, Derived, ReportSection, RowsAddUp, Share
 from core.i18n import lazy_gettext as _
 from core.services.suppression import Hidden, suppress_small_groups
 from plugins.dagsverk_lottery.numbers import PeriodNumbers
@@ -45,7 +45,13 @@ def funders_tables(n: PeriodNumbers, *, shared: bool = False) -> FundersTables:
         "dagsverk_funders_days", _("Per day"),
         [_("Day"), _("Places"), _("Registered"), _("Entered"), _("By right"), _("By lottery"), _("Called in"), _("Worked"),
          _("Turned away")],
-        rows, people_columns=counts, total_row=True, sums=(RowsAddUp(columns=counts),) if rows else ())
+        rows, people_columns=counts, total_row=True,
+        # Down the days: the total row. Across a day: whoever registered got work (by right, in the lottery,
+        # called in) or was turned away; a full draw gives out its places (published on the draw's screen, so never the cell hidden); those who got work worked. The last
+        # two hold but for a draw with places to spare, a no-show or an extra shift: declaring a sum that does
+        # not always hold only hides more, never less.
+        sums=(RowsAddUp(columns=counts), ColumnsAddUp(total=2, parts=(4, 5, 6, 8)), ColumnsAddUp(total=1, parts=(4, 5), public_total=True),
+              ColumnsAddUp(total=7, parts=(4, 5, 6))) if rows else ())
     people = ReportSection(
         "dagsverk_funders_people", _("Numbers for funders"), [_("Measure"), _("Number")],
         [[_("Unique people"), n.unique_people], [_("Women"), n.unique_women], [_("People who worked"), n.unique_workers],

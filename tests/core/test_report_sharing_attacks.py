@@ -50,6 +50,14 @@ def relations(key: str, rows: list[list[Any]], total_row: bool) -> list[tuple[Ce
     found: list[tuple[Cell, list[Cell]]] = []
     if key == "people":
         found.append(((0, 1), [(2, 1), (3, 1), (4, 1)]))  # unique people = women + men + other
+    # Dagsverket: whoever registered got work (by right, lottery, reserve list) or was turned away;
+    # whoever got work worked. Taken where the internal numbers show it holds, as a reader would guess it.
+    candidates: list[tuple[Cell, list[Cell]]] = []
+    if key == "dagsverk_lottery":
+        candidates = [((1, 1), [(3, 1), (4, 1), (5, 1), (6, 1)]), ((7, 1), [(3, 1), (4, 1), (5, 1)])]
+    if key == "dagsverk_by_month":
+        candidates = [((r, 1), [(r, 3), (r, 4), (r, 5)]) for r in range(len(rows))]
+    found += [(t, parts) for t, parts in candidates if rows[t[0]][t[1]] == sum(rows[r][c] for r, c in parts)]
     if total_row and len(rows) > 1:
         last = len(rows) - 1
         for c in range(1, len(rows[last])):

@@ -77,6 +77,13 @@ def test_a_lone_hidden_part_with_only_zeros_beside_it_hides_the_total():
     assert isinstance(out[0][1], Hidden) and out[1][1] == 0 and isinstance(out[2][1], Hidden)
 
 
+def test_a_public_total_is_never_the_cell_hidden():
+    """A draw's places are on the screen for everyone: one place, given by right, none in the lottery."""
+    section = ReportSection("d", "D", ["Day", "Places", "By right", "By lottery"], [["Mon", 1, 1, 0]], people_columns=(2, 3),
+                            sums=(ColumnsAddUp(total=1, parts=(2, 3), public_total=True),))
+    assert suppress_small_groups(section, MIN).rows == [["Mon", 1, Hidden(MIN), Hidden(MIN)]]
+
+
 def test_a_declaration_outside_the_table_is_refused():
     with pytest.raises(ValueError):
         ReportSection("x", "X", ["", "People"], [], people_columns=(1,), sums=(RowsAddUp(columns=(2,)),))

@@ -22,6 +22,12 @@ def test_shared_funders_api_hides_small_days_and_no_total_gives_one_back(world, 
         # The attack: one hidden day beside a shown total is the total minus the days shown.
         hidden = column.count(None) + (body["totals"][c] is None)
         assert hidden != 1, (c, column, body["totals"][c])
+    # Across a day: registered = by right + by lottery + called in + turned away; a full draw gives out its places.
+    for d in body["days"]:
+        for line in (("registered", "by_right", "by_lottery", "called_in", "turned_away"), ("capacity", "by_right", "by_lottery")):
+            assert [d[c] for c in line].count(None) != 1, (line, d)
+    # The places are published on the draw's screen: never hidden, so protection comes from the counts.
+    assert [d["capacity"] for d in body["days"]] == [1, 1, 1]
     assert body["shared"] is True and body["totals"]["registered"] == 13 and [d["registered"] for d in body["days"]] == [None, None, 5]
     assert body["unique_people"] == 5 and body["unique_women"] is None and body["women_share"] is None
     # Not shared: every number, as before.
