@@ -12,7 +12,8 @@ The rules, in the order they are applied to a :class:`~core.contrib.ReportSectio
 
    - every line of a declared sum (``sums``: a total and the cells it adds up) that holds
      exactly one hidden cell gets a second one: the smallest non-zero part still shown, so
-     the least information is lost; when every other part is zero or hidden, the total
+     the least information is lost, preferring one that also lies on another line left
+     with a single hidden cell (one cell then protects both); when every other part is zero or hidden, the total
      (or, for a hidden total, a zero part; a total declared public, such as a draw's
      published places, is never the one hidden). A line with two or more hidden cells
      gives the reader only their sum;
@@ -113,6 +114,17 @@ def suppress_small_groups(section: ReportSection, min_group: int = MIN_GROUP) ->
         return _number(v) or isinstance(v, Share)
 
     lines = list(_sum_lines(section, height))
+    lines_of: dict[Cell, list[int]] = {}
+    for i, (total, parts, _public) in enumerate(lines):
+        for cell in (total, *parts):
+            lines_of.setdefault(cell, []).append(i)
+
+    def alone(i: int) -> bool:
+        """Whether line ``i`` holds exactly one hidden cell (a public total counts as shown)."""
+        total, parts, public = lines[i]
+        cells = [c for c in ((*parts,) if public else (total, *parts)) if _number(value(c))]
+        return len(cells) >= 2 and sum(c in hidden for c in cells) == 1
+
     derived = [((d.cell[0] % height, d.cell[1]), [(r % height, c) for r, c in d.sources])
                for d in section.derived if height and all(-height <= r < height for r, _c in (d.cell, *d.sources))]
 
@@ -127,18 +139,18 @@ def suppress_small_groups(section: ReportSection, min_group: int = MIN_GROUP) ->
         for cell, sources in derived:
             if any(s in hidden for s in sources) and figure(cell):
                 hidden.add(cell)
-        for total, parts, public in lines:
+        for i, (total, parts, public) in enumerate(lines):
             # 3. A sum with exactly one hidden cell gives it away: hide a second one.
-            line = [c for c in (total, *parts) if _number(value(c))]
-            if public and total in line:
-                line.remove(total)  # known anyway: it counts as shown, and hiding it would protect nothing
-            if len(line) < 2 or sum(c in hidden for c in line) != 1:
+            if not alone(i):
                 continue
-            shown_parts = [c for c in parts if c in line and c not in hidden]
-            nonzero = sorted((c for c in shown_parts if value(c) != 0), key=lambda c: (value(c), c))
+            shown_parts = [c for c in parts if _number(value(c)) and c not in hidden]
+            # The smallest, but first one that also protects another line left with one hidden cell:
+            # one cell then does the work of two, and less is hidden in all.
+            nonzero = sorted((c for c in shown_parts if value(c) != 0),
+                             key=lambda c: (not any(alone(j) for j in lines_of[c] if j != i), value(c), c))
             if nonzero:
                 hidden.add(nonzero[0])
-            elif total in line and total not in hidden:
+            elif not public and _number(value(total)) and total not in hidden:
                 hidden.add(total)
             elif shown_parts:
                 hidden.add(shown_parts[0])

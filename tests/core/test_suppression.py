@@ -84,6 +84,16 @@ def test_a_public_total_is_never_the_cell_hidden():
     assert suppress_small_groups(section, MIN).rows == [["Mon", 1, Hidden(MIN), Hidden(MIN)]]
 
 
+def test_one_cell_that_protects_two_sums_is_preferred_to_the_smallest():
+    """A day at Dagsverket: 40 registered = 4 by right + 19 by lottery + 17 turned away, and the
+    23 published places = by right + by lottery. Hiding the lottery protects both sums; hiding
+    the smaller turned-away count would protect one and still need the lottery for the other."""
+    section = ReportSection("d", "D", ["Day", "Places", "Registered", "By right", "By lottery", "Turned away"],
+                            [["Mon", 23, 40, 4, 19, 17]], people_columns=(2, 3, 4, 5),
+                            sums=(ColumnsAddUp(total=2, parts=(3, 4, 5)), ColumnsAddUp(total=1, parts=(3, 4), public_total=True)))
+    assert suppress_small_groups(section, MIN).rows == [["Mon", 23, 40, Hidden(MIN), Hidden(MIN), 17]]
+
+
 def test_a_declaration_outside_the_table_is_refused():
     with pytest.raises(ValueError):
         ReportSection("x", "X", ["", "People"], [], people_columns=(1,), sums=(RowsAddUp(columns=(2,)),))
