@@ -65,13 +65,54 @@ class Share:
     whole: int
 
 
+@dataclass(frozen=True)
+class RowsAddUp:
+    """In each of ``columns``, row ``total`` is the sum of rows ``parts`` (of every other row
+    when ``parts`` is empty): a reader of a shared report can subtract along each such column.
+
+    Row indices may be negative, counted from the end: ``-1`` is a total row at the bottom,
+    which suits tables with one row per month.
+    """
+
+    columns: tuple[int, ...]
+    total: int = -1
+    parts: tuple[int, ...] = ()
+    public_total: bool = False
+    """The total is known outside the report anyway (a draw's places are published): hiding
+    it protects nothing, so a second hidden cell is always taken from the parts."""
+
+
+@dataclass(frozen=True)
+class ColumnsAddUp:
+    """In each row (or each of ``rows``), column ``total`` is the sum of columns ``parts``."""
+
+    total: int
+    parts: tuple[int, ...]
+    rows: tuple[int, ...] = ()
+    public_total: bool = False
+    """As for :class:`RowsAddUp`: the total is known anyway, protect with the parts."""
+
+
+@dataclass(frozen=True)
+class Derived:
+    """The cell ``cell`` (``(row, column)``, rows may count from the end) is computed from the
+    cells ``sources``, as a share is from its part and whole: hidden whenever one of them is."""
+
+    cell: tuple[int, int]
+    sources: tuple[tuple[int, int], ...]
+
+
 @dataclass
 class ReportSection:
     """One section of the yearly report: a table, and how to chart it.
 
     Cells are text, ints, Decimals or :class:`Share`. In a report marked for sharing
     outside the organization, counts in ``people_columns`` below the minimum group size
-    are hidden, and so is any :class:`Share` built on such a group.
+    are hidden, and so is any :class:`Share` built on such a group; the figures about a
+    small group (``measure_columns`` of its row) go with it; and enough other cells are
+    hidden that none of these can be worked out again from the totals the section
+    declares in ``sums`` (see :func:`core.services.suppression.suppress_small_groups`).
+    A section that shows a total must declare it, or a hidden cell is a subtraction away.
     """
 
     key: str
@@ -87,12 +128,33 @@ class ReportSection:
     people_columns: tuple[int, ...] = ()
     """Columns that count people: small numbers in them are hidden when sharing."""
     group_column: int | None = None
-    """The people column that says whom a row's other figures are about (people paid, people
-    who worked): when it is small, the whole row's figures are hidden when sharing."""
+    """The people column that says whom a row's figures in ``measure_columns`` are about
+    (people paid, people who worked, people who relapsed): when it is small, those figures
+    are hidden with it when sharing."""
+    measure_columns: tuple[int, ...] = ()
+    """Figures about the group counted in ``group_column`` of the same row: its hours, pay,
+    waiting times, number of relapses. Hidden with a small group, and with each other (the
+    pay of a row is not left beside its hidden hours). Empty with a ``group_column``: every
+    column but the first and the group's own."""
+    sums: tuple[RowsAddUp | ColumnsAddUp, ...] = ()
+    """Every total the table shows, as what it is the sum of."""
+    derived: tuple[Derived, ...] = ()
+    """Cells computed from other cells of the table (a share of a count shown above)."""
     description: Any = None
     """One sentence saying what is counted, shown under the title and used as the chart's text alternative."""
     total_row: bool = False
-    """The last row is a total: kept in the table and the CSV, left out of the chart (it would dwarf the rest)."""
+    """The last row is a total: kept in the table and the CSV, left out of the chart (it would dwarf the rest).
+    Say in ``sums`` which of its cells add up the rows above."""
+
+    def __post_init__(self) -> None:
+        width = len(self.columns)
+        named = [*self.people_columns, *self.measure_columns, *self.chart_columns,
+                 *(() if self.group_column is None else (self.group_column,))]
+        for s in self.sums:
+            named += [*s.columns] if isinstance(s, RowsAddUp) else [s.total, *s.parts]
+        named += [c for d in self.derived for _row, c in (d.cell, *d.sources)]
+        if any(not 0 < c < width for c in named):
+            raise ValueError(f"report section {self.key}: a declared column is not one of its {width} columns (0 is the label)")
 
 
 @dataclass(frozen=True, slots=True)

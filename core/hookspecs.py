@@ -244,6 +244,10 @@ def lavterskel_report_sections(
         does not pay for it. Five years can hold a hundred thousand items: a section that
         only counts should count in the database.
     :returns: a list of :class:`core.contrib.ReportSection`; the core sorts them by ``order``.
+        Each declares which columns count people, which figures of a row are about its
+        group, and every total its table shows (``sums``): a report made for sharing hides
+        small groups from these declarations, with complementary suppression
+        (:mod:`core.services.suppression`), the same for every plugin.
 
     All results are collected and concatenated.
     """

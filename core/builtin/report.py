@@ -11,7 +11,7 @@ from sqlalchemy import distinct, func, select, union
 from sqlalchemy.orm import Session
 
 from core.builtin import work as core_work
-from core.contrib import PayableWork, ReportSection, Share
+from core.contrib import ColumnsAddUp, Derived, PayableWork, ReportSection, RowsAddUp, Share
 from core.i18n import gettext as _
 from core.labels import choice_label
 from core.models import CUSTOMER_KINDS, Attendance, Customer, Participant, ProgramDay, Shift, WorkOrder
@@ -70,6 +70,8 @@ def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date, work: 
         label = _("Under %(n)s", n=30) if lo == 0 else (_("%(n)s and over", n=lo) if hi >= 200 else f"{lo}–{hi}")
         ages.append([label, sum(1 for p in people if (a := _age_on(p.birth_date, end)) is not None and lo <= a <= hi)])
     ages.append([_("Age not recorded"), sum(1 for p in people if p.birth_date is None)])
+    # The total is the people section's unique people: shown here too, so the sum is declared where it holds.
+    ages.append([_("Total"), len(people)])
 
     # Worked shifts by month, counted in the database: days, hours and people once per month, and once in the total.
     worked_in_period = (select().select_from(Shift).join(ProgramDay, Shift.day_id == ProgramDay.id)
@@ -101,14 +103,19 @@ def lavterskel_report_sections(db: Session, start: dt.date, end: dt.date, work: 
     order_rows: list[list[object]] = [[choice_label("customer_kind", k), *v] for k, v in per_kind.items() if v[0]]
 
     return [
+        # Unique people = women + men + other; the women's share is women of unique people.
         ReportSection("people", _("People"), [_("Measure"), _("Number")], people_rows, order=10, people_columns=(1,),
+                      sums=(RowsAddUp(columns=(1,), total=0, parts=(2, 3, 4)),), derived=(Derived((5, 1), ((2, 1), (0, 1))),),
                       description=_("Everyone who came to the program or worked in the period, counted once.")),
         ReportSection("age_groups", _("Age groups"), [_("Age"), _("People")], ages, order=11, chart="bar", people_columns=(1,),
+                      total_row=True, sums=(RowsAddUp(columns=(1,)),),
                       description=_("Age at the end of the period.")),
+        # Days and hours add up over the months; people are counted once in the total, so they do not.
         ReportSection("work_by_month", _("Work by month"), [_("Month"), _("Days worked"), _("Hours worked"), _("People who worked")],
-                      work_rows, order=20, chart="line", chart_columns=(1, 3), people_columns=(3,), group_column=3, total_row=True,
+                      work_rows, order=20, chart="line", chart_columns=(1, 3), people_columns=(3,), group_column=3,
+                      measure_columns=(1, 2), total_row=True, sums=(RowsAddUp(columns=(1, 2)),),
                       description=_("A day worked is one person's shift that was worked in full or in part.")),
         ReportSection("orders_by_customer", _("Work orders by customer type"), [_("Customer type"), _("Orders"), _("Done"), _("Carried over")],
-                      order_rows, order=30, chart="bar",
+                      order_rows, order=30, chart="bar", sums=(ColumnsAddUp(total=1, parts=(2, 3)),),
                       description=_("Accepted orders that started in the period or before it; carried over means not yet done at the end.")),
     ]

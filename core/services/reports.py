@@ -1,5 +1,6 @@
 """The yearly report: sections from the core and every enabled plugin, small groups
-hidden when the report leaves the organization, and each section as CSV and as a chart.
+hidden when the report leaves the organization (:mod:`core.services.suppression`), and
+each section as CSV and as a chart.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, overload
 
@@ -20,20 +21,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from core.contrib import PayableWork, ReportSection, Share
 from core.i18n import format_decimal_plain, format_number, gettext as _
 from core.plugins import Plugins
+from core.services.suppression import MIN_GROUP, Hidden, suppress_small_groups
 
 log = logging.getLogger(__name__)
-MIN_GROUP = 5
-"""The smallest group shown in a report marked for sharing."""
-
-
-@dataclass(frozen=True)
-class Hidden:
-    """A cell withheld from a shared report because the group is too small."""
-
-    min_group: int
-
-    def __str__(self) -> str:
-        return _("fewer than %(n)s", n=self.min_group)
 
 
 @dataclass
@@ -45,33 +35,8 @@ class Report:
     sections: list[ReportSection]
     failed: list[str]
     """Plugins whose sections could not be made (shown on the page, and logged)."""
-
-
-def _small(value: Any, min_group: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < min_group
-
-
-def suppress_small_groups(section: ReportSection, min_group: int = MIN_GROUP) -> ReportSection:
-    """Hide counts of people below ``min_group`` and every share built on such a group.
-
-    When a section names its ``group_column``, a row whose group is small hides all its
-    figures, not just the count: the hours or the pay of three people say too much about
-    each of them.
-    """
-    rows = []
-    for row in section.rows:
-        new = list(row)
-        small_row = False
-        for i, cell in enumerate(row):
-            if i in section.people_columns and _small(cell, min_group):
-                new[i] = Hidden(min_group)
-                small_row = small_row or i == section.group_column
-            elif isinstance(cell, Share) and (_small(cell.part, min_group) or _small(cell.whole - cell.part, min_group)):
-                new[i] = Hidden(min_group)
-        if small_row:
-            new = [new[0]] + [Hidden(min_group) if isinstance(c, (int, Decimal, Share)) and not isinstance(c, bool) else c for c in new[1:]]
-        rows.append(new)
-    return replace(section, rows=rows)
+    min_group: int = MIN_GROUP
+    """In a shared report, the smallest group shown (the page says so)."""
 
 
 class month_of(FunctionElement[str]):  # noqa: N801 - used like a SQL function
@@ -164,7 +129,7 @@ def build_report(
     sections.sort(key=lambda s: (s.order, s.key))
     if shared:
         sections = [suppress_small_groups(s, min_group) for s in sections]
-    return Report(organization, start, end, shared, sections, failed)
+    return Report(organization, start, end, shared, sections, failed, min_group)
 
 
 def cell_text(value: Any) -> str:

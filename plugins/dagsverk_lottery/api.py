@@ -18,6 +18,7 @@ from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
 from plugins.dagsverk_lottery import end_of_day, numbers, team_service
+from plugins.dagsverk_lottery.funders import DAY_COUNTS, as_json, funders_tables
 from plugins.dagsverk_lottery.models import Draw, TeamNote
 
 A = "/api/v1/dagsverk"
@@ -205,16 +206,20 @@ def api_close(request: Request[Any, Any, Any], db: Session, date: dt.date, data:
 
 
 @api_get(f"{A}/numbers", opt={"permission": "dagsverk.numbers"}, name="api.dagsverk.numbers")
-def api_numbers(db: Session, start: dt.date, end: dt.date) -> dict[str, Any]:
+def api_numbers(db: Session, start: dt.date, end: dt.date, shared: bool = False) -> dict[str, Any]:
+    """The funders' numbers; with ``shared`` true, small groups and every figure from which one
+    could be worked out are null, by the same rules as the shared yearly report."""
     if end < start or (end - start).days > 3660:
         raise FormError({"end": _("The end date is before the start date.") if end < start else _("At most ten years at a time.")})
-    n = numbers.period(db, start, end)
+    t = funders_tables(numbers.period(db, start, end), shared=shared)
+    day_rows = t.days.rows[:-1]
     return {
-        "start": start.isoformat(), "end": end.isoformat(),
-        "days": [{**{name: getattr(d, name) for name in numbers.DAY_FIELDS}, "date": d.date.isoformat()} for d in n.days],
-        "totals": {k: n.total(k) for k in ("registered", "entered", "by_right", "by_lottery", "called_in", "worked", "turned_away")},
-        "unique_people": n.unique_people, "unique_women": n.unique_women, "unique_workers": n.unique_workers,
-        "women_share": None if n.women_share is None else round(n.women_share, 4),
+        "start": start.isoformat(), "end": end.isoformat(), "shared": shared,
+        "days": [{"date": row[0].isoformat(), "capacity": as_json(row[1]), **{c: as_json(v) for c, v in zip(DAY_COUNTS, row[2:])}}
+                 for row in day_rows],
+        "totals": {c: as_json(t.total(c)) for c in DAY_COUNTS},
+        "unique_people": as_json(t.person(0)), "unique_women": as_json(t.person(1)), "unique_workers": as_json(t.person(2)),
+        "women_share": as_json(t.person(3)),
     }
 
 

@@ -46,10 +46,6 @@ class Counts:
         """The places drawn for (days on the funders' page; None before a draw)."""
 
 
-DAY_FIELDS = ("date", "registered", "entered", "by_right", "by_lottery", "called_in", "worked", "turned_away", "capacity")
-"""What the funders' page and its API show of each day."""
-
-
 class _Statements(NamedTuple):
     groups: Any
     present: Any

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.contrib import Panel, ReportSection, Share
+from core.contrib import ColumnsAddUp, Derived, Panel, ReportSection, RowsAddUp, Share
 from core.i18n import lazy_gettext as _
 from core.plugins import hookimpl
 from plugins.dagsverk_lottery import numbers
@@ -56,11 +56,18 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
                _("Turned away"), _("Unique people"), _("Women's share")]
     return [
         ReportSection("dagsverk_lottery", _("Dagsverket: attendance and the draw"), [_("Measure"), _("Number")], summary, order=21,
-                      people_columns=(1,),
+                      people_columns=(1,), derived=(Derived((-1, 1), ((-2, 1),)),),
+                      # Whoever registered got work by right, in the lottery or from the reserve list, or was
+                      # turned away; and whoever got work worked (but for the rare no-show or extra shift).
+                      sums=(RowsAddUp(columns=(1,), total=1, parts=(3, 4, 5, 6)), RowsAddUp(columns=(1,), total=7, parts=(3, 4, 5))),
                       description=_("Open days in the period. A check-in counts once per person and day; turned away means "
                                     "the person came but got no work that day, not by right, lottery or the reserve list.")),
         ReportSection("dagsverk_by_month", _("Dagsverket: the draw by month"), columns, monthly, order=22, chart="line",
                       chart_columns=(1, 3, 4, 5), people_columns=(1, 2, 3, 4, 5, 6), total_row=True,
+                      # The counts add up over the months; unique people are counted once in the total, so they do not.
+                      # And in each month, registered = by right + by lottery + turned away (+ the reserve list's
+                      # call-ins, shown for the period): declared too, so a month's small count is not a subtraction away.
+                      sums=(RowsAddUp(columns=(1, 2, 3, 4, 5)), ColumnsAddUp(total=1, parts=(3, 4, 5))),
                       description=_("Check-ins, draw entries and results per month; unique people are counted once per "
                                     "month, and once in the total.")),
     ]

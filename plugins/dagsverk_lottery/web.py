@@ -16,8 +16,10 @@ from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
 from core.i18n import today
 from core.models import Participant, ProgramDay, Shift
+from core.services.reports import cell_text
 from core.services.settings import history as setting_history
 from core.services.settings import set_setting
+from core.services.suppression import MIN_GROUP, has_hidden, hidden_note, is_hidden
 from core.web.context import current_user
 from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect
 from core.web.templating import render
@@ -25,6 +27,7 @@ from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
 from plugins.dagsverk_lottery import end_of_day, numbers, team_service
+from plugins.dagsverk_lottery.funders import funders_tables
 from plugins.dagsverk_lottery.models import LIMITS, PREFERENCES, Draw, DrawEntrant, DrawEvent, TeamNote, WorkProfile
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -453,7 +456,8 @@ def calendar_settings_post(request: Request[Any, Any, Any], db: Session, data: F
 
 
 @page_get(f"{P}/numbers", opt={"permission": "dagsverk.numbers"}, name="dagsverk.numbers")
-def numbers_page(request: Request[Any, Any, Any], db: Session, start: str | None = None, end: str | None = None) -> Any:
+def numbers_page(request: Request[Any, Any, Any], db: Session, start: str | None = None, end: str | None = None,
+                 shared: bool = False) -> Any:
     try:
         end_d = parse_date(end)
         start_d = parse_date(start) if start else end_d - dt.timedelta(days=30)
@@ -461,7 +465,9 @@ def numbers_page(request: Request[Any, Any, Any], db: Session, start: str | None
             raise FormError({"date": _("The end date is before the start date.") if start_d > end_d else _("At most ten years at a time.")})
     except FormError as exc:
         return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Numbers for funders"), text=exc.errors["date"])
-    return render(request, "dagsverk_lottery/numbers.html", n=numbers.period(db, start_d, end_d), start=start_d, end=end_d)
+    return render(request, "dagsverk_lottery/numbers.html", t=funders_tables(numbers.period(db, start_d, end_d), shared=shared),
+                  start=start_d, end=end_d, cell_text=cell_text, is_hidden=is_hidden, has_hidden=has_hidden, hidden_note=hidden_note,
+                  min_group=MIN_GROUP)
 
 
 PROFILE_FIELDS = [Field("close_follow_up", kind="bool"), Field("experience", kind="int", min_value=0, max_value=2, default=0),

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from core.contrib import Panel, ReportSection
+from core.contrib import Panel, ReportSection, RowsAddUp
 from core.i18n import lazy_gettext as _
 from core.models import Department
 from core.plugins import hookimpl
@@ -108,7 +108,10 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
         k[1].add(c.participant_id)
     moves = [[label(CHANGE_KINDS, k), n, len(people)] for k, (n, people) in kinds.items() if k in CHANGE_KINDS]
     left_to = Counter(c.to_phase for c in in_period if c.kind == "leave")
-    moves += [[_("Left: %(phase)s", phase=label(PHASES, p)), left_to[p], None] for p in ("onward", "retired", "ended")]
+    # Every leave goes to one of these phases: the leave row's moves are the sum of these rows.
+    left_rows = tuple(range(len(moves), len(moves) + len(LEFT)))
+    moves += [[_("Left: %(phase)s", phase=label(PHASES, p)), left_to[p], None] for p in LEFT]
+    leave_row = list(CHANGE_KINDS).index("leave")
 
     # Who moved on in the period, and where to (the path keeps where, until the person comes back).
     onward_ids = {c.participant_id for c in in_period if c.kind == "leave" and c.to_phase == "onward"}
@@ -148,24 +151,30 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
                                     "from the dated phase history.")),
         ReportSection("nyttig_moves", _("Nyttig Arbeid: moves between phases"), [_("Move"), _("Moves"), _("People")], moves,
                       order=41, chart="bar", chart_columns=(1,), people_columns=(1, 2),
+                      # The moves of a kind are about the people who made them (three people's relapses).
+                      group_column=2, measure_columns=(1,), sums=(RowsAddUp(columns=(1,), total=leave_row, parts=left_rows),),
                       description=_("Every change of phase in the period: next steps, steps back, relapses (back one phase, "
                                     "never out), returns after leaving, and who left.")),
         ReportSection("nyttig_waiting", _("Nyttig Arbeid: the waiting list"),
                       [_("Month"), _("On the waiting list"), _("Joined"), _("Median wait (days)"), _("Longest wait (days)")],
                       waiting_rows, order=42, chart="line", chart_columns=(1, 2), people_columns=(1, 2),
+                      # The waits are about the people on the list: the longest wait of two people is one person's.
+                      group_column=1, measure_columns=(3, 4),
                       description=_("At the end of each month: people on the waiting list or waiting for a status meeting, "
                                     "and how long they had waited since they joined it.")),
         ReportSection("nyttig_departments", _("Nyttig Arbeid: medarbeidere per department"),
                       [_("Department"), _("Medarbeidere"), _("Approved hours")], dept_rows, order=43, chart="bar",
                       chart_columns=(1,), people_columns=(1,), total_row=True,
+                      group_column=1, measure_columns=(2,), sums=(RowsAddUp(columns=(1, 2)),),
                       description=_("Medarbeidere are people who had started or were in stable employment at the end of the "
                                     "period, in their current department; hours are approved timesheet hours in the period.")),
         ReportSection("nyttig_onward", _("Nyttig Arbeid: moved on to work, training or school"), [_("Moved on to"), _("People")],
-                      onward_rows, order=44, chart="bar", people_columns=(1,), total_row=True,
+                      onward_rows, order=44, chart="bar", people_columns=(1,), total_row=True, sums=(RowsAddUp(columns=(1,)),),
                       description=_("People who left the path for ordinary work, work training or education in the period.")),
         ReportSection("nyttig_hours", _("Nyttig Arbeid: hours by month"),
                       [_("Month"), _("Timesheet days"), _("Hours worked"), _("People who worked")], hour_rows, order=45,
                       chart="line", chart_columns=(2, 3), people_columns=(3,), total_row=True,
+                      group_column=3, measure_columns=(1, 2), sums=(RowsAddUp(columns=(1, 2)),),
                       description=_no_double_count()),
     ]
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from core.contrib import ReportSection, Share
+from core.contrib import ReportSection, RowsAddUp, Share
 from core.i18n import lazy_gettext as _
 from core.plugins import hookimpl
 from core.services.reports import month_of, month_start
@@ -63,7 +63,8 @@ def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSec
                _("Unpaid days (benefit status)"), _("Held (NOK)"), _("People paid")]
     return [ReportSection(
         "payroll_pay", _("Pay by month"), columns, rows, order=50, chart="bar", chart_columns=(1, 5), people_columns=(6,), group_column=6,
-        total_row=True,
+        # Every figure of a month is about the people paid that month; amounts add up, people paid do not.
+        measure_columns=(1, 2, 3, 4, 5), total_row=True, sums=(RowsAddUp(columns=(1, 3, 4, 5)),),
         description=_("Approved pay runs, by the month the work was done; corrections count in the month of the work. "
                       "Unpaid hours and days are work not paid because of the person's benefit status (such as AAP); "
                       "held is what the rules priced but the run held back."))]

@@ -40,3 +40,32 @@ def test_yearly_report_of_the_demo_with_charts(staff_page: Any, live_site: LiveS
     page.evaluate("(id) => document.getElementById(id).scrollIntoView()", f"sec-{CHARTS[org][0]}")
     path = screenshot(page, live_site, f"report-{org}")
     assert path is not None and path.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("locale,word", [("nb", "skjult"), ("en", "hidden")])
+def test_shared_report_says_hidden_in_words_at_both_widths(staff_page: Any, locale: str, word: str, tmp_path: Any) -> None:
+    """A hidden cell reads as a word in italics with a line under its table saying why, in
+    both languages, on a phone and a laptop: never a colour or a symbol alone."""
+    page = staff_page("leader", "stavne")
+    use_locale(page, locale)
+    try:
+        for width in (1366, 320):
+            page.set_viewport_size({"width": width, "height": 900})
+            visit(page, "/reports?shared=1")
+            cells = page.locator("td.hidden-cell")
+            assert cells.count() > 0, "the demo year has small groups"
+            assert {t.strip() for t in cells.all_inner_texts()} == {word}
+            assert cells.first.evaluate("el => getComputedStyle(el).fontStyle") == "italic"
+            section = page.locator("section.report-section", has=page.locator("td.hidden-cell")).first
+            note = section.locator("p.hidden-note")
+            assert note.is_visible() and "5" in note.inner_text()
+            # A wide table scrolls in its own box: the page itself never gets wider than the screen.
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"page wider than {width} px"
+            cells.first.scroll_into_view_if_needed()
+            page.screenshot(path=str(tmp_path / f"shared-report-{locale}-{width}.png"), full_page=False)
+            # The figures are still there in the internal report.
+            visit(page, "/reports")
+            assert page.locator("td.hidden-cell").count() == 0
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        use_locale(page, "nb")

@@ -16,6 +16,7 @@ from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
 from core.i18n import current_locale, today
 from core.services.reports import Report, build_report, cell_text, chart_svg, section_csv
+from core.services.suppression import has_hidden, hidden_note, is_hidden
 from core.web.context import app_context, current_user
 from core.web.handlers import page_get
 from core.web.templating import render
@@ -96,8 +97,13 @@ def _report_for_chart(request: Request[Any, Any, Any], db: Session) -> Report:
 def _print_html(request: Request[Any, Any, Any], report: Report, query: str) -> str:
     ctx = app_context(request)
     return ctx.jinja.get_template("reports/print.html").render(
-        report=report, organization=current_user(request).organization, query=query, cell_text=cell_text
+        report=report, organization=current_user(request).organization, query=query, **_cells()
     )
+
+
+def _cells() -> dict[str, Any]:
+    """What the report's templates need to write a cell, and to explain a hidden one."""
+    return {"cell_text": cell_text, "is_hidden": is_hidden, "has_hidden": has_hidden, "hidden_note": hidden_note}
 
 
 def _query(report: Report) -> str:
@@ -151,10 +157,10 @@ class ReportsController(Controller):
         except FormError as exc:
             end = today()
             return render(request, "reports/report.html", status_code=400, report=None, errors=exc.errors,
-                          start=end - dt.timedelta(days=364), end=end, shared=False, query="", cell_text=cell_text)
+                          start=end - dt.timedelta(days=364), end=end, shared=False, query="", **_cells())
         query = _query(report)
         return render(request, "reports/report.html", report=report, errors={}, start=report.start, end=report.end,
-                      shared=report.shared, query=query, cell_text=cell_text)
+                      shared=report.shared, query=query, **_cells())
 
     @page_get("/print", opt=PERM, name="reports.print")
     def print_page(self, request: Request[Any, Any, Any], db: Session) -> Response[str]:

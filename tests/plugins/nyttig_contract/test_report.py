@@ -104,9 +104,9 @@ def test_nyttig_sections_hand_computed(path_history, client):
 def test_nyttig_sections_shared_and_exported(path_history, client):
     login(client, path_history.b.users["leader"])
     shared = client.get("/reports", params={**Q, "shared": "1"}).text
-    assert _table(shared, "nyttig_pipeline")[2] == ["Waiting list", "fewer than 5"]
+    assert _table(shared, "nyttig_pipeline")[2] == ["Waiting list", "hidden"]
     assert _table(shared, "nyttig_pipeline")[1] == ["Recruitment interview", "0"]
-    assert _table(shared, "nyttig_waiting")[0][:3] == ["Jan 2026", "fewer than 5", "fewer than 5"]
+    assert _table(shared, "nyttig_waiting")[0][:3] == ["Jan 2026", "hidden", "hidden"]
     r = client.get("/reports/csv/nyttig_hours", params=Q)
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff")), delimiter=";"))
     assert rows[-1] == ["Total", "4", "19.50", "3"]

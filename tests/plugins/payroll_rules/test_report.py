@@ -84,9 +84,9 @@ def test_pay_csv_is_exact_kroner_and_chart_renders(pay, client):
 def test_pay_section_hides_few_people_when_shared(pay, client):
     login(client, pay.b.users["leader"])
     rows = _table(client.get("/reports", params={**Q, "shared": "1"}).text, "payroll_pay")
-    assert [r[6] for r in rows] == ["fewer than 5"] * 3
+    assert [r[6] for r in rows] == ["hidden"] * 3
     # Two people paid: the amounts would tell each one's pay, so they are hidden too.
-    assert rows[2][1] == "fewer than 5" and rows[0][0] == "Jan 2026"
+    assert rows[2][1] == "hidden" and rows[0][0] == "Jan 2026"
 
 
 def test_pay_sums_stay_exact_over_many_lines(world, client):
