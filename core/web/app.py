@@ -19,6 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from sqlalchemy.exc import StatementError
 
 from core import i18n
 from core.config import Settings, load_settings
@@ -27,9 +28,10 @@ from core.forms import FormError
 from core.permissions import CORE_PERMISSIONS
 from core.plugins import Plugins, build_plugin_manager
 from core.web.context import AppContext
-from core.web.errors import form_error_handler, http_exception_handler, internal_error_handler
+from core.web.errors import database_error_handler, form_error_handler, http_exception_handler, internal_error_handler
 from core.web.handlers import provide_db
 from core.web.middleware import RequestContextMiddleware, add_response_headers, localize_early_error
+from core.web.request_limits import screen_request
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -68,17 +70,6 @@ def _second_factor_check(connection: ASGIConnection[Any, Any, Any, Any], opt: di
     if state.get("second_factor_required") and factor != "verified":
         if permission in sensitive_permissions(connection.app.state["ctx"].permission_defs):
             raise SecondFactorRequired("verify" if factor == "pending" else "enrol")
-
-
-def refuse_out_of_range_ids(request: Any) -> None:
-    """``before_request``: a path id beyond the INTEGER columns names no row. Answer 404
-    here, once for every route (core and plugins), instead of letting PostgreSQL raise
-    "integer out of range" as a 500 (the API fuzzer found one)."""
-    from core.db import MAX_ID
-
-    for value in request.path_params.values():
-        if isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID - 1 <= value <= MAX_ID:
-            raise NotFoundException()
 
 
 def plugin_enabled_guard(plugin: str) -> Any:
@@ -171,7 +162,7 @@ def create_app(
         route_handlers=route_handlers,
         dependencies={"db": Provide(provide_db)},
         guards=[permission_guard],
-        before_request=refuse_out_of_range_ids,
+        before_request=screen_request,
         middleware=[DefineMiddleware(RequestContextMiddleware)],
         # App-level, so errors raised before any route (unknown URL) get language and headers too.
         before_send=[add_response_headers],
@@ -189,6 +180,7 @@ def create_app(
         exception_handlers={
             HTTPException: http_exception_handler,
             FormError: form_error_handler,
+            StatementError: database_error_handler,
             SecondFactorRequired: second_factor_handler,
             Exception: internal_error_handler,
         },
