@@ -73,7 +73,7 @@ def test_dates_at_the_ends_of_the_calendar_are_refused_not_overflowing(world, cl
     every_role(world, world.b)
     before = counts(world)
     login(client, world.b.users["leader"])
-    r = post_form(client, "/nyttig/timesheets", {"date": day, "participant_id": "1", "hours": "4", "what": "hours"}, headers={"Accept-Language": "en"})
+    r = post_form(client, "/nyttig/timesheets", {"date": day}, headers={"Accept-Language": "en"})
     assert r.status_code == 400, r.text[:300]
     r = client.get(f"/nyttig/timesheets?week={day}")
     assert r.status_code == 200
@@ -93,8 +93,8 @@ def test_dates_at_the_ends_of_the_calendar_are_refused_not_overflowing(world, cl
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-1e999", "99999999999999999999"])
 def test_a_setting_that_is_not_a_number_is_refused(world, client, value) -> None:  # type: ignore[no-untyped-def]
-    """ "NaN" was stored as the day wage; every pay computation after it failed with an
-    InvalidOperation: one administrator's typo (or attack) broke payroll for everyone."""
+    """ "NaN" was accepted (201) and stored as the day wage: a number no pay line can be
+    computed with. Settings are now bounded like form fields."""
     every_role(world, world.a)
     h = {**bearer(api_token(world, world.a, "admin")), "Accept-Language": "en"}
     r = client.post("/api/v1/admin/settings", json={"key": "payroll.day_wage", "value": value, "valid_from": "2026-01-01"}, headers=h)
