@@ -103,3 +103,22 @@ def test_a_setting_that_is_not_a_number_is_refused(world, client, value) -> None
     assert r.status_code == 422, r.text[:300]
     with world.db() as db:
         assert db.scalar(select(func.count()).select_from(DatedSetting)) == 0
+
+
+@pytest.mark.parametrize("field", ["staff_1_id", "staff_2_id", "department_id"])
+def test_an_unknown_id_in_a_body_is_a_4xx_not_a_500(world, client, field) -> None:  # type: ignore[no-untyped-def]
+    """A staff member or department id that exists nowhere reached the INSERT, and the
+    database's foreign-key refusal came back as a 500. The core now answers what the
+    database refuses with a 4xx and a message, for every route; nothing is written."""
+    from plugins.nyttig_contract import labels
+
+    every_role(world, world.b)
+    h = {**bearer(api_token(world, world.b, "leader")), "Accept-Language": "en"}
+    person = client.post("/api/v1/nyttig/people", json={"first_name": "Kari", "on": "2026-01-05", "came_via": next(iter(labels.CAME_VIA))}, headers=h)
+    assert person.status_code == 201, person.text[:300]
+    before = counts(world)
+    body = {"kind": "minor", "on": "2026-01-05", "description": "Kranglet", "participant_id": person.json()["participant_id"], field: 999_999}
+    r = client.post("/api/v1/nyttig/incidents", json=body, headers=h)
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    assert r.json()["errors"], r.text[:300]
+    assert counts(world) == before
