@@ -7,7 +7,8 @@ without editing this file:
 2. Every POST page route is posted once, empty, with real ids of each organization in
    its path; the fields its handler validates are recorded as ``core.forms`` sees them
    (every form goes through ``core.forms.validate``).
-3. Each route with fields gets hypothesis-generated forms: every field either a valid
+3. Each route with fields gets hypothesis-generated forms, and then each of its fields
+   gets every extreme of its kind once (EXTREMES) with the others valid. The forms: every field either a valid
    value for its kind or a hostile one (unknown and 20-digit ids, negative numbers, huge
    and control-character text, NUL, dates like 0000-00-00 and 99999-01-01, decimals like
    1e999 and NaN, markup), with the CSRF token as a browser sends it. No answer may be 5xx.
@@ -43,6 +44,14 @@ HOSTILE = [
     "<script>alert(1)</script>", "'; DROP TABLE participant; --", "{{ 7*7 }}", "../../etc/passwd", "%00", " ",
 ]
 hostile = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40), st.integers().map(str))
+EXTREMES = {
+    "date": ["0000-00-00", "0001-01-01", "9999-12-31", "99999-01-01"],
+    "int": ["-1", "2147483648", "99999999999999999999"],
+    "ref": ["0", "999999", "99999999999999999999"],
+    "decimal": ["1e999", "NaN", "99999999999999999999.99"],
+}
+"""Besides the generated forms, each field gets every extreme of its kind once, with the
+other fields valid: the values that overflowed before are too few to leave to chance."""
 
 
 def valid(field: core.forms.Field, ids: dict[str, list[int]]) -> str:
@@ -167,6 +176,13 @@ def test_hostile_values_in_every_form_give_no_server_error(app, client, programs
             run()
         except AssertionError as exc:
             failures.append(f"POST {route_path}: {str(exc)[:500]}")
+        base = {name: valid(field, side["ids"]) for name, field in fields.items()}
+        for name, field in fields.items():
+            for value in EXTREMES.get(field.kind, ["\x00", "x" * 20_000]):
+                sent[0] += 1
+                response = send(side, path, {**base, name: value})
+                if response.status_code >= 500:
+                    failures.append(f"POST {route_path}: {response.status_code} with {name}={value[:40]!r}")
     print(f"form fuzz: {len(forms)} forms of {len(post_routes(app))} POST page routes, {sent[0]} generated posts")
     assert not failures, "\n".join(failures)
     # The demo reaches the forms of the core and of every plugin; a form that stopped
