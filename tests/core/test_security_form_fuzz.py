@@ -7,11 +7,12 @@ without editing this file:
 2. Every POST page route is posted once, empty, with real ids of each organization in
    its path; the fields its handler validates are recorded as ``core.forms`` sees them
    (every form goes through ``core.forms.validate``).
-3. Each route with fields gets hypothesis-generated forms, and then each of its fields
-   gets every extreme of its kind once (EXTREMES) with the others valid. The forms: every field either a valid
+3. Each route with fields gets hypothesis-generated forms, every field either a valid
    value for its kind or a hostile one (unknown and 20-digit ids, negative numbers, huge
    and control-character text, NUL, dates like 0000-00-00 and 99999-01-01, decimals like
-   1e999 and NaN, markup), with the CSRF token as a browser sends it. No answer may be 5xx.
+   1e999 and NaN, markup); then each field gets every extreme of its kind once
+   (``EXTREMES``) with the others valid. All with the CSRF token as a browser sends it.
+   No answer may be 5xx.
 """
 from __future__ import annotations
 
