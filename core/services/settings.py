@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.contrib import SettingDef
-from core.forms import Field, FormError, validate
+from core.forms import INT_MAX, Field, FormError, validate
 from core.i18n import gettext as _
 from core.models import DatedSetting
 
@@ -22,14 +22,22 @@ def coerce(defn: SettingDef, raw: Any) -> Any:
     if isinstance(raw, (list, dict)):
         raise FormError({defn.key: _("Not a valid value.")})
     try:
+        # Bounded like form fields: "NaN", "1e999" or a 20-digit number stored as a setting
+        # would break every page that computes with it, not only the one that saved it.
         if defn.kind == "int":
             if isinstance(raw, bool):
                 raise ValueError
-            return int(raw)
+            number = int(raw)
+            if abs(number) > INT_MAX:
+                raise ValueError
+            return number
         if defn.kind == "decimal":
             if isinstance(raw, float):
                 raise ValueError
-            return Decimal(str(raw).replace(",", "."))
+            amount = Decimal(str(raw).strip().replace(",", "."))
+            if not amount.is_finite() or abs(amount) > INT_MAX:
+                raise ValueError
+            return amount
         if defn.kind == "bool":
             return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "on", "yes"}
         if defn.kind == "time":

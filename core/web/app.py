@@ -19,6 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from sqlalchemy.exc import StatementError
 
 from core import i18n
 from core.config import Settings, load_settings
@@ -27,11 +28,12 @@ from core.forms import FormError
 from core.permissions import CORE_PERMISSIONS
 from core.plugins import Plugins, build_plugin_manager
 from core.web.context import AppContext
-from core.web.errors import form_error_handler, http_exception_handler, internal_error_handler
+from core.web.errors import database_error_handler, form_error_handler, http_exception_handler, internal_error_handler
 from core.web.handlers import provide_db
 from core.web.csrf import SessionCSRFMiddleware
 from core.web.middleware import RequestContextMiddleware, add_response_headers, localize_early_error
 from core.web.request_log import log_request
+from core.web.request_limits import screen_request
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -94,17 +96,6 @@ def _second_factor_check(connection: ASGIConnection[Any, Any, Any, Any], opt: di
     if state.get("second_factor_required") and factor != "verified":
         if _reaches_sensitive(connection, permission):
             raise SecondFactorRequired("verify" if factor == "pending" else "enrol")
-
-
-def refuse_out_of_range_ids(request: Any) -> None:
-    """``before_request``: a path id beyond the INTEGER columns names no row. Answer 404
-    here, once for every route (core and plugins), instead of letting PostgreSQL raise
-    "integer out of range" as a 500 (the API fuzzer found one)."""
-    from core.db import MAX_ID
-
-    for value in request.path_params.values():
-        if isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID - 1 <= value <= MAX_ID:
-            raise NotFoundException()
 
 
 def plugin_enabled_guard(plugin: str) -> Any:
@@ -208,7 +199,7 @@ def create_app(
         route_handlers=route_handlers,
         dependencies={"db": Provide(provide_db)},
         guards=[permission_guard],
-        before_request=refuse_out_of_range_ids,
+        before_request=screen_request,
         # The CSRF check is ours, not Litestar's built-in one: it binds the token to the
         # session (core.web.csrf), so Litestar gets no csrf_config of its own.
         middleware=[DefineMiddleware(RequestContextMiddleware), DefineMiddleware(SessionCSRFMiddleware, config=csrf_config)],
@@ -219,6 +210,7 @@ def create_app(
         exception_handlers={
             HTTPException: http_exception_handler,
             FormError: form_error_handler,
+            StatementError: database_error_handler,
             SecondFactorRequired: second_factor_handler,
             SecondFactorNeeded: second_factor_handler,
             Exception: internal_error_handler,

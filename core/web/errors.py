@@ -18,6 +18,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.response import Redirect
+from sqlalchemy import exc as sa_exc
 
 from core.forms import FormError
 from core.i18n import gettext as _
@@ -62,6 +63,10 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if isinstance(exc, NotAuthorizedException) and not _is_api(request):
         nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(path=f"/login?next={quote(nxt, safe='/')}", status_code=303)  # type: ignore[return-value]
+    from core.web.request_limits import RequestRefused
+
+    if isinstance(exc, RequestRefused):
+        return _respond(request, exc.status_code, {"__all__": exc.message})
     if isinstance(exc, ValidationException):
         # Litestar's own messages are English and may echo input; keep only field names.
         errors: dict[str, str] = {}
@@ -87,6 +92,26 @@ def _route(request: Request[Any, Any, Any]) -> str:
     # The route's template, not the path: no query string (search terms typed about a
     # person) and no ids (whose record it was) reach the server log.
     return request.scope.get("path_template") or "(no route)"
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: sa_exc.StatementError) -> Response[Any]:
+    """The database refused a write or a value: a 4xx with a message, never a 500.
+
+    Input is checked before it reaches the database (``core.forms``), so this is the net
+    under a check some handler left out: a row referring to one that does not exist, a
+    second row where one is allowed, a number beyond the column. The transaction is rolled
+    back with the request's session, so nothing is half-written. Only the error's class
+    is logged: its text holds the statement's parameters, which may be personal data.
+    """
+    cause = exc.orig if exc.orig is not None else exc
+    if isinstance(exc, sa_exc.IntegrityError):
+        log.warning("integrity error on %s %s: %s", request.method, _route(request), type(cause).__name__)
+        message = _("This could not be saved: it refers to something that does not exist, or repeats something already saved.")
+        return _respond(request, 409, {"__all__": message})
+    if isinstance(exc, sa_exc.DataError) or isinstance(cause, (OverflowError, ValueError)):
+        log.warning("value refused by the database on %s %s: %s", request.method, _route(request), type(cause).__name__)
+        return _respond(request, 400, {"__all__": _("A value is out of range or cannot be stored.")})
+    return internal_error_handler(request, exc)
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.forms import Field, FormError, validate
+from core.forms import parse_date as checked_date
 from core.i18n import gettext as _
 from core.i18n import today
 from core.models import Participant, ProgramDay, Shift
@@ -57,8 +58,8 @@ def posted_day(request: Request[Any, Any, Any], db: Session, ref: str, *, create
     if ref.isascii() and ref.isdigit():
         return get_or_404(db, ProgramDay, int(ref))
     try:
-        date = dt.date.fromisoformat(ref)
-    except ValueError:
+        date = checked_date(ref)
+    except ValueError:  # not a date, or one no program day can have
         raise NotFoundException() from None
     day = day_on(request, db, date) if create else day_shown(request, db, date)
     if day.id is None:
@@ -70,9 +71,9 @@ def parse_date(value: str | None) -> dt.date:
     if not value:
         return today()
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise FormError({"date": _("Must be a date (YYYY-MM-DD).")}) from None
+        return checked_date(value)
+    except ValueError as exc:
+        raise FormError({"date": str(exc)}) from None
 
 
 def screen_name(p: Participant, style: str) -> str:

@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.forms import Field, FormError, validate
+from core.forms import Field, FormError, parse_date, validate
 from core.i18n import gettext as _
 from core.i18n import today
 from core.models import Participant, WorkOrder
@@ -323,9 +323,9 @@ def timesheets(request: Req, db: Session, week: str | None = None) -> dict[str, 
     """The week's expected days, hours and absences; an absence's reason only through the
     core's gate (``null`` where the requester may not read it)."""
     try:
-        monday = week_start(dt.date.fromisoformat(week)) if week else week_start(today())
-    except ValueError:
-        raise FormError({"week": _("Must be a date (YYYY-MM-DD).")}) from None
+        monday = week_start(parse_date(week)) if week else week_start(today())
+    except ValueError as exc:
+        raise FormError({"week": str(exc)}) from None
     sunday = monday + dt.timedelta(days=6)
     return {
         "week": monday.isoformat(),

@@ -11,7 +11,7 @@ from litestar.params import Body
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.forms import Field, FormError, validate
+from core.forms import Field, FormError, parse_date, validate
 from core.i18n import today
 from core.models import Department, Participant, WorkOrder
 from core.web.handlers import disclosure, form_data, form_list, get_or_404, page_get, page_post, redirect
@@ -429,7 +429,7 @@ def incidents_post(request: Req, db: Session, data: Form) -> Any:
 
 def _monday(raw: str | None) -> dt.date:
     try:
-        return week_start(dt.date.fromisoformat(raw)) if raw else week_start(today())
+        return week_start(parse_date(raw)) if raw else week_start(today())
     except ValueError:
         return week_start(today())
 

@@ -11,7 +11,7 @@ from litestar.params import Body
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.forms import Field, FormError, validate
+from core.forms import Field, FormError, parse_date, validate
 from core.services.resources import page_of
 from core.i18n import gettext as _
 from core.i18n import babel_locale, today
@@ -47,7 +47,7 @@ def parse_period(values: dict[str, Any]) -> tuple[dt.date, dt.date]:
     """A period from a month (``YYYY-MM``), a day, or a start and end date."""
     if values.get("month"):
         try:
-            first = dt.date.fromisoformat(f"{str(values['month']).strip()}-01")
+            first = parse_date(f"{str(values['month']).strip()}-01")
         except ValueError:
             raise FormError({"month": _("Must be a month (YYYY-MM).")}) from None
         return first, run_service.last_of_month(first)
