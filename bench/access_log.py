@@ -292,7 +292,7 @@ def _write(backend: str, part: str) -> None:
         "states its durability settings: a commit that waits for the disk (SQLite's `synchronous` FULL, PostgreSQL's "
         "`fsync` and `synchronous_commit` on) costs the flush of the disk on top.\n\n"
     )
-    body = "\n\n".join(f"### {name}\n{parts[name].strip()}" for name in ("SQLite", "PostgreSQL") if name in parts)
+    body = "\n\n".join(f"### {name}\n\n{parts[name].strip()}" for name in ("SQLite", "PostgreSQL") if name in parts)
     write_section("access_log", intro + body)
 
 
