@@ -41,7 +41,7 @@ def provide_db(request: Request[Any, Any, Any]) -> Iterator[Session]:
         request.scope.setdefault("state", {})["disclosure"] = disclosure_for(request, session)
     try:
         yield session
-        if session.info.pop(PENDING, False):
+        if session.info.get(PENDING):
             session.commit()
     finally:
         session.close()
