@@ -29,7 +29,7 @@ from plugins.nyttig_contract.start import (
     add_consent, checklist_items, consents_of, hand_out, make_start_gate, set_contact_persons, sign_document, update_checklist,
 )
 from plugins.nyttig_contract.views import path_json
-from plugins.nyttig_contract.waiting_list import entry_json, waiting_list
+from plugins.nyttig_contract.waiting_list import entry_json, shown_through, waiting_list
 from plugins.nyttig_contract.weekly import approve, expected_shifts, log_contact, record_absence, record_hours, record_meeting, week_start
 
 BASE = "/api/v1/nyttig"
@@ -309,8 +309,8 @@ def incident_action(request: Req, db: Session, iid: int, action: str) -> dict[st
 
 
 @api_get(f"{BASE}/waiting-list", opt=VIEW, name="api.nyttig.waiting_list", tags=TAGS)
-def waiting(db: Session) -> dict[str, Any]:
-    return {"items": [entry_json(e) for e in waiting_list(db, today())]}
+def waiting(request: Req, db: Session) -> dict[str, Any]:
+    return {"items": [entry_json(e) for e in shown_through(waiting_list(db, today()), disclosure(request))]}
 
 
 def _sheet(t: Timesheet) -> dict[str, Any]:

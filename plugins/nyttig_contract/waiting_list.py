@@ -35,6 +35,9 @@ class Factor:
     key: str
     label: str
     points: int
+    column: str | None = None
+    """The path's classified column this factor tells about, when it is a special
+    category (a treatment plan, a discharge date): shown only through the gate."""
 
 
 @dataclass
@@ -86,14 +89,15 @@ def waiting_list(db: Session, today: dt.date) -> list[WaitingEntry]:
     for path, person in rows:
         e = WaitingEntry(participant=person, path=path)
         if path.treatment_plan_job:
-            e.factors.append(Factor("treatment_plan", _("The job is part of a treatment plan"), w_plan))
+            e.factors.append(Factor("treatment_plan", _("The job is part of a treatment plan"), w_plan, "treatment_plan_job"))
         if path.ever_started and path.ready_to_return:
             e.factors.append(Factor("returning", _("Former medarbeider, ready to come back"), w_return))
         n_own = min(int(own.get(person.id, 0)), OWN_INITIATIVE_MAX)
         if n_own:
             e.factors.append(Factor("own_initiative", _("Got in touch on their own initiative %(n)s times in the last 90 days", n=n_own), w_own * n_own))
         if path.discharge_expected_on is not None and today <= path.discharge_expected_on <= soon:
-            e.factors.append(Factor("discharge_soon", _("Discharged from treatment on %(date)s: start before that", date=path.discharge_expected_on.isoformat()), w_discharge))
+            e.factors.append(Factor("discharge_soon", _("Discharged from treatment on %(date)s: start before that", date=path.discharge_expected_on.isoformat()), w_discharge,
+                                     "discharge_expected_on"))
         start = path.waiting_since or path.phase_since
         e.waited_days = max(0, (today - start).days)
         e.last_contact = last.get(person.id)
@@ -105,6 +109,16 @@ def waiting_list(db: Session, today: dt.date) -> list[WaitingEntry]:
     for i, e in enumerate(out, 1):
         e.rank = i
     return out
+
+
+def shown_through(entries: list[WaitingEntry], gate: Any) -> list[WaitingEntry]:
+    """The entries with each factor that tells a special-category value passed through the
+    gate (``core.services.disclosure``): shown (and logged) to those who may read it, and
+    otherwise replaced by a neutral priority with the same points, so the order still adds up."""
+    for e in entries:
+        e.factors = [f if f.column is None or gate.reveal(e.path, f.column).shown
+                     else Factor("withheld", _("A priority you may not see"), f.points) for f in e.factors]
+    return entries
 
 
 def entry_json(e: WaitingEntry) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from plugins.nyttig_contract.start import (
     update_checklist, withdraw_consent,
 )
 from plugins.nyttig_contract.views import departments, person_context, staff_names
-from plugins.nyttig_contract.waiting_list import waiting_list
+from plugins.nyttig_contract.waiting_list import shown_through, waiting_list
 from plugins.nyttig_contract.weekly import approve, log_contact, record_absence, record_hours, record_meeting, week_start, week_view
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -394,7 +394,8 @@ def incident_action(request: Req, db: Session, iid: int, action: str) -> Any:
 
 @page_get("/nyttig/waiting-list", opt=VIEW, name="nyttig.waiting_list")
 def waiting_page(request: Req, db: Session) -> Any:
-    return render(request, "nyttig_contract/waiting_list.html", entries=waiting_list(db, today()), **common(request, db))
+    entries = shown_through(waiting_list(db, today()), disclosure(request))
+    return render(request, "nyttig_contract/waiting_list.html", entries=entries, **common(request, db))
 
 
 def incidents_page(request: Req, db: Session, errors: dict[str, str] | None = None, status: int = 200) -> Any:

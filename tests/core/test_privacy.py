@@ -218,6 +218,24 @@ def test_log_sensitive_access_is_callable_by_plugins_and_read_by_leaders(world, 
     assert items[0]["source"] == "nyttig_contract" and items[0]["participant_id"] == pid
 
 
+def test_access_log_reads_as_words_not_codes_or_route_templates(world, client) -> None:  # type: ignore[no-untyped-def]
+    """A leader reading the log sees which kind of data and which page in words: the gate
+    stores a category code and a route template, which mean nothing to them."""
+    pid = make_person(world)
+    with world.db(world.a) as db:
+        svc.log_sensitive_access(db, world.a.users["work_leader"], pid, "conduct", page="/participants/{obj_id}/sensitive")
+        svc.log_sensitive_access(db, world.a.users["work_leader"], pid, "social", page="/api/v1/participants/{obj_id}")
+        db.commit()
+    login(client, world.a.users["leader"])
+    post_form(client, "/language", {"locale": "en", "next": "/access-log"})
+    text = " ".join(client.get("/access-log").text.split())
+    assert ">conduct<" not in text and ">social<" not in text
+    assert "Incidents and conduct" in text and "Confidential circumstances" in text
+    assert ">/participants/{obj_id}/sensitive<" not in text and "{obj_id}</" not in text
+    assert "Participants: one person&#39;s page" in text or "Participants: one person's page" in text
+    assert "(JSON API)" in text
+
+
 def test_log_sensitive_access_takes_a_staff_user_id_too(world) -> None:  # type: ignore[no-untyped-def]
     pid = make_person(world)
     wl = world.a.users["work_leader"]

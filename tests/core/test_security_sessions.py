@@ -368,3 +368,12 @@ def test_resettotp_removes_a_lost_second_factor_and_ends_the_sessions(world, cli
     login(client, user)  # straight in: no code page any more
     assert client.get("/account", follow_redirects=False).status_code == 200
     assert CliRunner().invoke(cli, ["resettotp", "nobody"]).exit_code != 0
+
+
+def test_the_account_page_shows_how_to_send_a_token_in_both_languages(world, client) -> None:  # type: ignore[no-untyped-def]
+    """The placeholder in "Authorization: Bearer <token>" is text, not a tag the browser
+    swallows (it read "Bearer »" in Bokmål)."""
+    login(client, world.a.users["work_leader"])
+    for locale in ("nb", "en"):
+        post_form(client, "/language", {"locale": locale, "next": "/account"})
+        assert "Bearer &lt;token&gt;" in client.get("/account").text

@@ -181,3 +181,20 @@ def test_screening_reasons_are_shown_in_the_readers_language(client, world):
     html = client.get(f"/nyttig/people/{pid}", headers={"Accept-Language": "en"}).text
     assert "under the limit of 62 for new starts" in html and "aldersgrensen" not in html
     assert "Age limit for new starts, on the start date" in html
+
+
+def test_the_person_page_names_an_overridden_check_in_words(world, client):
+    """The list of overrides said "physically_able", the check's key, to the leader."""
+    from tests.conftest import login, post_form
+
+    with world.db(world.b) as db:
+        p, path = on_path(db, world.b.org.id, None)
+        screened(db, path, p, world.b.users["leader"].id, answers={**ALL_YES, "physically_able": False},
+                 overrides={"physically_able": "Kan ta lette oppgaver i kaffebaren"})
+        db.commit()
+        pid = p.id
+    login(client, world.b.users["leader"])
+    post_form(client, "/language", {"locale": "en", "next": "/"})
+    text = " ".join(client.get(f"/nyttig/people/{pid}").text.split())
+    assert "Kan ta lette oppgaver i kaffebaren" in text
+    assert ": physically_able —" not in text

@@ -282,3 +282,39 @@ def test_a_token_without_the_sensitive_scope_reads_no_special_value_even_for_a_l
     shown = client.get(f"/api/v1/nyttig/people/{pid}", headers=bearer(full))
     assert "MEETING-SUM-7" in shown.text and "DEALING-DESC-7" in shown.text
     assert {c for _u, c, _p in _views(world, pid)} >= {"conduct", "social"}
+
+
+def test_the_waiting_list_does_not_tell_a_colleague_who_is_in_treatment(world: Any, client: Any) -> None:
+    """The waiting list's "why" column is derived from the path's substance-use columns
+    (the job is part of a treatment plan, the discharge date): shown through the gate, so a
+    work leader who is nobody's contact person sees a neutral priority, not the treatment,
+    on the page and in the API; a leader sees it, and that showing is logged."""
+    from plugins.nyttig_contract.phases import register_contact
+
+    ids = _setup(world)
+    org, leader = world.b.org.id, world.b.users["leader"].id
+    discharge = today() + dt.timedelta(days=9)
+    with world.db(world.b) as db:
+        p = Participant(organization_id=org, first_name="Åsmund")
+        db.add(p)
+        db.flush()
+        path = register_contact(db, org, p, today() - dt.timedelta(days=20), leader)
+        path.phase, path.waiting_since = "waiting", today() - dt.timedelta(days=10)
+        path.treatment_plan_job, path.discharge_expected_on = True, discharge
+        db.commit()
+        waiting_pid = p.id
+    _login_other(client)
+    page = client.get("/nyttig/waiting-list")
+    assert page.status_code == 200 and "Åsmund" in page.text
+    assert discharge.isoformat() not in page.text
+    table = page.text.split("<table", 1)[1]  # above it, the page explains the priorities in general
+    for label in ("treatment plan", "behandlingsplan", "Discharged from treatment", "Utskrives fra behandling"):
+        assert label not in table
+    items = client.get("/api/v1/nyttig/waiting-list", headers=bearer(_token_for(world, ids["other"]))).json()["items"]
+    mine = next(i for i in items if i["participant_id"] == waiting_pid)
+    assert {f["key"] for f in mine["factors"]} == {"withheld"} and discharge.isoformat() not in str(mine)
+    assert not [v for v in _views(world, waiting_pid) if v[0] == ids["other"]]
+    items = client.get("/api/v1/nyttig/waiting-list", headers=bearer(_token_for(world, leader))).json()["items"]
+    mine = next(i for i in items if i["participant_id"] == waiting_pid)
+    assert {f["key"] for f in mine["factors"]} == {"treatment_plan", "discharge_soon"}
+    assert (leader, "substance_use", "/api/v1/nyttig/waiting-list") in _views(world, waiting_pid)
