@@ -3,6 +3,8 @@ note names no one, the reasons about one person are that person's rows, and the 
 still reads right for everyone else."""
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import Text, cast, func, inspect, select
 
 from core.classification import FREE_FORM_TYPES
@@ -11,6 +13,7 @@ from core.models import WorkOrder
 from plugins.dagsverk_lottery import draws
 from plugins.dagsverk_lottery.models import OrderProfile, WorkProfile
 from tests.conftest import login, post_form
+from tests.core.test_migrations import empty_database_url, empty_engine, plugins  # noqa: F401 - fixtures
 from tests.plugins.dagsverk_lottery.conftest import check_in_all, open_day, people, weekday
 from tests.plugins.dagsverk_lottery.test_teams_and_end_of_day import _add_leaders
 
@@ -75,3 +78,32 @@ def test_erasing_a_drawn_person_leaves_no_name_or_limit_in_the_team_reasons(worl
     assert f"{other} has limits (indoor work only)" in page.text
     assert any(f"{a} and {b} are kept on different teams" in page.text for a, b in ((other, pair), (pair, other)))
     assert "work leaders on duty" in page.text and "Solver:" in page.text
+
+
+def test_the_migration_removes_names_from_team_notes_already_stored(empty_engine, plugins) -> None:  # type: ignore[no-untyped-def]
+    """A note written before the reasons moved named people; after the upgrade it names no
+    one, and the day's reasons are still there to read."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from core.migrate import alembic_config, upgrade
+
+    cfg = alembic_config(empty_engine, plugins)
+    with empty_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "dv_0002")
+    old = {"notes": [["leaders", {"leaders": 2, "teams": 2}], ["limits", {"name": NAME, "limits": ["no_steep"], "slots": "Lawn"}],
+                     ["not_with", {"a": NAME, "b": "Person1"}], ["unplaced", {"name": NAME}], ["solver", {"status": "OPTIMAL", "gap": 0, "seconds": 1}]],
+           "status": "OPTIMAL", "gap": 0, "seconds": 1}
+    with empty_engine.begin() as conn:
+        conn.execute(text("INSERT INTO organization (slug, name, program_name) VALUES ('o', 'O', 'O')"))
+        conn.execute(text("INSERT INTO site (name, address, organization_id) VALUES ('S', '', 1)"))
+        conn.execute(text("INSERT INTO program_day (site_id, date, is_open, note, organization_id) VALUES (1, '2026-03-02', true, '', 1)"))
+        conn.execute(text("INSERT INTO dagsverk_lottery_team_note (organization_id, day_id, explanation, team_kinds, created_at) "
+                          "VALUES (1, 1, :e, '{}', '2026-03-02 10:00:00')"), {"e": json.dumps(old)})
+    upgrade(empty_engine, plugins)
+    with empty_engine.connect() as conn:
+        stored = conn.execute(text("SELECT explanation FROM dagsverk_lottery_team_note")).scalar_one()
+    stored = json.loads(stored) if isinstance(stored, str) else stored
+    assert NAME not in json.dumps(stored) and "no_steep" not in json.dumps(stored)
+    assert [k for k, _v in stored["notes"]] == ["leaders", "solver"] and stored["status"] == "OPTIMAL"
