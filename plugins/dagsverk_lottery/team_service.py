@@ -238,7 +238,7 @@ def _line(key: str, params: dict[str, Any]) -> str | None:
         return None
     params = dict(params)
     if "limits" in params:
-        params["limits"] = ", ".join(str(LIMIT_TEXT.get(x, x)) for x in params["limits"])  # type: ignore[union-attr]
+        params["limits"] = ", ".join(str(LIMIT_TEXT.get(x, x)) for x in params["limits"])
     if "kind" in params:
         params["kind"] = str(KIND_TEXT.get(params["kind"], params["kind"]))
     return str(template) % params
