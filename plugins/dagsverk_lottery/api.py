@@ -145,7 +145,7 @@ def teams_json(db: Session, day: ProgramDay) -> dict[str, Any]:
                    "work_order_ids": [o.id for o in t.work_orders], "kind": (note.team_kinds if note else {}).get(str(t.id)),
                    "members": [s.participant_id for s in t.shifts]} for t in team_service.day_teams(db, day)],
         "unassigned": list(db.scalars(select(Shift.participant_id).where(Shift.day_id == day.id, Shift.team_id.is_(None)))),
-        "explanation": team_service.explanation_lines(note),
+        "explanation": team_service.explanation_lines(db, day, note),
         "solver": {k: (note.explanation or {}).get(k) for k in ("status", "gap", "seconds")} if note else None,
     }
 

@@ -121,8 +121,8 @@ class DrawEvent(OrgScoped, Base):
 
     __tablename__ = "dagsverk_lottery_draw_event"
     # No participant_id: a call event names the person called by id in ``note`` (see
-    # draws._log), which points at the anonymized row once they are erased. The table is
-    # the draw's log, kept with the draw.
+    # draws._log) and nothing else (no name, no phone number), which points at the
+    # anonymized row once they are erased. The table is the draw's log, kept with the draw.
     __subject__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,22 +176,43 @@ class OrderProfile(OrgScoped, Base):
 
 
 class TeamNote(OrgScoped, Base):
-    """Why the suggestion of a day looks as it does, kept with the day."""
+    """Why the suggestion of a day looks as it does, kept with the day: the reasons about
+    the day as a whole. What the suggestion did because of one person is a
+    :class:`TeamReason` of that person, which erasure reaches through its participant_id."""
 
     __tablename__ = "dagsverk_lottery_team_note"
     __table_args__ = (UniqueConstraint("day_id"),)
-    # A day's note about many people at once, who are named in it rather than referred to
-    # by a column: no single subject. Erasing a person leaves their name in old days' notes
-    # until something prunes or rewrites them (told to the lead with this declaration).
-    __subject__ = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"))
-    explanation: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, info=personal(Category.WORK))
-    """The suggestion's reasons: people's names with their limits, who was kept apart."""
+    explanation: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, info=not_personal())
+    """Reason codes with counts and the names of orders and fixed teams (work leaders on
+    duty, orders not staffed, how many need close follow-up, how many women over how many
+    teams) and the solver's status: about the day, never naming or pointing at a person."""
     team_kinds: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, info=not_personal())
     """Team id (as text) -> category (``firewood``, ``indoor``, ``food_bank``, ``order``)."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TeamReason(OrgScoped, Base):
+    """One reason of a day's team suggestion that is about one person: their limits kept
+    them off some teams, they are kept apart from someone, variety moved them, or they
+    could not be placed. Names are not stored; the page shows them from the participant
+    row, so an erased person reads as "#id" where a reason of someone else points at them."""
+
+    __tablename__ = "dagsverk_lottery_team_reason"
+    __label__ = L("Reasons for the team suggestion")
+    # Deleted on erasure (the default): the reasons repeat the person's limits and history.
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), info=not_personal())
+    """A reason code: ``limits``, ``not_with``, ``variety`` or ``unplaced``."""
+    params: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, info=personal(Category.WORK))
+    """The reason's values: limit codes and the teams they block, the id of the person they
+    are kept apart from (which points at an anonymized row once that person is erased), the
+    kind of work and how often."""
 
 
 class OrderDayNote(OrgScoped, Base):
@@ -210,5 +231,6 @@ class OrderDayNote(OrgScoped, Base):
 
 TABLE_NAMES = (
     CheckIn.__tablename__, Draw.__tablename__, DrawEntrant.__tablename__, DrawEvent.__tablename__,
-    WorkProfile.__tablename__, OrderProfile.__tablename__, TeamNote.__tablename__, OrderDayNote.__tablename__,
+    WorkProfile.__tablename__, OrderProfile.__tablename__, TeamNote.__tablename__, TeamReason.__tablename__,
+    OrderDayNote.__tablename__,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from core.forms import FormError
@@ -16,7 +16,7 @@ from core.services.staff import members_or_error
 from plugins.dagsverk_lottery import teams as solver
 from plugins.dagsverk_lottery.calendar import setting
 from plugins.dagsverk_lottery.draws import drawn_ids, last_drawn
-from plugins.dagsverk_lottery.models import OrderProfile, TeamNote, WorkProfile
+from plugins.dagsverk_lottery.models import OrderProfile, TeamNote, TeamReason, WorkProfile
 
 ACTIVE_ORDER = ("accepted", "scheduled", "in_progress")
 FIXED_NAMES = {"firewood": L("Firewood shed"), "indoor": L("Indoor team"), "food_bank": L("Food bank")}
@@ -166,7 +166,15 @@ def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None
     for pid in result.unplaced:
         if pid not in shifts:
             db.add(Shift(organization_id=day.organization_id, day_id=day.id, participant_id=pid, team_id=None))
-    explanation = {"notes": [[k, v] for k, v in result.notes], "status": result.status, "gap": result.gap, "seconds": result.seconds}
+    day_notes = [[k, v] for k, v in result.notes if "pid" not in v]
+    explanation = {"notes": day_notes, "status": result.status, "gap": result.gap, "seconds": result.seconds}
+    # Reasons about one person are rows of that person, so erasure deletes them.
+    db.execute(delete(TeamReason).where(TeamReason.day_id == day.id))
+    for kind, params in result.notes:
+        if "pid" in params:
+            values = {k: v for k, v in params.items() if k != "pid"}
+            db.add(TeamReason(organization_id=day.organization_id, day_id=day.id, participant_id=int(params["pid"]),  # type: ignore[call-overload]
+                              kind=kind, params=values))
     if note is None:
         note = TeamNote(organization_id=day.organization_id, day_id=day.id)
         db.add(note)
@@ -219,19 +227,40 @@ LIMIT_TEXT = {"no_heavy": L("no heavy work"), "no_steep": L("no steep slopes"), 
               "indoor_only": L("indoor work only"), "outdoor_only": L("outdoor work only")}
 KIND_TEXT = {"firewood": L("firewood"), "indoor": L("indoor"), "food_bank": L("food bank"), "heavy": L("heavy outdoor"),
              "outdoor": L("outdoor")}
+ORDER = tuple(NOTE_TEXT)
+"""The reasons in the order the solver writes them: the day's and the single people's
+are stored apart and put back in this order."""
 
 
-def explanation_lines(note: TeamNote | None) -> list[str]:
+def _line(key: str, params: dict[str, Any]) -> str | None:
+    template = NOTE_TEXT.get(key)
+    if template is None:
+        return None
+    params = dict(params)
+    if "limits" in params:
+        params["limits"] = ", ".join(str(LIMIT_TEXT.get(x, x)) for x in params["limits"])
+    if "kind" in params:
+        params["kind"] = str(KIND_TEXT.get(params["kind"], params["kind"]))
+    return str(template) % params
+
+
+def explanation_lines(db: Session, day: ProgramDay, note: TeamNote | None) -> list[str]:
+    """The suggestion's reasons in words, the day's and the single people's together.
+    Names come from the participant rows as they are now (an erased person reads "#id");
+    an erased person's own reasons were deleted with them."""
     if note is None:
         return []
-    out = []
-    for key, params in (note.explanation or {}).get("notes", []):
-        params = dict(params)
-        if "limits" in params:
-            params["limits"] = ", ".join(str(LIMIT_TEXT.get(x, x)) for x in params["limits"])
-        if "kind" in params:
-            params["kind"] = str(KIND_TEXT.get(params["kind"], params["kind"]))
-        template = NOTE_TEXT.get(key)
-        if template is not None:
-            out.append(str(template) % params)
-    return out
+    reasons = list(db.scalars(select(TeamReason).where(TeamReason.day_id == day.id).order_by(TeamReason.id)))
+    ids = {r.participant_id for r in reasons} | {int(r.params["other"]) for r in reasons if "other" in r.params}  # type: ignore[call-overload]
+    names = {p.id: p.short_name or p.display_name for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))}
+    notes: list[tuple[str, dict[str, Any]]] = [(str(k), dict(v)) for k, v in (note.explanation or {}).get("notes", [])]
+    for r in reasons:
+        params = dict(r.params)
+        name = names.get(r.participant_id, f"#{r.participant_id}")
+        params["name"] = params["a"] = name
+        if "other" in params:
+            other = int(params["other"])  # type: ignore[call-overload]
+            params["b"] = names.get(other, f"#{other}")
+        notes.append((r.kind, params))
+    notes.sort(key=lambda n: ORDER.index(n[0]) if n[0] in ORDER else len(ORDER))
+    return [line for key, params in notes if (line := _line(key, params)) is not None]

@@ -197,7 +197,9 @@ def suggest(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_f
 
 def explain(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_follow_up: int,
             s: Suggestion) -> list[tuple[str, dict[str, object]]]:
-    """Which constraints shaped the suggestion, as (message key, parameters)."""
+    """Which constraints shaped the suggestion, as (message key, parameters). A reason
+    about one person carries their id as ``pid`` (and ``other``: the id of the person kept
+    apart from them), never a name: names are shown from the participant rows."""
     notes: list[tuple[str, dict[str, object]]] = []
     where = {pid: key for key, members in s.teams.items() for pid in members}
     names = {sl.key: sl.name for sl in slots}
@@ -209,7 +211,7 @@ def explain(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_f
     for p in people:
         blocked = [sl.name for sl in slots if not allowed(p, sl)]
         if blocked and p.limits:
-            notes.append(("limits", {"name": p.name, "limits": sorted(p.limits), "slots": ", ".join(blocked)}))
+            notes.append(("limits", {"pid": p.id, "limits": sorted(p.limits), "slots": ", ".join(blocked)}))
     seen = set()
     for p in people:
         for o in p.not_with:
@@ -217,7 +219,7 @@ def explain(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_f
             other = next((q for q in people if q.id == o), None)
             if other is not None and pair not in seen:
                 seen.add(pair)
-                notes.append(("not_with", {"a": p.name, "b": other.name}))
+                notes.append(("not_with", {"pid": p.id, "other": other.id}))
     follow = sum(p.follow_up for p in people)
     if follow:
         notes.append(("follow_up", {"count": follow, "max": max_follow_up}))
@@ -230,10 +232,10 @@ def explain(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_f
         here = next(sl for sl in slots if sl.key == where[p.id])
         for kind, count in p.history.items():
             if count >= 3 and kind != slot_kind(here):
-                notes.append(("variety", {"name": p.name, "kind": kind, "count": count, "team": names[here.key]}))
+                notes.append(("variety", {"pid": p.id, "kind": kind, "count": count, "team": names[here.key]}))
                 break
     for pid in s.unplaced:
         p = next(q for q in people if q.id == pid)
-        notes.append(("unplaced", {"name": p.name}))
+        notes.append(("unplaced", {"pid": p.id}))
     notes.append(("solver", {"status": s.status, "gap": round(s.gap * 100, 1), "seconds": round(s.seconds, 2)}))
     return notes

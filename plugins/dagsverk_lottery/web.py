@@ -307,7 +307,7 @@ def _teams_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, e
     profiles = {w.participant_id: w for w in db.scalars(select(WorkProfile).where(WorkProfile.participant_id.in_([s.participant_id for s in shifts])))}
     return render(request, "dagsverk_lottery/teams.html", status_code=status, day=day, teams=teams, errors=errors or {},
                   unassigned=[s for s in shifts if s.team_id is None], leaders=team_service.work_leaders(db),
-                  explanation=team_service.explanation_lines(note), note=note, profiles=profiles,
+                  explanation=team_service.explanation_lines(db, day, note), note=note, profiles=profiles,
                   draw=draw_service.last_drawn(db, day))
 
 
