@@ -358,9 +358,9 @@ def lavterskel_is_contact_person(db: Session, organization: Organization, staff_
 
     Per organization; called before special-category data is shown or written to someone
     whose role holds the relation permission ``sensitive.contact`` but not the permission
-    that opens it for everyone: the core's intake and follow-up notes (``sensitive.view``),
-    and every classified special-category column of the core and the plugins, shown
-    through ``core.services.disclosure`` (``data.health``, ``data.conduct``...). Contact
+    that opens it for everyone (``data.health``, ``data.conduct``...): every classified
+    special-category column of the core (its intake and follow-up notes too) and of the
+    plugins, decided through ``core.services.disclosure``. Contact
     persons may read the special-category data of their own people.
     The core has no contact persons of its own; a program plugin that has them (Nyttig
     Arbeid) answers here. All results are collected; any ``True`` grants access.

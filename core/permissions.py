@@ -30,9 +30,6 @@ CORE_PERMISSIONS = [
     # Special-category data (GDPR art. 9). Marked sensitive: an organization can require a
     # second factor (TOTP) before any of these is used in a session.
     PermissionDef(
-        "sensitive.view", _("Read and write everyone's intake and follow-up notes"), ("leader", "social_worker"), sensitive=True
-    ),
-    PermissionDef(
         "sensitive.contact",
         _("Read and write the special-category data of one's own people as their contact person"),
         ("leader", "work_leader", "social_worker"),

@@ -40,7 +40,7 @@ def lavterskel_participant_panels(db: Session, participant: Participant, permiss
     from core.services.privacy import is_erased
 
     links = {
-        "sensitive": bool(permissions & {"sensitive.view", "sensitive.contact"}),
+        "sensitive": "sensitive.contact" in permissions,
         "consents": "consents.view" in permissions,
         "export": "privacy.export" in permissions,
         "erase": "privacy.erase" in permissions,

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from core.classification import Category
 from core.db import utcnow
 from core.forms import Field, FormError, validate
 from core.i18n import gettext as _
@@ -35,6 +36,7 @@ from core.models import (
     Shift,
 )
 from core.models.privacy import FOLLOW_UP_CATEGORIES, INTAKE_CATEGORIES
+from core.services.disclosure import Disclosure, category_of
 from core.services.personal_data import erase_tables, export_tables, person_tables
 from core.services.storage import forget_erased
 
@@ -159,13 +161,23 @@ def is_contact_person(db: Session, plugins: Any, organization: Any, staff_user_i
     return False
 
 
-def can_see_sensitive(db: Session, plugins: Any, user: Any, participant: Participant) -> bool:
-    """Everyone's notes with ``sensitive.view``; one's own people's with ``sensitive.contact``."""
-    if "sensitive.view" in user.permissions:
-        return True
-    if "sensitive.contact" in user.permissions:
-        return is_contact_person(db, plugins, user.organization, user.id, participant.id)
-    return False
+NOTE_KINDS = (*INTAKE_CATEGORIES, "follow_up")
+"""What the notes page shows: each intake field, and the follow-up notes as one."""
+
+
+def note_category(kind: str) -> Category:
+    """The category an intake field (or ``follow_up``) declares on its column: what decides
+    who may read it (:meth:`core.services.disclosure.Disclosure.may_read`)."""
+    if kind == "follow_up":
+        return category_of(FollowUpNote, "body")
+    return category_of(IntakeRecord, kind)
+
+
+def readable_notes(gate: Disclosure, participant_id: int) -> list[str]:
+    """The intake fields (and ``follow_up``) the requester may read of this person, each
+    decided by its column's category through the gate: the category's permission
+    (``data.health``...) for everyone's, or ``sensitive.contact`` for one's own people."""
+    return [k for k in NOTE_KINDS if gate.may_read(note_category(k), participant_id)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -196,13 +208,18 @@ def filled_categories(db: Session, participant_id: int) -> dict[str, bool]:
     return out
 
 
-def show_sensitive(db: Session, user: Staff, participant: Participant, categories: list[str], page: str) -> dict[str, Any]:
-    """Read the chosen categories and log each look, in one transaction."""
-    wanted = [c for c in categories if c in (*INTAKE_CATEGORIES, "follow_up")]
+def show_sensitive(db: Session, gate: Disclosure, participant: Participant, categories: list[str], page: str) -> dict[str, Any]:
+    """Read the chosen categories the requester may read, and log each look, in one
+    transaction. A chosen category the gate withholds is left out (not shown, not logged):
+    the page lists it as hidden."""
+    readable = readable_notes(gate, participant.id)
+    wanted = [c for c in categories if c in readable]
     intake = intake_of(db, participant.id)
     shown: dict[str, Any] = {}
     for c in wanted:
-        log_sensitive_access(db, user, participant.id, c, action="view", page=page)
+        # One entry per field shown, named by the field (``debt``, not its broad category
+        # ``social``): the person's copy of the log tells which note was read.
+        log_sensitive_access(db, gate.user, participant.id, c, action="view", page=page)
         if c == "follow_up":
             shown[c] = follow_up_notes(db, participant.id)
         else:

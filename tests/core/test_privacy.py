@@ -163,6 +163,34 @@ def test_values_are_shown_only_after_an_explicit_post_and_every_showing_is_logge
         assert SECRET not in f"{e.category}{e.page}{e.staff_name}{e.source}"
 
 
+def test_intake_notes_are_read_per_category_through_the_gate(world, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A role given ``data.health`` only (and the notes route's ``sensitive.contact``) reads
+    the intake's health note and nothing else of it: each field's category comes from its
+    column, as for every plugin's classified value. Before, the core's notes were all or
+    nothing behind ``sensitive.view``."""
+    from core.contrib import PermissionDef
+
+    ctx = client.app.state["ctx"]
+    monkeypatch.setattr(ctx, "permission_defs", [
+        *ctx.permission_defs,
+        PermissionDef("data.health", "health only", ("payroll",), sensitive=True),
+        PermissionDef("sensitive.contact", "the notes route", ("payroll",), sensitive=True),
+    ])
+    pid = make_person(world)
+    write_intake(world, pid, health=SECRET, substance_use="Amfetamin i helgene")
+    with world.db(world.a) as db:
+        svc.add_follow_up_note(db, world.a.users["social_worker"], db.get(Participant, pid), {"body": "Husleie skyldes"}, "/t", dt.date(2026, 1, 6))
+    before = len(log_rows(world, pid))
+    login(client, world.a.users["payroll"])
+    page = client.get(f"/participants/{pid}/sensitive", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert 'id="show-substance_use" name="category" value="substance_use" disabled' in page.text
+    r = post_form(client, f"/participants/{pid}/sensitive/show", {"category": ["health", "substance_use", "follow_up"]})
+    assert r.status_code == 200 and SECRET in r.text
+    assert "Amfetamin" not in r.text and "Husleie" not in r.text
+    assert [(e.category, e.action) for e in log_rows(world, pid)[before:]] == [("health", "view")]
+
+
 def test_writing_notes_is_logged_as_a_change(world, client) -> None:  # type: ignore[no-untyped-def]
     pid = make_person(world)
     login(client, world.a.users["social_worker"])

@@ -155,7 +155,7 @@ def _perms(role: str) -> frozenset[str]:
 
 def test_the_roles_hold_what_the_programs_need_and_no_more() -> None:
     categories = {"data.health", "data.substance_use", "data.conduct", "data.social", "data.assessment"}
-    sensitive = {"sensitive.view", "sensitive.contact", "consents.view", "consents.edit", "privacy.export", "privacy.erase", "access_log.view",
+    sensitive = {"sensitive.contact", "consents.view", "consents.edit", "privacy.export", "privacy.erase", "access_log.view",
                  *categories}
     # Payroll: pay runs and benefit status (plugin permissions) only; nothing about people's lives.
     assert not _perms("payroll") & (sensitive | {"participants.view", "days.view"})
@@ -165,7 +165,7 @@ def test_the_roles_hold_what_the_programs_need_and_no_more() -> None:
     assert {"days.edit", "participants.view", "sensitive.contact"} <= _perms("work_leader")
     assert not _perms("work_leader") & (sensitive - {"sensitive.contact"})
     # Social worker: intake and follow-up notes, consents, the export.
-    assert {"sensitive.view", "consents.edit", "privacy.export"} | categories <= _perms("social_worker")
+    assert {"sensitive.contact", "consents.edit", "privacy.export"} | categories <= _perms("social_worker")
     assert not {"privacy.erase", "access_log.view", "org.admin"} & _perms("social_worker")
     # Leader: everything in the organization's work, the access log and erasure.
     assert sensitive <= _perms("leader")

@@ -22,7 +22,7 @@ from core.models.privacy import FOLLOW_UP_CATEGORIES, INTAKE_CATEGORIES
 from core.services import personal_data as pd
 from core.services import privacy as svc
 from core.web.context import app_context, current_user
-from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect, route_of
+from core.web.handlers import disclosure, form_data, form_list, get_or_404, page_get, page_post, redirect, route_of
 from core.web.templating import render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -30,9 +30,10 @@ PER_PAGE = 50
 
 
 def _participant_for_sensitive(request: Request[Any, Any, Any], db: Session, obj_id: int) -> Participant:
+    """The person, if the requester may read at least one of their notes' categories (the
+    gate decides each by the column's category); otherwise 403."""
     participant = get_or_404(db, Participant, obj_id)
-    ctx = app_context(request)
-    if not svc.can_see_sensitive(db, ctx.plugins, current_user(request), participant):
+    if not svc.readable_notes(disclosure(request), participant.id):
         raise PermissionDeniedException()
     return participant
 
@@ -54,7 +55,8 @@ class PrivacyController(Controller):
     ) -> Any:
         return render(
             request, "privacy/sensitive.html", status_code=status, participant=participant,
-            filled=svc.filled_categories(db, participant.id), shown=shown or {}, errors=errors or {}, values=values or {},
+            filled=svc.filled_categories(db, participant.id), readable=svc.readable_notes(disclosure(request), participant.id),
+            shown=shown or {}, errors=errors or {}, values=values or {},
             intake_categories=INTAKE_CATEGORIES, note_categories=FOLLOW_UP_CATEGORIES, erased=svc.is_erased(db, participant.id),
         )
 
@@ -68,7 +70,7 @@ class PrivacyController(Controller):
         wanted = form_list(data, "category")
         if "all" in wanted:
             wanted = [*INTAKE_CATEGORIES, "follow_up"]
-        shown = svc.show_sensitive(db, current_user(request), participant, wanted, route_of(request))
+        shown = svc.show_sensitive(db, disclosure(request), participant, wanted, route_of(request))
         return self._sensitive_page(request, db, participant, shown=shown)
 
     @page_post("/participants/{obj_id:int}/sensitive/intake", opt={"permission": "sensitive.contact"})
