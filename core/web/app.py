@@ -17,6 +17,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from sqlalchemy.exc import StatementError
@@ -38,6 +39,10 @@ from core.web.request_limits import screen_request
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 OPENAPI_PATH = "/api/v1/schema"
+API_DESCRIPTION = (
+    "Lavterskel's JSON API: the same actions as the staff pages, with the same permissions. "
+    "Conventions (ids, dates, money, errors, pagination) and a worked example: docs/api.md."
+)
 
 
 def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -220,6 +225,12 @@ def create_app(
             version="1",
             path=OPENAPI_PATH,
             render_plugins=[JsonRenderPlugin()],
+            description=API_DESCRIPTION,
+            components=Components(security_schemes={"bearer": SecurityScheme(
+                type="http", scheme="bearer",
+                description="An API token: POST /api/v1/tokens with username, password and, where set up, the second factor's code.",
+            )}),
+            security=[{"bearer": []}],
         ),
         request_max_body_size=2 * 1024 * 1024,
         state=None,

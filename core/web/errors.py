@@ -20,6 +20,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect
 from sqlalchemy import exc as sa_exc
 
+from core.actions import explain, validation_errors
 from core.forms import FormError
 from core.i18n import gettext as _
 
@@ -51,7 +52,9 @@ def _respond(request: Request[Any, Any, Any], status: int, errors: dict[str, str
         body: dict[str, Any] = {"status_code": status, "detail": message}
         if errors:
             body["errors"] = errors
-        return Response(content=body, status_code=status, media_type=MediaType.JSON)
+        # RFC 6750: a 401 names the scheme the client should sign in with.
+        headers = {"WWW-Authenticate": 'Bearer realm="lavterskel"'} if status == 401 else None
+        return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
     from core.web.templating import render
 
     tmpl = render(request, "error.html", status_code=status, status=status, message=message, errors=errors or {})
@@ -73,7 +76,9 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         extra = exc.extra if isinstance(exc.extra, list) else []
         for item in extra:
             if isinstance(item, dict) and item.get("key"):
-                errors[str(item["key"])[:100]] = _("Not a valid value.")
+                errors[str(item["key"])[:100]] = explain(str(item.get("message", "")))
+            elif isinstance(item, dict) and item.get("message"):
+                errors.update(validation_errors(str(item["message"])))
         return _respond(request, 400, errors)
     if isinstance(exc, PermissionDeniedException) and isinstance(exc.extra, dict):
         # The permission guard says which token scope is missing (already translated).
