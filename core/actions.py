@@ -34,6 +34,14 @@ import msgspec
 from core.forms import DATE_MAX, DATE_MIN, FormError
 from core.i18n import gettext as _
 
+if typing.TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.config import Settings
+    from core.plugins import Plugins
+    from core.services.disclosure import Disclosure
+    from core.web.context import CurrentUser
+
 I = TypeVar("I", bound="Input")  # noqa: E741 - the conventional name for an input type
 O = TypeVar("O")  # noqa: E741
 
@@ -62,6 +70,27 @@ def clean_text(value: str) -> str:
     """Text as typed, without control characters other than newline and tab (a pasted
     spreadsheet cell can smuggle them in, and they break CSV exports), trimmed."""
     return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who does an action, and with what: everything a service needs from the request,
+    and nothing of the request itself, so the page and the API hand over the same thing
+    (``core.web.handlers.caller_of`` builds it)."""
+
+    db: Session
+    user: CurrentUser
+    """The signed-in staff member: ``user.id``, ``user.organization``, ``user.can(...)``."""
+    plugins: Plugins
+    settings: Settings
+    gate: Disclosure
+    """The request's gate for special-category values (see core.services.disclosure)."""
+    api: bool = False
+    """Whether the action came through the API (for the access log's wording only)."""
+
+    @property
+    def organization_id(self) -> int:
+        return self.user.organization.id
 
 
 @dataclass(frozen=True)

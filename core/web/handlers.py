@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
+from core.actions import Caller
 from core.db import get_scoped, scoped_session
 from core.services.disclosure import PENDING, Disclosure
 
@@ -68,6 +69,15 @@ def disclosure_for(request: Request[Any, Any, Any], db: Session) -> Disclosure:
 def disclosure(request: Request[Any, Any, Any]) -> Disclosure:
     """The gate of a request whose handler takes ``db``."""
     return request.scope["state"]["disclosure"]
+
+
+def caller_of(request: Request[Any, Any, Any], db: Session) -> Caller:
+    """Who is acting in this request, as the actions in ``core.actions`` take it."""
+    ctx = request.app.state["ctx"]
+    return Caller(
+        db=db, user=request.scope["user"], plugins=ctx.plugins, settings=ctx.settings,
+        gate=disclosure(request), api=request.url.path.startswith("/api/"),
+    )
 
 
 def get_or_404(db: Session, model: type[T], obj_id: int) -> T:
