@@ -23,6 +23,8 @@ from sqlalchemy import exc as sa_exc
 from core.actions import explain, validation_errors
 from core.forms import FormError
 from core.i18n import gettext as _
+from core.web.request_limits import RequestRefused
+from core.web.templating import render
 
 log = logging.getLogger("lavterskel.errors")
 
@@ -55,8 +57,6 @@ def _respond(request: Request[Any, Any, Any], status: int, errors: dict[str, str
         # RFC 6750: a 401 names the scheme the client should sign in with.
         headers = {"WWW-Authenticate": 'Bearer realm="lavterskel"'} if status == 401 else None
         return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
-    from core.web.templating import render
-
     tmpl = render(request, "error.html", status_code=status, status=status, message=message, errors=errors or {})
     return tmpl  # type: ignore[return-value]
 
@@ -66,8 +66,6 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if isinstance(exc, NotAuthorizedException) and not _is_api(request):
         nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(path=f"/login?next={quote(nxt, safe='/')}", status_code=303)  # type: ignore[return-value]
-    from core.web.request_limits import RequestRefused
-
     if isinstance(exc, RequestRefused):
         return _respond(request, exc.status_code, {"__all__": exc.message})
     if isinstance(exc, ValidationException):
