@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response
+from litestar import Controller, MediaType, Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from sqlalchemy import select
@@ -36,7 +36,7 @@ def conflict(exc: RunConflict, run: answers.Run | None = None) -> Response[Any]:
     body: dict[str, Any] = {"status_code": 409, "detail": exc.errors.get("__all__", ""), "errors": exc.errors}
     if run is not None:
         body["run"] = run
-    return Response(body, status_code=409)
+    return Response(body, status_code=409, media_type=MediaType.JSON)
 
 
 class PayrollApi(Controller):
