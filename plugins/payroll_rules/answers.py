@@ -30,7 +30,7 @@ RunId = Annotated[int, Meta(description="The pay run's id.", examples=[1])]
 ParticipantRef = Annotated[int, Meta(description="The participant's id.", examples=[12])]
 StaffRef = Annotated[int | None, Meta(description="The staff member's id; null when not recorded or the account is gone.", examples=[3])]
 Moment = Annotated[dt.datetime | None, Meta(description="A moment, RFC 3339 in UTC; null when it has not happened.",
-                                            examples=["2026-10-02T12:30:00+00:00"])]
+                                            examples=["2026-10-02T12:30:00Z"])]
 Status = Annotated[BenefitStatusCode, Meta(description="The benefit status: none, disability, aap, social_assistance or other.",
                                            examples=["aap"])]
 
