@@ -220,3 +220,12 @@ def statement_of(st: outputs.Statement) -> Statement:
         months=[StatementMonth(month=m["month"], paid_ore=m["paid"], tax_free_ore=m["tax_free"], counted_against_benefits_ore=m["counted"])
                 for m in st.months],
     )
+
+
+class Refusal(Struct, kw_only=True):
+    """A 409: the run's state does not allow the change now."""
+
+    status_code: Annotated[int, Meta(description="409.", examples=[409])]
+    detail: Annotated[str, Meta(description="Why, in the language of the token's owner.")]
+    errors: Annotated[dict[str, str], Meta(description="The reason under `__all__`.")]
+    run: Annotated[Run | None, Meta(description="After a refused approval: the draft as recomputed now, to check and approve again.")] = None

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, MediaType, Request, Response
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,14 +29,14 @@ from plugins.payroll_rules.runs import RunConflict, runs_page
 RunIdPath = Annotated[int, Parameter(description="The pay run's id.")]
 ParticipantIdPath = Annotated[int, Parameter(description="The participant's id.")]
 TAGS = ["payroll"]
+REFUSED = {409: ResponseSpec(data_container=answers.Refusal, generate_examples=False,
+                             description="The run's state does not allow it now: it is approved, or it changed since it was read.")}
 
 
 def conflict(exc: RunConflict, run: answers.Run | None = None) -> Response[Any]:
     """A 409 in the API's error shape, with the reason; after a refused approval, the
     fresh draft too, so the client can check it and approve again without another read."""
-    body: dict[str, Any] = {"status_code": 409, "detail": exc.errors.get("__all__", ""), "errors": exc.errors}
-    if run is not None:
-        body["run"] = run
+    body = answers.Refusal(status_code=409, detail=exc.errors.get("__all__", ""), errors=exc.errors, run=run)
     return Response(body, status_code=409, media_type=MediaType.JSON)
 
 
@@ -65,14 +66,14 @@ class PayrollApi(Controller):
     def get_run(self, db: Session, run_id: RunIdPath) -> answers.Run:
         return answers.run_of(run_or_404(db, run_id))
 
-    @api_post("/runs/{run_id:int}/recompute", **api_doc(actions.recompute_run), name="api.payroll.recompute", status_code=200)
+    @api_post("/runs/{run_id:int}/recompute", **api_doc(actions.recompute_run), name="api.payroll.recompute", responses=REFUSED, status_code=200)
     def recompute(self, request: Request[Any, Any, Any], db: Session, run_id: RunIdPath) -> answers.Run:
         try:
             return answers.run_of(actions.recompute_run.run(caller_of(request, db), run_id))
         except RunConflict as exc:
             return conflict(exc)  # type: ignore[return-value]
 
-    @api_post("/runs/{run_id:int}/approve", **api_doc(actions.approve_run), name="api.payroll.approve", status_code=200)
+    @api_post("/runs/{run_id:int}/approve", **api_doc(actions.approve_run), name="api.payroll.approve", responses=REFUSED, status_code=200)
     def approve(self, request: Request[Any, Any, Any], db: Session, run_id: RunIdPath, data: actions.RunApproval) -> answers.Run:
         try:
             return answers.run_of(actions.approve_run.run(caller_of(request, db), run_id, data))
@@ -80,14 +81,14 @@ class PayrollApi(Controller):
             db.expire_all()
             return conflict(exc, answers.run_of(run_or_404(db, run_id)))  # type: ignore[return-value]
 
-    @api_delete("/runs/{run_id:int}", **api_doc(actions.delete_run), name="api.payroll.delete", status_code=204)
+    @api_delete("/runs/{run_id:int}", **api_doc(actions.delete_run), name="api.payroll.delete", responses=REFUSED, status_code=204)
     def delete(self, request: Request[Any, Any, Any], db: Session, run_id: RunIdPath) -> None:
         try:
             actions.delete_run.run(caller_of(request, db), run_id)
         except RunConflict as exc:
             return conflict(exc)  # type: ignore[return-value]
 
-    @api_get("/runs/{run_id:int}/csv", opt={"permission": "payroll.view"}, name="api.payroll.csv", media_type="text/csv",
+    @api_get("/runs/{run_id:int}/csv", opt={"permission": "payroll.view"}, name="api.payroll.csv", media_type="text/csv", responses=REFUSED,
              summary="Export an approved pay run as CSV",
              description="The approved run's lines with an amount, for the municipality's payroll: UTF-8 with a byte-order "
                          "mark, semicolon-separated, one row a line, the columns documented in docs/payroll.md. The first "

@@ -19,6 +19,7 @@ from core.actions import action_opt, form_input
 from core.forms import Field, FormError, parse_date, validate
 from core.i18n import babel_locale, today
 from core.i18n import gettext as _
+from core.models import Participant
 from core.services.resources import page_of
 from core.web.context import current_user
 from core.web.handlers import caller_of, form_data, page_get, page_post, redirect
@@ -213,7 +214,7 @@ class PayrollController(Controller):
         rows = [{"participant": p, "status": st, "approval": a} for p, st, a in benefits.statuses_on(db, today(), only)]
         return render(request, "payroll_rules/benefits.html", rows=rows, statuses=BENEFIT_STATUSES, selected=status or "", **labels())
 
-    def _benefit(self, request: Request[Any, Any, Any], db: Session, person: Any, errors: dict[str, str], values: dict[str, Any], status: int = 200) -> Any:
+    def _benefit(self, request: Request[Any, Any, Any], db: Session, person: Participant, errors: dict[str, str], values: dict[str, Any], status: int = 200) -> Any:
         day = today()
         return render(
             request, "payroll_rules/benefit.html", status_code=status, person=person, errors=errors, values=values,
