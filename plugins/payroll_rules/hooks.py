@@ -5,13 +5,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import hookimpl
 from core.contrib import DemoContext, NavItem, Panel, PayMarker, PayRule, PermissionDef, SettingDef
 from core.i18n import lazy_gettext as _
-from core.i18n import today
+from core.i18n import today as oslo_today  # the dashboard hook's argument is named today
 from core.models import Participant
 from plugins.payroll_rules import models  # noqa: F401 - registers the tables
 from plugins.payroll_rules.api import PayrollApi
@@ -19,10 +18,10 @@ from plugins.payroll_rules.benefits import Timelines
 from plugins.payroll_rules.demo import load_demo
 from plugins.payroll_rules.labels import BENEFIT_LABELS, label
 from plugins.payroll_rules.markers import markers_for
-from plugins.payroll_rules.models import PayRun
 from plugins.payroll_rules.outputs import counted_this_month
 from plugins.payroll_rules.report import report_sections  # noqa: F401 - pay in the yearly report
 from plugins.payroll_rules.rules import BUILTIN_RULES, SETTINGS
+from plugins.payroll_rules.runs import waiting_drafts
 from plugins.payroll_rules.web import PayrollController
 
 HERE = Path(__file__).resolve().parent
@@ -102,7 +101,7 @@ def lavterskel_pay_markers(db: Session, participant_ids: list[int], day: dt.date
 def lavterskel_participant_panels(db: Session, participant: Participant, permissions: frozenset[str]) -> list[Panel]:
     if "payroll.benefits.view" not in permissions:
         return []
-    day = today()
+    day = oslo_today()
     timelines = Timelines(db, [participant.id])
     return [Panel(_("Pay and benefit status"), "payroll_rules/panel.html", {
         "participant": participant, "markers": markers_for(db, [participant.id], day, timelines=timelines),
@@ -115,8 +114,7 @@ def lavterskel_participant_panels(db: Session, participant: Participant, permiss
 def lavterskel_dashboard_panels(db: Session, permissions: frozenset[str], today: dt.date) -> list[Panel]:
     if "payroll.view" not in permissions:
         return []
-    drafts = list(db.scalars(select(PayRun).where(PayRun.status == "draft").order_by(PayRun.period_start.desc()).limit(5)))
-    return [Panel(_("Pay runs waiting"), "payroll_rules/dashboard_panel.html", {"drafts": drafts}, order=60)]
+    return [Panel(_("Pay runs waiting"), "payroll_rules/dashboard_panel.html", {"drafts": waiting_drafts(db, 5)}, order=60)]
 
 
 @hookimpl(trylast=True)  # after the program plugins' demo data, so their work exists

@@ -457,3 +457,8 @@ def runs_page(db: Session, page: int, per_page: int) -> tuple[list[PayRun], int]
     total = int(db.scalar(select(func.count()).select_from(PayRun)) or 0)
     rows = db.scalars(select(PayRun).order_by(PayRun.period_start.desc(), PayRun.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return list(rows), total
+
+
+def waiting_drafts(db: Session, limit: int) -> list[PayRun]:
+    """The drafts not yet approved, the latest period first (the dashboard's reminder)."""
+    return list(db.scalars(select(PayRun).where(PayRun.status == "draft").order_by(PayRun.period_start.desc()).limit(limit)))
