@@ -245,3 +245,18 @@ def test_payslip_of_someone_outside_the_run_is_404(client, world, nyttig_month):
     token = bearer(api_token(world, world.b, "leader"))
     assert client.get(f"/api/v1/payroll/runs/{run_id}/payslips/{nyttig_month['paid']}", headers=token).json()["total_ore"] == 300000
     assert client.get(f"/api/v1/payroll/runs/{run_id}/payslips/{outsider.id}", headers=token).status_code == 404
+
+
+def test_a_bad_period_on_the_page_is_shown_on_the_field_filled_in(client, world, app):
+    login(client, world.b.users["payroll"])
+    client.cookies.set("lavterskel_locale", "en")
+    r = post_form(client, "/payroll/runs", {"month": "september"})
+    assert r.status_code == 400 and "Must be a month (YYYY-MM)." in r.text
+    with world.db(world.b) as db:
+        setting(app, db, world.b.org.id, "payroll.period", "day")  # the page then asks for a day
+    r = post_form(client, "/payroll/runs", {"date": "1066-10-14"})
+    assert r.status_code == 400 and "Must be a date between" in r.text
+    r = post_form(client, "/payroll/runs", {"date_from": "2026-09-30", "date_to": "2026-09-01"})
+    assert r.status_code == 400 and "Must be on or after the start date." in r.text
+    with world.db(world.b) as db:
+        assert db.scalars(select(PayRun)).first() is None
