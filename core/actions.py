@@ -234,7 +234,7 @@ def validation_errors(message: str) -> dict[str, str]:
     return {field: explain(head)}
 
 
-_EXPECTED = re.compile(r"Expected `(?P<kind>\w+)`, got `\w+`")
+_EXPECTED = re.compile(r"Expected `(?P<kind>[^`]+)`, got `[^`]+`")
 _BOUND = re.compile(r"Expected `(?P<kind>\w+)`(?: of length)? (?P<op>[<>]=?) (?P<n>-?[\d.]+)")
 
 
@@ -249,7 +249,8 @@ def explain(head: str) -> str:
         return _("This field is required.")  # null where a value must be: as if left out
     if m := _EXPECTED.search(head):
         # What was expected decides the message, not what was sent ("Expected `str`, got `int`").
-        head = f"Expected `{m['kind']}`"
+        # In a union (`int | null`) the first kind is the one asked for.
+        head = f"Expected `{m['kind'].split(' | ')[0]}`"
     if "matching regex" in head:
         return _("This field is required.") if "\\S" in head else _("Not a valid value.")
     if "enum value" in head:

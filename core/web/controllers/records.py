@@ -14,7 +14,7 @@ from litestar.params import Body
 from sqlalchemy.orm import Session
 
 from core.actions import action_opt, form_input
-from core.forms import FormError
+from core.forms import FormError, validate
 from core.i18n import gettext as _
 from core.i18n import today
 from core.labels import FIELD_CHOICES, choice_label
@@ -62,6 +62,17 @@ def records_router(res: Resource) -> Router:
         unknown = set(values) - {f.name for f in res.editable_fields}
         if unknown:
             raise FormError({"__all__": _("Unknown fields: %(names)s", names=", ".join(sorted(unknown)))})
+        # A field sent twice is a forged form, not a choice between values: refused with
+        # the message its kind gives (only a checkbox sends a hidden "0" before its value).
+        repeated = [f for f in res.editable_fields if f.kind != "bool" and isinstance(values.get(f.name), list)]
+        if repeated:
+            errors: dict[str, str] = {}
+            for f in repeated:
+                try:
+                    validate([f], {f.name: values[f.name]})
+                except FormError as exc:
+                    errors.update(exc.errors)
+            raise FormError(errors or {repeated[0].name: _("Not a valid value.")})
         return values
 
     def form_page(request: Request[Any, Any, Any], db: Session, obj: Any, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
