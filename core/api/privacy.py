@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.actions import api_doc
 from core.api.records import PageNumber, PerPage, paging
-from core.api_types import Id, Moment
+from core.api_types import Id
 from core.db import MAX_ID
 from core.i18n import today
 from core.services import privacy as svc
