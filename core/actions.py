@@ -234,6 +234,7 @@ def validation_errors(message: str) -> dict[str, str]:
     return {field: explain(head)}
 
 
+_EXPECTED = re.compile(r"Expected `(?P<kind>[^`]+)`, got `[^`]+`")
 _BOUND = re.compile(r"Expected `(?P<kind>\w+)`(?: of length)? (?P<op>[<>]=?) (?P<n>-?[\d.]+)")
 
 
@@ -244,6 +245,12 @@ def explain(head: str) -> str:
         if length:
             return _("At most %(n)s characters.", n=n) if op.startswith("<") else _("This field is required.")
         return _("Must be at most %(n)s.", n=n) if op.startswith("<") else _("Must be at least %(n)s.", n=n)
+    if "got `null`" in head:
+        return _("This field is required.")  # null where a value must be: as if left out
+    if m := _EXPECTED.search(head):
+        # What was expected decides the message, not what was sent ("Expected `str`, got `int`").
+        # In a union (`int | null`) the first kind is the one asked for.
+        head = f"Expected `{m['kind'].split(' | ')[0]}`"
     if "matching regex" in head:
         return _("This field is required.") if "\\S" in head else _("Not a valid value.")
     if "enum value" in head:

@@ -73,7 +73,10 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         errors: dict[str, str] = {}
         extra = exc.extra if isinstance(exc.extra, list) else []
         for item in extra:
-            if isinstance(item, dict) and item.get("key"):
+            if isinstance(item, dict) and item.get("key") == "data" and item.get("message"):
+                # The body as a whole: msgspec names the field missing or unknown in its message.
+                errors.update(validation_errors(str(item["message"])))
+            elif isinstance(item, dict) and item.get("key"):
                 errors[str(item["key"])[:100]] = explain(str(item.get("message", "")))
             elif isinstance(item, dict) and item.get("message"):
                 errors.update(validation_errors(str(item["message"])))

@@ -29,8 +29,8 @@ def test_openapi_schema_lists_every_api_action(client):
     paths = schema["paths"]
     expected = {
         "/api/v1/participants": {"get", "post"},
-        "/api/v1/participants/{obj_id}": {"get", "patch"},
-        "/api/v1/work-orders/{obj_id}/status": {"post"},
+        "/api/v1/participants/{participant_id}": {"get", "patch"},
+        "/api/v1/work-orders/{work_order_id}/status": {"post"},
         "/api/v1/days/{day_id}/shifts/{shift_id}": {"patch"},
         "/api/v1/admin/plugins": {"get"},
         "/api/v1/admin/plugins/{plugin}": {"put"},
@@ -229,7 +229,7 @@ def test_records_through_the_api(world, client):
     assert client.get(f"/api/v1/work-orders?customer_id={cid}", headers=h).json()["total"] == 1
     assert client.get(f"/api/v1/work-orders?customer_id={cid}&status=done", headers=h).json()["total"] == 0
     # Status only moves through its endpoint, with the reason where one is needed.
-    assert client.patch(f"/api/v1/work-orders/{order['id']}", json={"status": "done"}, headers=h).status_code == 422
+    assert client.patch(f"/api/v1/work-orders/{order['id']}", json={"status": "done"}, headers=h).status_code == 400
     r = client.post(f"/api/v1/work-orders/{order['id']}/status", json={"status": "accepted"}, headers=h)
     assert r.status_code == 422 and "status_reason" in r.json()["errors"]
     r = client.post(f"/api/v1/work-orders/{order['id']}/status", json={"status": "accepted", "status_reason": "Meningsfylt"}, headers=h)
