@@ -44,6 +44,7 @@ from core.web.context import AppContext
 from core.web.errors import database_error_handler, form_error_handler, http_exception_handler, internal_error_handler
 from core.web.handlers import provide_db
 from core.web.csrf import SessionCSRFMiddleware
+from core.web.openapi import StrictStructSchemaPlugin
 from core.web.middleware import RequestContextMiddleware, add_response_headers, localize_early_error
 from core.web.request_log import log_request
 from core.web.request_limits import screen_request
@@ -226,6 +227,7 @@ def create_app(
             )}),
             security=[{"bearer": []}],
         ),
+        plugins=[StrictStructSchemaPlugin()],
         request_max_body_size=2 * 1024 * 1024,
         state=None,
         debug=False,
