@@ -180,3 +180,14 @@ def test_the_account_page_and_the_sign_in_make_the_same_kind_of_token(world, cli
     with world.db() as db:
         made = dict(db.execute(select(ApiToken.name, ApiToken.second_factor).where(ApiToken.user_id == user.id)).all())
     assert made == {"Side": True, "API": True}
+
+
+def test_the_account_page_refuses_a_token_without_a_scope(world, client) -> None:  # type: ignore[no-untyped-def]
+    user = world.a.users["payroll"]
+    login(client, user)
+    r = post_form(client, "/account/tokens", {"name": "Ingen", "expires_in_days": "3"}, headers={"Accept-Language": "nb"})
+    assert r.status_code == 400 and "Feltet må fylles ut." in r.text
+    r = post_form(client, "/account/tokens", {"name": "Lese", "expires_in_days": "3", "scopes": "read"})
+    assert r.status_code == 200 and "lvt_" in r.text
+    with world.db() as db:
+        assert db.scalars(select(ApiToken.name).where(ApiToken.user_id == user.id)).all() == ["Lese"]

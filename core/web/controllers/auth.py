@@ -21,7 +21,7 @@ from core.services import tokens as token_service
 from core.services.account import CreateToken, SetLanguage
 from core.web.client import client_address
 from core.web.context import app_context, current_user
-from core.web.handlers import caller_of, form_data, page_get, page_post, redirect, safe_next
+from core.web.handlers import caller_of, form_data, form_list, page_get, page_post, redirect, safe_next
 from core.web.middleware import LOCALE_COOKIE, session_cookie_name
 from core.web.templating import render
 
@@ -107,7 +107,9 @@ class AuthController(Controller):
     @page_post("/account/tokens", opt=action_opt(own_account.create_token))
     def create_token(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         try:
-            _row, token = own_account.create_token.run(caller_of(request, db), form_input(CreateToken, form_data(data)))
+            # No scope ticked is a choice to refuse, not a wish for the default.
+            inp = form_input(CreateToken, form_data(data), scopes=form_list(data, "scopes"))
+            _row, token = own_account.create_token.run(caller_of(request, db), inp)
         except FormError as exc:
             db.rollback()
             return self._account(request, db, status=400, errors=exc.errors)
