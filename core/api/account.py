@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Operation
 from litestar.params import Parameter
 from msgspec import Meta
@@ -120,9 +121,26 @@ class PublicOperation(Operation):
             self.security = []
 
 
+class SignInRefused(msgspec.Struct, kw_only=True):
+    """Why no token was given, in the one error shape of the API."""
+
+    status_code: Annotated[int, Meta(description="The HTTP status again.", examples=[401])]
+    detail: Annotated[str, Meta(description="What happened, for people.")]
+    errors: Annotated[dict[str, str] | None, Meta(description=(
+        "Per field, why: `__all__` for a wrong username or password (one message for every username) or too many "
+        "attempts; `code` for a missing or wrong second-factor code; `organization`, `expires_in_days`."))] = None
+
+
+SIGN_IN_ERRORS = {
+    401: ResponseSpec(data_container=SignInRefused, description="Wrong username or password, or a missing or wrong code."),
+    422: ResponseSpec(data_container=SignInRefused, description="The organization is not named or not the account's, or the lifetime is beyond the server's limit."),
+    429: ResponseSpec(data_container=SignInRefused, description="Too many failed attempts from this client, or wrong codes locked the account: wait."),
+}
+
+
 @api_post(
     "/tokens", opt={"public": True}, name="api.tokens.create", status_code=201, tags=["account"],
-    operation_class=PublicOperation,
+    operation_class=PublicOperation, responses=SIGN_IN_ERRORS,
     summary="Sign in: get an API token",
     description=(
         "Exchange a staff member's username, password and, where the account has two-factor sign-in set up, the "
