@@ -25,7 +25,7 @@ import re
 import typing
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -87,6 +87,10 @@ class Caller:
     """The request's gate for special-category values (see core.services.disclosure)."""
     api: bool = False
     """Whether the action came through the API (for the access log's wording only)."""
+    setting_defs: Mapping[str, Any] = field(default_factory=dict)
+    """The settings this organization can see and change (the core's and its enabled plugins')."""
+    permission_defs: tuple[Any, ...] = ()
+    """Every permission declared (the core's and every plugin's), with the roles holding it."""
 
     @property
     def organization_id(self) -> int:

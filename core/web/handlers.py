@@ -76,6 +76,8 @@ def caller_of(request: Request[Any, Any, Any], db: Session) -> Caller:
     return Caller(
         db=db, user=request.scope["user"], plugins=ctx.plugins, settings=ctx.settings,
         gate=disclosure(request), api=request.url.path.startswith("/api/"),
+        setting_defs=ctx.settings_for(request.scope["user"].organization.enabled_plugins),
+        permission_defs=tuple(ctx.permission_defs),
     )
 
 

@@ -120,7 +120,7 @@ def test_unknown_and_absurd_ids_in_urls_are_404(world, client, rows, lang):
     for path, data in (
         ("/participants/99999999999999999999999", {"first_name": "X"}),
         (f"/days/{rows['day']}/shifts/99999999999999999999999", {"outcome": "worked"}),
-        ("/admin/staff/99999999999999999999999/active", {"active": "0"}),
+        ("/admin/staff/99999999999999999999999/active", {"is_active": "0"}),
         (f"/days/{rows['day']}/attendance", {"participant_id": "99999999999999999999999"}),
         (f"/days/{rows['day']}/assign", {"participant_id": str(rows["participant"]), "team_id": "2147483648"}),
     ):
