@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.actions import validation_errors
 from core.db import Base
 from core.forms import FormError
 from core.models import (
@@ -245,7 +246,7 @@ def _body(attacker: Side) -> dict[str, Any]:
         "participant_id": first("participant"), "status": "accepted", "status_reason": "Because", "name": "Name",
         "outcome": "worked", "hours": "4", "active": "1", "first_name": "Name", "title": "Title", "is_open": "1",
         "capacity": "5", "note": "Note", "value": "1", "party": "Party", "scope": "Scope", "given_on": "2026-01-01",
-        "contacted_on": "2026-01-01",
+        "contacted_on": "2026-01-01", "is_active": True,
     }
 
 
@@ -256,10 +257,30 @@ def _shaped(route: IdRoute, body: dict[str, Any]) -> dict[str, Any]:
     if route.body is None:
         return body
     picked = {k: v for k, v in body.items() if k in route.body.__struct_fields__}
-    try:
-        return msgspec.to_builtins(msgspec.convert(picked, route.body, strict=False))
-    except (msgspec.ValidationError, FormError):
-        return picked
+    examples = _examples(route.body)
+    for _ in range(len(route.body.__struct_fields__) + 1):
+        try:
+            return msgspec.to_builtins(msgspec.convert(picked, route.body, strict=False))
+        except msgspec.ValidationError as exc:
+            # A field this generic body gets wrong for this route (payroll's "status" is a
+            # benefit status, not a work order's): take the example the schema gives.
+            wrong = next(iter(validation_errors(str(exc))))
+            if wrong not in examples or picked.get(wrong) == examples[wrong]:
+                return picked
+            picked[wrong] = examples[wrong]
+        except FormError:
+            return picked
+    return picked
+
+
+def _examples(struct: type) -> dict[str, Any]:
+    """The first example each field of a Struct declares (``Meta(examples=[...])``)."""
+    found: dict[str, Any] = {}
+    for field in msgspec.inspect.type_info(struct).fields:  # type: ignore[attr-defined]
+        kind = field.type
+        if isinstance(kind, msgspec.inspect.Metadata) and (kind.extra_json_schema or {}).get("examples"):
+            found[field.name] = kind.extra_json_schema["examples"][0]
+    return found
 
 
 def _call(client: Any, side: Side, route: IdRoute, path: str) -> Any:
