@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core import hookimpl
 from core.contrib import NavItem, Panel, PayableWork, PermissionDef, SettingDef
 from core.i18n import lazy_gettext as _
-from plugins.nyttig_contract import assignments as _assignments  # noqa: F401 - registers the acceptance guard
+from plugins.nyttig_contract.assignments import refuse_unanswered_acceptance
 from plugins.nyttig_contract.models import TABLES, Timesheet
 from plugins.nyttig_contract.eligibility import BUILTIN_CHECKS
 from plugins.nyttig_contract.labels import SETTINGS, setting
@@ -56,6 +56,11 @@ def lavterskel_route_handlers() -> list[Any]:
 
 
 @hookimpl
+def lavterskel_work_order_changed(db: Session, order: Any, old_status: str) -> None:
+    refuse_unanswered_acceptance(db, order, old_status)
+
+
+@hookimpl
 def lavterskel_permissions() -> list[PermissionDef]:
     return [
         PermissionDef("nyttig.view", _("See Nyttig Arbeid's path, waiting list and departments"), VIEWERS),
@@ -63,6 +68,7 @@ def lavterskel_permissions() -> list[PermissionDef]:
         PermissionDef("nyttig.departments", _("Open, close and describe departments"), ("admin", "leader")),
         PermissionDef("nyttig.timesheets", _("Record and approve timesheets"), ("leader", "work_leader")),
         PermissionDef("nyttig.assignments", _("Accept or decline assignments from districts"), ("leader", "work_leader")),
+        PermissionDef("nyttig.follow_up", _("Follow up injury reports"), ("leader",)),
     ]
 
 

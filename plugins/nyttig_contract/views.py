@@ -63,3 +63,11 @@ def path_json(path: PathRecord, changes: list[Any], shown: Callable[[Any, str], 
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if value is not None else None
+
+
+def not_on_path(db: Session) -> list[Participant]:
+    """Participants the organization knows who are not on Nyttig Arbeid's path yet: whom a
+    first contact can put on it without registering them again."""
+    on_path = select(PathRecord.participant_id)
+    return list(db.scalars(select(Participant).where(Participant.id.not_in(on_path))
+                           .order_by(Participant.first_name, Participant.last_name, Participant.id)))
