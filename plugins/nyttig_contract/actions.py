@@ -91,6 +91,12 @@ def person_result(caller: Caller, participant_id: int) -> PersonOut:
     return person_out(caller.db, path, timeline(caller.db, participant_id), items, caller.gate)
 
 
+def _number(value: Decimal | None, field: str) -> None:
+    """NaN and infinities decode as decimals but are no number of hours (and cannot be compared)."""
+    if value is not None and not value.is_finite():
+        raise FormError({field: _("Not a valid value.")})
+
+
 def _rolled_back(caller: Caller, exc: FormError) -> FormError:
     caller.db.rollback()
     return exc
@@ -348,6 +354,9 @@ class StartChecklist(Input, kw_only=True):
                     "appoints, 403 otherwise); left out, they stay as they are. A refusal leaves nothing half-written.")
 def start_checklist(caller: Caller, participant_id: int, data: StartChecklist) -> PathRecord:
     path = path_or_404(caller, participant_id)
+    _number(data.weekly_hours, "weekly_hours")
+    for day in data.schedule:
+        _number(day.hours, "schedule")
     if data.weekly_hours is not None and not 0 <= data.weekly_hours <= 40:
         raise FormError({"weekly_hours": _("Must be at most %(n)s.", n=40) if data.weekly_hours > 0 else _("Must be at least %(n)s.", n=0)})
     try:
@@ -559,6 +568,7 @@ class RecordHours(Input, kw_only=True):
         description="A person's hours on a day in a department; a day already recorded is replaced while not approved.")
 def hours(caller: Caller, data: RecordHours) -> TimesheetOut:
     path_or_404(caller, data.participant_id)
+    _number(data.hours, "hours")
     try:
         row = record_hours(caller.db, caller.organization_id, data.participant_id, data.date, data.department_id, data.hours,
                            caller.user.id, data.note)

@@ -185,3 +185,33 @@ def test_a_bad_week_is_refused_on_the_page_and_in_the_api(client: Any, world: An
     assert r.status_code == 400
     with world.db(world.b) as db:
         assert db.get(Timesheet, ctx["sid"]).approved_at is None
+
+
+@pytest.mark.parametrize("hours", ["NaN", "Infinity", "-1", "17"])
+def test_hours_that_are_no_number_of_hours_are_refused_not_a_500(client: Any, world: Any, hours: str) -> None:
+    from tests.conftest import api_token, bearer
+
+    with world.db(world.b) as db:
+        ctx = _with_department(db, world.b, phase="started")
+        db.commit()
+    r = client.post("/api/v1/nyttig/timesheets", json={"participant_id": ctx["pid"], "date": TI, "department_id": ctx["dept"], "hours": hours},
+                    headers=bearer(api_token(world, world.b, "leader")))
+    assert r.status_code == 422 and "hours" in r.json()["errors"], r.text
+
+
+def test_the_department_and_incident_reads_answer_what_the_writes_refer_to(client: Any, world: Any) -> None:
+    from tests.conftest import api_token, bearer
+
+    with world.db(world.b) as db:
+        ctx = _incident(db, world.b, "injury")
+        dept = department(db, world.b.org.id, name="Kampen")
+        db.commit()
+    h = bearer(api_token(world, world.b, "leader"))
+    items = client.get("/api/v1/nyttig/departments", headers=h).json()["items"]
+    assert [d["id"] for d in items] == [dept.id] and items[0]["name"] == "Kampen"
+    shown = client.get(f"/api/v1/nyttig/incidents?participant_id={ctx['pid']}&open_follow_up=true", headers=h).json()["items"]
+    assert [(i["id"], i["description"]) for i in shown] == [(ctx["iid"], "x")]
+    assert client.get("/api/v1/nyttig/incidents?open_follow_up=false", headers=h).json()["items"] == []
+    # A work leader who is no contact person gets the incident, not what happened (the gate, as on the person's page).
+    other = client.get("/api/v1/nyttig/incidents", headers=bearer(api_token(world, world.b, "work_leader"))).json()["items"]
+    assert [(i["id"], i["description"], i["kind"]) for i in other] == [(ctx["iid"], None, None)]
