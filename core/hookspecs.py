@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - for annotations only
     from sqlalchemy.orm import Session
 
     from core.contrib import DemoContext, NavItem, Panel, PayableWork, PermissionDef, ReportSection, SettingDef
-    from core.models import Organization, Participant
+    from core.models import Organization, Participant, WorkOrder
 
 hookspec = pluggy.HookspecMarker("lavterskel")
 
@@ -298,6 +298,30 @@ def lavterskel_demo_data(db: Session, organization: Organization, context: DemoC
     :returns: nothing.
 
     Every implementation is called; return values are ignored.
+    """
+
+
+@hookspec
+def lavterskel_work_order_changed(db: Session, organization: Organization, order: WorkOrder, old_status: str) -> None:
+    """React to a work order moving from one status to another, or refuse the move.
+
+    Per organization; called by the core's ``change_order_status`` (the only way a work
+    order's status changes, from the page, the API or a plugin), only for plugins the
+    order's organization enables, after the new status is set on ``order`` and before it is
+    committed. An implementation that refuses the change raises
+    :class:`core.forms.FormError` (keyed by ``status``); the core rolls the change back and
+    the page or API shows the message. Nyttig Arbeid uses it so that no order is accepted
+    before its two questions are answered.
+
+    :param db: a database session scoped to the organization; do not commit.
+    :param organization: the :class:`core.models.Organization` the order belongs to.
+    :param order: the :class:`core.models.WorkOrder`, already carrying its new ``status``
+        (and ``status_reason``, when one was given).
+    :param old_status: the status it had before.
+    :returns: nothing.
+
+    Every implementation is called; return values are ignored. The first one that raises
+    stops the change.
     """
 
 

@@ -1,18 +1,28 @@
 """A work order's life: requested, accepted or declined with a reason, scheduled, done."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from core.forms import FormError
 from core.i18n import gettext as _
 from core.labels import choice_label
-from core.models import ORDER_STATUSES, ORDER_TRANSITIONS, WorkOrder
+from core.models import ORDER_STATUSES, ORDER_TRANSITIONS, Organization, WorkOrder
+
+if TYPE_CHECKING:
+    from core.plugins import Plugins
 
 NEEDS_REASON = {"accepted", "declined", "cancelled"}
 
 
-def change_order_status(db: Session, order: WorkOrder, status: str, reason: str = "") -> WorkOrder:
-    """Move an order to ``status``; accepting, declining and cancelling say why."""
+def change_order_status(db: Session, order: WorkOrder, status: str, reason: str = "", *, plugins: Plugins | None = None) -> WorkOrder:
+    """Move an order to ``status``; accepting, declining and cancelling say why.
+
+    The plugins the organization enables hear of the change before it is committed
+    (``lavterskel_work_order_changed``) and may refuse it. ``plugins`` defaults to the
+    registry a request's session carries (``session.info["plugins"]``, set where the
+    session is opened), so every route that changes a status asks the same plugins."""
     reason = " ".join((reason or "").split())
     if status not in ORDER_STATUSES:
         raise FormError({"status": _("Not one of the allowed choices.")})
@@ -22,8 +32,18 @@ def change_order_status(db: Session, order: WorkOrder, status: str, reason: str 
         raise FormError({"status_reason": _("Say why: the reason is kept with the order.")})
     if len(reason) > 500:
         raise FormError({"status_reason": _("At most %(n)s characters.", n=500)})
+    old_status = order.status
     order.status = status
     if reason:
         order.status_reason = reason
+    plugins = plugins or db.info.get("plugins")
+    if plugins is not None:
+        organization = db.get(Organization, order.organization_id)
+        try:
+            plugins.for_organization("lavterskel_work_order_changed", organization.enabled_plugins)(
+                db=db, organization=organization, order=order, old_status=old_status)
+        except FormError:
+            db.rollback()
+            raise
     db.commit()
     return order

@@ -2,32 +2,29 @@
 
 "Would someone else do it if not us?" and "would someone pay for it?" must both be
 answered before a work order is accepted; a declined order keeps its reason. The core's
-work-order flow is not edited: accepting goes through :func:`decide`, and a flush
-listener refuses any other way of accepting an order in an organization that runs this
-plugin (see :func:`guard_acceptance`).
+work-order flow is not edited: accepting goes through :func:`decide`, and the core's
+``lavterskel_work_order_changed`` hook (called only in organizations that run this plugin)
+refuses any other way of accepting an order (see :func:`refuse_unanswered_acceptance`).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.forms import FormError
 from core.i18n import gettext as _
-from core.models import OrganizationPlugin, WorkOrder
+from core.models import WorkOrder
 from core.services.work_orders import change_order_status
 from plugins.nyttig_contract.models import AssignmentCheck
-
-PLUGIN = "nyttig_contract"
-
 
 def check_of(db: Session, order_id: int) -> AssignmentCheck | None:
     return db.scalars(select(AssignmentCheck).where(AssignmentCheck.work_order_id == order_id)).first()
 
 
 def decide(db: Session, order: WorkOrder, *, someone_else: bool | None, someone_pays: bool | None, decision: str, reason: str,
-           by_id: int | None) -> AssignmentCheck:
+           by_id: int | None, plugins: Any = None) -> AssignmentCheck:
     errors = {}
     if someone_else is None:
         errors["someone_else_would_do_it"] = _("Answer the question before deciding.")
@@ -51,26 +48,13 @@ def decide(db: Session, order: WorkOrder, *, someone_else: bool | None, someone_
         row.someone_else_would_do_it, row.someone_would_pay = bool(someone_else), bool(someone_pays)
         row.decision, row.reason, row.answered_by_id = decision, reason, by_id
     db.flush()
-    change_order_status(db, order, decision, reason)  # commits both in one transaction
+    change_order_status(db, order, decision, reason, plugins=plugins)  # commits both in one transaction
     return row
 
 
-@event.listens_for(Session, "before_flush")
-def guard_acceptance(session: Session, _ctx: Any, _instances: Any) -> None:
-    """Refuse to accept a work order without the two answers, in organizations running Nyttig Arbeid."""
-    for obj in list(session.dirty):
-        if not isinstance(obj, WorkOrder) or obj.status != "accepted":
-            continue
-        history = inspect(obj).attrs.status.history
-        if not history.has_changes():
-            continue
-        with session.no_autoflush:
-            enabled = session.execute(select(OrganizationPlugin.id).where(
-                OrganizationPlugin.organization_id == obj.organization_id, OrganizationPlugin.plugin == PLUGIN,
-                OrganizationPlugin.enabled.is_(True)), execution_options={"unscoped": True}).first()
-            if enabled is None:
-                continue
-            answered = any(isinstance(o, AssignmentCheck) and o.work_order_id == obj.id for o in session.new) or \
-                session.execute(select(AssignmentCheck.id).where(AssignmentCheck.work_order_id == obj.id)).first() is not None
-        if not answered:
-            raise FormError({"status": _("Answer the two questions first: would someone else do it if not us, and would someone pay for it?")})
+def refuse_unanswered_acceptance(db: Session, order: WorkOrder, old_status: str) -> None:
+    """Refuse to accept a work order whose two questions are not answered."""
+    if order.status != "accepted" or old_status == "accepted":
+        return
+    if check_of(db, order.id) is None:
+        raise FormError({"status": _("Answer the two questions first: would someone else do it if not us, and would someone pay for it?")})

@@ -5,18 +5,26 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import hookimpl
 from core.contrib import NavItem, Panel, PayableWork, PermissionDef, SettingDef
 from core.i18n import lazy_gettext as _
-from plugins.nyttig_contract import assignments as _assignments  # noqa: F401 - registers the acceptance guard
-from plugins.nyttig_contract.models import TABLES, Timesheet
+from plugins.nyttig_contract import labels
+from plugins.nyttig_contract.api import API_HANDLERS
+from plugins.nyttig_contract.assignments import refuse_unanswered_acceptance
+from plugins.nyttig_contract.demo import load
 from plugins.nyttig_contract.eligibility import BUILTIN_CHECKS
+from plugins.nyttig_contract.incidents import open_follow_ups
 from plugins.nyttig_contract.labels import SETTINGS, setting
-from plugins.nyttig_contract.signing import PaperSigning
+from plugins.nyttig_contract.models import TABLES, ContactLog, PhaseChange, Timesheet
+from plugins.nyttig_contract.phases import path_of, timeline
 from plugins.nyttig_contract.report import report_sections, week_panel  # noqa: F401 - report sections and the leader's week
+from plugins.nyttig_contract.signing import PaperSigning
+from plugins.nyttig_contract.waiting_list import waiting_list
+from plugins.nyttig_contract.web import HANDLERS
+from plugins.nyttig_contract.weekly import reviews_due
 
 HERE = Path(__file__).resolve().parent
 
@@ -49,10 +57,12 @@ def lavterskel_template_dirs() -> list[str]:
 
 @hookimpl
 def lavterskel_route_handlers() -> list[Any]:
-    from plugins.nyttig_contract.api import API_HANDLERS
-    from plugins.nyttig_contract.web import HANDLERS
-
     return [*HANDLERS, *API_HANDLERS]
+
+
+@hookimpl
+def lavterskel_work_order_changed(db: Session, order: Any, old_status: str) -> None:
+    refuse_unanswered_acceptance(db, order, old_status)
 
 
 @hookimpl
@@ -63,6 +73,7 @@ def lavterskel_permissions() -> list[PermissionDef]:
         PermissionDef("nyttig.departments", _("Open, close and describe departments"), ("admin", "leader")),
         PermissionDef("nyttig.timesheets", _("Record and approve timesheets"), ("leader", "work_leader")),
         PermissionDef("nyttig.assignments", _("Accept or decline assignments from districts"), ("leader", "work_leader")),
+        PermissionDef("nyttig.follow_up", _("Follow up injury reports"), ("leader",)),
     ]
 
 
@@ -92,9 +103,6 @@ def lavterskel_signing_providers() -> list[Any]:
 def lavterskel_participant_panels(db: Session, participant: Any, permissions: frozenset[str]) -> list[Panel]:
     if "nyttig.view" not in permissions:
         return []
-    from plugins.nyttig_contract import labels
-    from plugins.nyttig_contract.phases import path_of, timeline
-
     path = path_of(db, participant.id)
     if path is None:
         return []
@@ -106,10 +114,6 @@ def lavterskel_participant_panels(db: Session, participant: Any, permissions: fr
 def lavterskel_dashboard_panels(db: Session, organization: Any, permissions: frozenset[str], today: dt.date) -> list[Panel]:
     if "nyttig.view" not in permissions:
         return []
-    from plugins.nyttig_contract.incidents import open_follow_ups
-    from plugins.nyttig_contract.waiting_list import waiting_list
-    from plugins.nyttig_contract.weekly import reviews_due
-
     panels = []
     # All due reviews; the panel's template keeps those where the signed-in user is a
     # contact person (the hook has no user argument, the template has ``user``).
@@ -136,15 +140,11 @@ def lavterskel_payable_work(db: Session, start: dt.date, end: dt.date) -> list[P
 
 @hookimpl
 def lavterskel_demo_data(db: Session, organization: Any, context: Any) -> None:
-    from plugins.nyttig_contract.demo import load
-
     load(db, organization, context)
 
 
 @hookimpl
 def lavterskel_is_contact_person(db: Session, staff_user_id: int, participant_id: int) -> bool | None:
-    from plugins.nyttig_contract.phases import path_of
-
     path = path_of(db, participant_id)
     if path is None:
         return None
@@ -153,10 +153,6 @@ def lavterskel_is_contact_person(db: Session, staff_user_id: int, participant_id
 
 @hookimpl
 def lavterskel_participant_last_activity(db: Session, participant: Any) -> Any:
-    from sqlalchemy import func
-
-    from plugins.nyttig_contract.models import ContactLog, PhaseChange
-
     dates = [db.scalar(select(func.max(m.date if m is Timesheet else m.on)).where(m.participant_id == participant.id))
              for m in (Timesheet, ContactLog, PhaseChange)]
     dates = [d for d in dates if d is not None]

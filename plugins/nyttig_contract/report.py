@@ -13,10 +13,12 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
+from babel.dates import format_date
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from core.contrib import Panel, ReportSection, RowsAddUp
+from core.i18n import babel_locale
 from core.i18n import lazy_gettext as _
 from core.models import Department
 from core.plugins import hookimpl
@@ -30,10 +32,6 @@ WORKING = ("started", "stable")
 
 
 def _month_label(day: dt.date) -> str:
-    from babel.dates import format_date
-
-    from core.i18n import babel_locale
-
     return format_date(day, "MMM y", locale=babel_locale())
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.forms import FormError
 from core.i18n import gettext as _
-from core.models import Department, Participant, StaffUser
+from core.models import Department, Membership, Participant, StaffUser
 from core.services.relations import change_relation
 from plugins.nyttig_contract.eligibility import failing, run_screening, shown
 from plugins.nyttig_contract.models import Consent, Equipment, PathRecord, Screening, SignedDocument, StartChecklist
@@ -204,7 +204,5 @@ def qr_svg(code: str) -> Markup:
 
 
 def staff_choices(db: Session) -> list[tuple[int, str]]:
-    from core.models import Membership
-
     ids = set(db.scalars(select(Membership.user_id)))
     return [(u.id, u.full_name) for u in db.scalars(select(StaffUser).where(StaffUser.id.in_(ids)).order_by(StaffUser.full_name))]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -44,22 +43,9 @@ def person_context(db: Session, participant: Participant, path: PathRecord, toda
     }
 
 
-def path_json(path: PathRecord, changes: list[Any], shown: Callable[[Any, str], Any]) -> dict[str, Any]:
-    """The path as JSON. ``shown(row, column)`` gives a classified value: the request's gate
-    (``Disclosure.value``, None when withheld) for the API, the raw value for the export."""
-    return {
-        "participant_id": path.participant_id, "phase": path.phase, "phase_since": path.phase_since.isoformat(),
-        "came_via": path.came_via, "helper_name": path.helper_name, "paid_worker": path.paid_worker,
-        "treatment_plan_job": shown(path, "treatment_plan_job"),
-        "discharge_expected_on": _iso(shown(path, "discharge_expected_on")),
-        "ready_to_return": path.ready_to_return, "ever_started": path.ever_started,
-        "waiting_since": path.waiting_since.isoformat() if path.waiting_since else None,
-        "department_id": path.department_id, "contact_person_ids": [path.contact_person_1_id, path.contact_person_2_id],
-        "started_on": path.started_on.isoformat() if path.started_on else None, "outcome": shown(path, "outcome"),
-        "timeline": [{"id": c.id, "from": c.from_phase, "to": c.to_phase, "kind": shown(c, "kind"), "on": c.on.isoformat(),
-                      "by_id": c.by_id, "reason": shown(c, "reason")} for c in changes],
-    }
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if value is not None else None
+def not_on_path(db: Session) -> list[Participant]:
+    """Participants the organization knows who are not on Nyttig Arbeid's path yet: whom a
+    first contact can put on it without registering them again."""
+    on_path = select(PathRecord.participant_id)
+    return list(db.scalars(select(Participant).where(Participant.id.not_in(on_path))
+                           .order_by(Participant.first_name, Participant.last_name, Participant.id)))

@@ -119,14 +119,3 @@ def shown_through(entries: list[WaitingEntry], gate: Any) -> list[WaitingEntry]:
         e.factors = [f if f.column is None or gate.reveal(e.path, f.column).shown
                      else Factor("withheld", _("A priority you may not see"), f.points) for f in e.factors]
     return entries
-
-
-def entry_json(e: WaitingEntry) -> dict[str, Any]:
-    return {
-        "rank": e.rank, "participant_id": e.participant.id, "name": e.participant.display_name, "phase": e.path.phase,
-        "score": e.score, "factors": [{"key": f.key, "label": f.label, "points": f.points} for f in e.factors],
-        "waited_days": e.waited_days, "waiting_since": (e.path.waiting_since or e.path.phase_since).isoformat(),
-        "last_contact": e.last_contact.isoformat() if e.last_contact else None,
-        "interview_on": e.interview_on.isoformat() if e.interview_on else None,
-        "needs_contact": e.needs_contact, "status_meeting_suggested": e.status_meeting_suggested,
-    }

@@ -1,7 +1,9 @@
-"""Nyttig Arbeid's HTML pages. Thin: parse the form, call a service, redirect or re-render."""
+"""Nyttig Arbeid's HTML pages. Thin: turn the form into the action's input, call the action
+(the same the API calls, in :mod:`plugins.nyttig_contract.actions`), redirect or re-render."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Request
@@ -11,47 +13,36 @@ from litestar.params import Body
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.forms import Field, FormError, parse_date, validate
+from core.actions import action_opt, form_input
+from core.forms import DATE_MAX, DATE_MIN, Field, FormError, parse_date, validate
 from core.i18n import today
 from core.models import Department, Participant, WorkOrder
-from core.web.handlers import disclosure, form_data, form_list, get_or_404, page_get, page_post, redirect
+from core.web.handlers import caller_of, disclosure, form_data, form_list, get_or_404, page_get, page_post, redirect
 from core.web.templating import render
+from plugins.nyttig_contract import actions as a
 from plugins.nyttig_contract import labels
-from plugins.nyttig_contract.assignments import check_of, decide
-from plugins.nyttig_contract.eligibility import QUESTIONS, answers_from, collect_checks, run_screening, shown
-from plugins.nyttig_contract.incidents import confirm_breach, dismiss, follow_up_done, open_follow_ups, record_incident
-from plugins.nyttig_contract.interview import SENSITIVE_FIELDS, assessments_of, record_interview
-from plugins.nyttig_contract.models import Assessment, Consent, DepartmentProfile, DepartmentWorkLeader, Equipment, Incident, PathRecord, Timesheet
-from plugins.nyttig_contract.phases import FORWARD, LEFT, RELAPSE_TO, come_back, leave, move, path_of, register_contact, relapse
+from plugins.nyttig_contract.actions import path_or_404
+from plugins.nyttig_contract.assignments import check_of
+from plugins.nyttig_contract.departments import save_department
+from plugins.nyttig_contract.eligibility import QUESTIONS, answers_from, collect_checks, shown
+from plugins.nyttig_contract.incidents import open_follow_ups
+from plugins.nyttig_contract.interview import SENSITIVE_FIELDS, assessments_of
+from plugins.nyttig_contract.models import Assessment, Consent, DepartmentProfile, DepartmentWorkLeader, Equipment, Incident, PathRecord
+from plugins.nyttig_contract.phases import FORWARD, LEFT, RELAPSE_TO, path_of
 from plugins.nyttig_contract.signing import collect_providers
-from plugins.nyttig_contract.start import (
-    add_consent, card_code, collect, hand_out, make_start_gate, qr_svg, set_contact_persons, sign_document, staff_choices,
-    update_checklist, withdraw_consent,
-)
-from plugins.nyttig_contract.views import departments, person_context, staff_names
+from plugins.nyttig_contract.start import card_code, collect, qr_svg, staff_choices, withdraw_consent
+from plugins.nyttig_contract.views import departments, not_on_path, person_context, staff_names
 from plugins.nyttig_contract.waiting_list import shown_through, waiting_list
-from plugins.nyttig_contract.weekly import approve, log_contact, record_absence, record_hours, record_meeting, week_start, week_view
+from plugins.nyttig_contract.weekly import week_start, week_view
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 VIEW, EDIT = {"permission": "nyttig.view"}, {"permission": "nyttig.edit"}
 Req = Request[Any, Any, Any]
 
 
-def _user(request: Req) -> Any:
-    return request.scope["user"]
-
-
-def _org(request: Req) -> int:
-    return _user(request).organization.id
-
-
-def _plugins(request: Req) -> Any:
-    return request.app.state["ctx"].plugins
-
-
-def _person(db: Session, pid: int) -> tuple[Participant, PathRecord]:
-    person = get_or_404(db, Participant, pid)
-    path = path_of(db, pid)
+def _person(db: Session, participant_id: int) -> tuple[Participant, PathRecord]:
+    person = get_or_404(db, Participant, participant_id)
+    path = path_of(db, participant_id)
     if path is None:
         raise NotFoundException()
     return person, path
@@ -61,31 +52,32 @@ def common(request: Req, db: Session) -> dict[str, Any]:
     return {"L": labels, "label": labels.label, "staff_choices": staff_choices(db), "open_departments": departments(db, today())}
 
 
-def person_page(request: Req, db: Session, pid: int, *, errors: dict[str, str] | None = None, status: int = 200,
+def person_page(request: Req, db: Session, participant_id: int, *, errors: dict[str, str] | None = None, status: int = 200,
                 assessments: Any = None) -> Any:
-    person, path = _person(db, pid)
+    person, path = _person(db, participant_id)
     ctx = person_context(db, person, path, today())
     # The relation (contact person?) is looked up here, in the worker thread; the template
     # shows each special-category value through ``reveal``, which decides and logs.
-    disclosure(request).prepare([pid])
-    checks = collect_checks(_plugins(request), _user(request).organization, db)
+    disclosure(request).prepare([participant_id])
+    plugins, organization = request.app.state["ctx"].plugins, request.scope["user"].organization
     return render(request, "nyttig_contract/person.html", status_code=status, errors=errors or {}, assessments=assessments,
-                  questions=QUESTIONS, checks=checks, providers=collect_providers(_plugins(request), _user(request).organization),
+                  questions=QUESTIONS, checks=collect_checks(plugins, organization, db), providers=collect_providers(plugins, organization),
                   today=today(), shown=shown, forward=FORWARD.get(path.phase, ()), relapse_to=RELAPSE_TO.get(path.phase), left=LEFT,
                   **ctx, **common(request, db))
 
 
-def _act(request: Req, db: Session, pid: int, action: Any) -> Any:
-    """Run one change; on bad input roll back and show the page again with the errors."""
+def _act(request: Req, db: Session, participant_id: int, step: Callable[[], object]) -> Any:
+    """Run one action from the person's page; a refusal shows the page again with the errors."""
     try:
-        action()
+        step()
     except FormError as exc:
         db.rollback()
-        return person_page(request, db, pid, errors=exc.errors, status=400)
-    return redirect(f"/nyttig/people/{pid}")
+        return person_page(request, db, participant_id, errors=exc.errors, status=400)
+    return redirect(f"/nyttig/people/{participant_id}")
 
 
-DATE_ON = Field("on", kind="date", required=True)
+def _overrides(values: dict[str, Any]) -> dict[str, str]:
+    return {k[len("override_"):]: str(v) for k, v in values.items() if k.startswith("override_") and str(v).strip()}
 
 
 # --- overview and first contact ------------------------------------------------------
@@ -101,292 +93,216 @@ def overview(request: Req, db: Session) -> Any:
     return render(request, "nyttig_contract/index.html", by_phase=by_phase, **common(request, db))
 
 
-CONTACT_FIELDS = [
-    Field("first_name", required=True, max_length=100), Field("last_name", max_length=100),
-    Field("birth_date", kind="date"), Field("phone", max_length=40), DATE_ON,
-    Field("came_via", kind="choice", choices=tuple(labels.CAME_VIA), required=True),
-    Field("helper_name", max_length=200), Field("channel", kind="choice", choices=tuple(labels.CHANNELS), required=True),
-    Field("note", max_length=500),
-]
+def contact_page(request: Req, db: Session, values: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    return render(request, "nyttig_contract/contact_new.html", status_code=status, values=values, errors=errors or {},
+                  not_on_path=not_on_path(db), **common(request, db))
 
 
 @page_get("/nyttig/contact/new", opt=EDIT, name="nyttig.contact_new")
 def contact_form(request: Req, db: Session) -> Any:
-    return render(request, "nyttig_contract/contact_new.html", values={"on": today().isoformat()}, errors={}, **common(request, db))
+    return contact_page(request, db, {"date": today().isoformat()})
 
 
-@page_post("/nyttig/contact", opt=EDIT)
+@page_post("/nyttig/contact", opt=action_opt(a.first_contact))
 def contact_create(request: Req, db: Session, data: Form) -> Any:
     values = form_data(data)
     try:
-        clean = validate(CONTACT_FIELDS, values)
-        person = Participant(organization_id=_org(request), first_name=clean["first_name"], last_name=clean["last_name"],
-                             birth_date=clean["birth_date"], phone=clean["phone"])
-        db.add(person)
-        db.flush()
-        register_contact(db, _org(request), person, clean["on"], _user(request).id, came_via=clean["came_via"],
-                         helper_name=clean["helper_name"])
-        log_contact(db, _org(request), person.id, on=clean["on"], initiated_by="person" if clean["came_via"] == "self" else "helper",
-                    channel=clean["channel"], reached=True, note=clean["note"], by_id=_user(request).id)
+        path = a.first_contact.run(caller_of(request, db), form_input(a.FirstContact, values))
     except FormError as exc:
         db.rollback()
-        return render(request, "nyttig_contract/contact_new.html", status_code=400, values=values, errors=exc.errors, **common(request, db))
-    return redirect(f"/nyttig/people/{person.id}")
+        return contact_page(request, db, values, exc.errors, 400)
+    return redirect(f"/nyttig/people/{path.participant_id}")
 
 
 # --- the person's page and path ------------------------------------------------------
 
 
-@page_get("/nyttig/people/{pid:int}", opt=VIEW, name="nyttig.person")
-def person_detail(request: Req, db: Session, pid: int) -> Any:
-    return person_page(request, db, pid)
+@page_get("/nyttig/people/{participant_id:int}", opt=VIEW, name="nyttig.person")
+def person_detail(request: Req, db: Session, participant_id: int) -> Any:
+    return person_page(request, db, participant_id)
 
 
-@page_post("/nyttig/people/{pid:int}/screening", opt=EDIT)
-def screening_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    person, path = _person(db, pid)
+@page_post("/nyttig/people/{participant_id:int}/screening", opt=action_opt(a.screening))
+def screening_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
     values = form_data(data)
-
-    def act() -> None:
-        clean = validate([Field("planned_start_on", kind="date")], values)
-        run_screening(db, collect_checks(_plugins(request), _user(request).organization, db), path, person, stage="screening",
-                      answers=answers_from(values), on=today(), by_id=_user(request).id,
-                      planned_start_on=clean["planned_start_on"], overrides=_overrides(values))
-    return _act(request, db, pid, act)
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id, lambda: a.screening.run(caller, participant_id, form_input(
+        a.Screening, values, answers=answers_from(values), overrides=_overrides(values))))
 
 
-def _overrides(values: dict[str, Any]) -> dict[str, str]:
-    return {k[len("override_"):]: str(v) for k, v in values.items() if k.startswith("override_") and str(v).strip()}
-
-
-@page_post("/nyttig/people/{pid:int}/move", opt=EDIT)
-def move_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _person_, path = _person(db, pid)
+def _phase_step(request: Req, db: Session, participant_id: int, data: Form, step: str) -> Any:
     values = form_data(data)
+    caller = caller_of(request, db)
 
-    def act() -> None:
-        clean = validate([Field("to_phase", kind="choice", choices=tuple(labels.PHASES), required=True), DATE_ON,
-                          Field("reason", max_length=500)], values)
-        gate = None
-        if clean["to_phase"] == "started":
-            answers = answers_from(values, ("housing_in_place", "economy_stable"))
-            gate = make_start_gate(collect_checks(_plugins(request), _user(request).organization, db), answers, _overrides(values), _user(request).id)
-        move(db, path, clean["to_phase"], clean["on"], _user(request).id, clean["reason"], start_gate=gate)
-    return _act(request, db, pid, act)
+    def run() -> object:
+        fixed: dict[str, Any] = {"step": step, "overrides": _overrides(values)}
+        if step == "move" and values.get("to_phase") == "started":
+            fixed["answers"] = answers_from(values, ("housing_in_place", "economy_stable"))
+        return a.change_phase.run(caller, participant_id, form_input(a.PhaseStep, values, **fixed))
+    return _act(request, db, participant_id, run)
 
 
-@page_post("/nyttig/people/{pid:int}/relapse", opt=EDIT)
-def relapse_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
+@page_post("/nyttig/people/{participant_id:int}/move", opt=action_opt(a.change_phase))
+def move_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
+    return _phase_step(request, db, participant_id, data, "move")
+
+
+@page_post("/nyttig/people/{participant_id:int}/relapse", opt=action_opt(a.change_phase))
+def relapse_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
+    return _phase_step(request, db, participant_id, data, "relapse")
+
+
+@page_post("/nyttig/people/{participant_id:int}/leave", opt=action_opt(a.change_phase))
+def leave_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
+    return _phase_step(request, db, participant_id, data, "leave")
+
+
+@page_post("/nyttig/people/{participant_id:int}/return", opt=action_opt(a.change_phase))
+def return_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
+    return _phase_step(request, db, participant_id, data, "return")
+
+
+@page_post("/nyttig/people/{participant_id:int}/facts", opt=action_opt(a.set_facts))
+def facts_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
     values = form_data(data)
-    return _act(request, db, pid, lambda: relapse(db, path, validate([DATE_ON], values)["on"], _user(request).id, str(values.get("reason", ""))))
+    caller = caller_of(request, db)
+    # The form shows every fact: an unticked box is "no", an empty date "not known".
+    fixed = {} if str(values.get("discharge_expected_on") or "").strip() else {"discharge_expected_on": None}
+    return _act(request, db, participant_id, lambda: a.set_facts.run(caller, participant_id, form_input(a.Facts, values, **fixed)))
 
 
-@page_post("/nyttig/people/{pid:int}/leave", opt=EDIT)
-def leave_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
+@page_post("/nyttig/people/{participant_id:int}/interview", opt=action_opt(a.interview))
+def interview_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
     values = form_data(data)
-
-    def act() -> None:
-        clean = validate([Field("to_phase", kind="choice", choices=("onward", "retired", "ended"), required=True), DATE_ON,
-                          Field("reason", max_length=500), Field("onward", kind="choice", choices=("", *labels.ONWARD))], values)
-        leave(db, path, clean["to_phase"], clean["on"], _user(request).id, clean["reason"], clean["onward"])
-    return _act(request, db, pid, act)
+    rules = [k for k in labels.RULES if str(values.get(f"rule_{k}", "")).lower() in ("1", "on", "true", "yes")]
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id, lambda: a.interview.run(caller, participant_id, form_input(a.Interview, values, rules=rules)))
 
 
-@page_post("/nyttig/people/{pid:int}/return", opt=EDIT)
-def return_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
-    values = form_data(data)
-    return _act(request, db, pid, lambda: come_back(db, path, validate([DATE_ON], values)["on"], _user(request).id, str(values.get("reason", ""))))
-
-
-FACT_FIELDS = [Field("treatment_plan_job", kind="bool"), Field("ready_to_return", kind="bool"),
-               Field("discharge_expected_on", kind="date")]
-
-
-@page_post("/nyttig/people/{pid:int}/facts", opt=EDIT)
-def facts_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
-
-    def act() -> None:
-        clean = validate(FACT_FIELDS, form_data(data))
-        for k, v in clean.items():
-            setattr(path, k, v)
-        db.commit()
-    return _act(request, db, pid, act)
-
-
-@page_post("/nyttig/people/{pid:int}/interview", opt=EDIT)
-def interview_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
-    values = form_data(data)
-    return _act(request, db, pid, lambda: record_interview(db, path, values, _user(request).id))
-
-
-@page_post("/nyttig/people/{pid:int}/assessment", opt=VIEW, name="nyttig.assessment_show")
-def assessment_show(request: Req, db: Session, pid: int) -> Any:
+@page_post("/nyttig/people/{participant_id:int}/assessment", opt=VIEW, name="nyttig.assessment_show")
+def assessment_show(request: Req, db: Session, participant_id: int) -> Any:
     """Shown only after an explicit POST, through the core's gate: it decides who may read
     the form, asks for the second factor where the organization requires it, and logs."""
-    _person(db, pid)
+    path_or_404(caller_of(request, db), participant_id)
     gate = disclosure(request)
-    if not gate.may_read_column(Assessment, "substance_history", pid):
+    if not gate.may_read_column(Assessment, "substance_history", participant_id):
         raise PermissionDeniedException()
-    shown = [{f: gate.reveal(a, f) for f in SENSITIVE_FIELDS} for a in assessments_of(db, pid)]
-    return person_page(request, db, pid, assessments=shown)
+    shown = [{f: gate.reveal(x, f) for f in SENSITIVE_FIELDS} for x in assessments_of(db, participant_id)]
+    return person_page(request, db, participant_id, assessments=shown)
 
 
-CONTACT_LOG_FIELDS = [DATE_ON, Field("initiated_by", kind="choice", choices=tuple(labels.INITIATED_BY), required=True),
-                      Field("channel", kind="choice", choices=tuple(labels.CHANNELS), required=True),
-                      Field("reached", kind="bool"), Field("note", max_length=500)]
-
-
-@page_post("/nyttig/people/{pid:int}/contacts", opt=EDIT)
-def contacts_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _person(db, pid)
-
-    def act() -> None:
-        c = validate(CONTACT_LOG_FIELDS, form_data(data))
-        log_contact(db, _org(request), pid, on=c["on"], initiated_by=c["initiated_by"], channel=c["channel"], reached=c["reached"],
-                    note=c["note"], by_id=_user(request).id)
-    return _act(request, db, pid, act)
-
-
-@page_post("/nyttig/people/{pid:int}/contact-persons", opt=EDIT)
-def contact_persons_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
-
-    def act() -> None:
-        c = validate([Field("contact_person_1_id", kind="ref"), Field("contact_person_2_id", kind="ref")], form_data(data))
-        set_contact_persons(db, path, c["contact_person_1_id"], c["contact_person_2_id"], by=_user(request))
-    return _act(request, db, pid, act)
-
-
-@page_post("/nyttig/people/{pid:int}/checklist", opt=EDIT)
-def checklist_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
+@page_post("/nyttig/people/{participant_id:int}/contacts", opt=action_opt(a.contact))
+def contacts_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
     values = form_data(data)
-
-    def act() -> None:
-        c = validate([Field("weekly_hours", kind="decimal", min_value=0, max_value=40), Field("shoe_size", max_length=10),
-                      Field("photo_taken", kind="bool"), Field("department_id", kind="ref"), Field("paid_worker", kind="bool"),
-                      Field("job_talk_on", kind="date")], values)
-        schedule = [{"weekday": wd, "hours": values.get(f"day_{wd}_hours"), "department_id": values.get(f"day_{wd}_department") or None}
-                    for wd in range(7) if str(values.get(f"day_{wd}_hours") or "").strip()]
-        update_checklist(db, path, weekly_hours=c["weekly_hours"], schedule=schedule, shoe_size=c["shoe_size"],
-                         photo_taken=c["photo_taken"], department_id=c["department_id"], paid_worker=c["paid_worker"],
-                         job_talk_on=c["job_talk_on"])
-    return _act(request, db, pid, act)
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id, lambda: a.contact.run(caller, participant_id, form_input(a.LogContact, values)))
 
 
-@page_post("/nyttig/people/{pid:int}/consent", opt=EDIT)
-def consent_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
-
-    def act() -> None:
-        c = validate([Field("contacts", required=True, max_length=500), Field("scope", required=True, max_length=500),
-                      Field("given_on", kind="date", required=True), Field("valid_until", kind="date")], form_data(data))
-        add_consent(db, path, contacts=c["contacts"], scope=c["scope"], given_on=c["given_on"], valid_until=c["valid_until"], by_id=_user(request).id)
-    return _act(request, db, pid, act)
-
-
-@page_post("/nyttig/people/{pid:int}/consent/{cid:int}/withdraw", opt=EDIT)
-def consent_withdraw(request: Req, db: Session, pid: int, cid: int) -> Any:
-    consent = get_or_404(db, Consent, cid)
-    if consent.participant_id != pid:
-        raise NotFoundException()
-    return _act(request, db, pid, lambda: withdraw_consent(db, consent, today()))
-
-
-@page_post("/nyttig/people/{pid:int}/documents/{kind:str}", opt=EDIT)
-def document_sign(request: Req, db: Session, pid: int, kind: str, data: Form) -> Any:
-    _p, path = _person(db, pid)
+@page_post("/nyttig/people/{participant_id:int}/contact-persons", opt=action_opt(a.contact_persons))
+def contact_persons_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
     values = form_data(data)
-    providers = collect_providers(_plugins(request), _user(request).organization)
-    provider = providers.get(str(values.get("provider") or "paper"))
-    if provider is None:
-        return person_page(request, db, pid, errors={"provider": _t("Not one of the allowed choices.")}, status=400)
-    return _act(request, db, pid, lambda: sign_document(db, path, kind, provider, values, _user(request).id))
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id,
+                lambda: a.contact_persons.run(caller, participant_id, form_input(a.ContactPersons, values)))
 
 
-@page_post("/nyttig/people/{pid:int}/equipment", opt=EDIT)
-def equipment_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
+@page_post("/nyttig/people/{participant_id:int}/checklist", opt=action_opt(a.start_checklist))
+def checklist_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
+    values = form_data(data)
+    schedule = [{"weekday": wd, "hours": str(values.get(f"day_{wd}_hours")).strip().replace(",", "."),
+                 "department_id": values.get(f"day_{wd}_department") or None}
+                for wd in range(7) if str(values.get(f"day_{wd}_hours") or "").strip()]
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id,
+                lambda: a.start_checklist.run(caller, participant_id, form_input(a.StartChecklist, values, schedule=schedule)))
 
-    def act() -> None:
-        c = validate([Field("kind", kind="choice", choices=tuple(labels.EQUIPMENT), required=True), Field("label", max_length=100), DATE_ON],
-                     form_data(data))
-        hand_out(db, path, c["kind"], c["label"], c["on"])
-    return _act(request, db, pid, act)
+
+@page_post("/nyttig/people/{participant_id:int}/consent", opt=action_opt(a.consent))
+def consent_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
+    values = form_data(data)
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id, lambda: a.consent.run(caller, participant_id, form_input(a.Consent, values)))
 
 
-@page_post("/nyttig/people/{pid:int}/equipment/{eid:int}/collect", opt=EDIT)
-def equipment_collect(request: Req, db: Session, pid: int, eid: int) -> Any:
-    item = get_or_404(db, Equipment, eid)
-    if item.participant_id != pid:
+@page_post("/nyttig/people/{participant_id:int}/consent/{consent_id:int}/withdraw", opt=EDIT)
+def consent_withdraw(request: Req, db: Session, participant_id: int, consent_id: int) -> Any:
+    consent = get_or_404(db, Consent, consent_id)
+    if consent.participant_id != participant_id:
         raise NotFoundException()
-    return _act(request, db, pid, lambda: collect(db, item, today()))
+    return _act(request, db, participant_id, lambda: withdraw_consent(db, consent, today()))
 
 
-@page_get("/nyttig/people/{pid:int}/card", opt=VIEW, name="nyttig.card")
-def id_card(request: Req, db: Session, pid: int) -> Any:
-    person, path = _person(db, pid)
+@page_post("/nyttig/people/{participant_id:int}/documents/{kind:str}", opt=action_opt(a.sign))
+def document_sign(request: Req, db: Session, participant_id: int, kind: str, data: Form) -> Any:
+    values = form_data(data)
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id, lambda: a.sign.run(caller, participant_id, kind, form_input(a.SignDocument, values)))
+
+
+@page_post("/nyttig/people/{participant_id:int}/equipment", opt=action_opt(a.equipment))
+def equipment_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
+    values = form_data(data)
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id, lambda: a.equipment.run(caller, participant_id, form_input(a.HandOut, values)))
+
+
+@page_post("/nyttig/people/{participant_id:int}/equipment/{equipment_id:int}/collect", opt=EDIT)
+def equipment_collect(request: Req, db: Session, participant_id: int, equipment_id: int) -> Any:
+    item = get_or_404(db, Equipment, equipment_id)
+    if item.participant_id != participant_id:
+        raise NotFoundException()
+    return _act(request, db, participant_id, lambda: collect(db, item, today()))
+
+
+@page_get("/nyttig/people/{participant_id:int}/card", opt=VIEW, name="nyttig.card")
+def id_card(request: Req, db: Session, participant_id: int) -> Any:
+    person, path = _person(db, participant_id)
     ctx = person_context(db, person, path, today())
     code = card_code(db, person)
     return render(request, "nyttig_contract/card.html", code=code, qr=qr_svg(code), **ctx)
 
 
-@page_post("/nyttig/people/{pid:int}/meetings", opt=EDIT)
-def meeting_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _p, path = _person(db, pid)
-
-    def act() -> None:
-        c = validate([Field("kind", kind="choice", choices=tuple(labels.MEETING_KINDS), required=True), DATE_ON,
-                      Field("staff_1_id", kind="ref"), Field("staff_2_id", kind="ref"), Field("summary", kind="text", max_length=1000)],
-                     form_data(data))
-        record_meeting(db, path, kind=c["kind"], held_on=c["on"], staff_1_id=c["staff_1_id"], staff_2_id=c["staff_2_id"], summary=c["summary"])
-    return _act(request, db, pid, act)
+@page_post("/nyttig/people/{participant_id:int}/meetings", opt=action_opt(a.meeting))
+def meeting_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
+    values = form_data(data)
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id, lambda: a.meeting.run(caller, participant_id, form_input(a.RecordMeeting, values)))
 
 
-INCIDENT_FIELDS = [Field("kind", kind="choice", choices=tuple(labels.INCIDENT_KINDS), required=True), DATE_ON,
-                   Field("description", kind="text", max_length=1000), Field("staff_1_id", kind="ref"), Field("staff_2_id", kind="ref"),
-                   Field("breach", kind="choice", choices=("", *labels.BREACHES)), Field("department_id", kind="ref")]
+@page_post("/nyttig/people/{participant_id:int}/incidents", opt=action_opt(a.incident))
+def incident_post(request: Req, db: Session, participant_id: int, data: Form) -> Any:
+    values = form_data(data)
+    caller = caller_of(request, db)
+    return _act(request, db, participant_id,
+                lambda: a.incident.run(caller, form_input(a.RecordIncident, values, participant_id=participant_id)))
 
 
-@page_post("/nyttig/people/{pid:int}/incidents", opt=EDIT)
-def incident_post(request: Req, db: Session, pid: int, data: Form) -> Any:
-    _person(db, pid)
-
-    def act() -> None:
-        c = validate(INCIDENT_FIELDS, form_data(data))
-        record_incident(db, _org(request), participant_id=pid, by_id=_user(request).id, **{**c, "on": c["on"]})
-    return _act(request, db, pid, act)
-
-
-@page_post("/nyttig/incidents/{iid:int}/{action:str}", opt=EDIT)
-def incident_action(request: Req, db: Session, iid: int, action: str) -> Any:
-    inc = get_or_404(db, Incident, iid)
-    pid = inc.participant_id
-    back = f"/nyttig/people/{pid}" if pid else "/nyttig/incidents"
+def _incident_step(request: Req, db: Session, incident_id: int, act: Any) -> Any:
+    inc = get_or_404(db, Incident, incident_id)
+    participant_id = inc.participant_id
     try:
-        if action == "confirm":
-            confirm_breach(db, inc, today())
-        elif action == "dismiss":
-            if pid is None:
-                raise NotFoundException()
-            dismiss(db, inc, _person(db, pid)[1], today(), _user(request).id)
-        elif action == "follow-up":
-            if "leader" not in _user(request).roles:
-                raise PermissionDeniedException()
-            follow_up_done(db, inc, today(), _user(request).id)
-        else:
-            raise NotFoundException()
+        act.run(caller_of(request, db), incident_id)
     except FormError as exc:
         db.rollback()
-        if pid:
-            return person_page(request, db, pid, errors=exc.errors, status=400)
+        if participant_id:
+            return person_page(request, db, participant_id, errors=exc.errors, status=400)
         return incidents_page(request, db, exc.errors, 400)
-    return redirect(back)
+    return redirect(f"/nyttig/people/{participant_id}" if participant_id else "/nyttig/incidents")
+
+
+@page_post("/nyttig/incidents/{incident_id:int}/confirm", opt=action_opt(a.confirm))
+def incident_confirm(request: Req, db: Session, incident_id: int) -> Any:
+    return _incident_step(request, db, incident_id, a.confirm)
+
+
+@page_post("/nyttig/incidents/{incident_id:int}/dismiss", opt=action_opt(a.dismissal))
+def incident_dismiss(request: Req, db: Session, incident_id: int) -> Any:
+    return _incident_step(request, db, incident_id, a.dismissal)
+
+
+@page_post("/nyttig/incidents/{incident_id:int}/follow-up", opt=action_opt(a.follow_up))
+def incident_follow_up(request: Req, db: Session, incident_id: int) -> Any:
+    return _incident_step(request, db, incident_id, a.follow_up)
 
 
 # --- lists ---------------------------------------------------------------------------
@@ -412,13 +328,10 @@ def incidents_get(request: Req, db: Session) -> Any:
     return incidents_page(request, db)
 
 
-@page_post("/nyttig/incidents", opt=EDIT)
+@page_post("/nyttig/incidents", opt=action_opt(a.incident))
 def incidents_post(request: Req, db: Session, data: Form) -> Any:
     try:
-        c = validate([*INCIDENT_FIELDS, Field("participant_id", kind="ref")], form_data(data))
-        if c["participant_id"] is not None:
-            _person(db, c["participant_id"])
-        record_incident(db, _org(request), by_id=_user(request).id, **c)
+        a.incident.run(caller_of(request, db), form_input(a.RecordIncident, form_data(data)))
     except FormError as exc:
         db.rollback()
         return incidents_page(request, db, exc.errors, 400)
@@ -429,10 +342,12 @@ def incidents_post(request: Req, db: Session, data: Form) -> Any:
 
 
 def _monday(raw: str | None) -> dt.date:
+    """The week a page asks for; an address with no or a broken week shows this week."""
     try:
-        return week_start(parse_date(raw)) if raw else week_start(today())
+        day = parse_date(raw) if raw else None
     except ValueError:
-        return week_start(today())
+        day = None
+    return week_start(day if day and DATE_MIN <= day <= DATE_MAX else today())
 
 
 def timesheet_page(request: Req, db: Session, monday: dt.date, errors: dict[str, str] | None = None, status: int = 200) -> Any:
@@ -449,41 +364,31 @@ def timesheets_get(request: Req, db: Session, week: str | None = None) -> Any:
     return timesheet_page(request, db, _monday(week))
 
 
-@page_post("/nyttig/timesheets", opt={"permission": "nyttig.timesheets"})
+@page_post("/nyttig/timesheets", opt=action_opt(a.hours))
 def timesheets_post(request: Req, db: Session, data: Form) -> Any:
+    """One form records hours, the other an absence (``what``): the two actions of the week's grid."""
     values = form_data(data)
+    caller = caller_of(request, db)
     try:
-        c = validate([Field("participant_id", kind="ref", required=True), Field("date", kind="date", required=True),
-                      Field("what", kind="choice", choices=("hours", "absence"), required=True),
-                      Field("department_id", kind="ref"), Field("hours", kind="decimal"),
-                      Field("reason", kind="choice", choices=("", *labels.ABSENCE_REASONS)), Field("note", max_length=300)], values)
-        _person(db, c["participant_id"])
-        if c["what"] == "hours":
-            if c["department_id"] is None or c["hours"] is None:
-                raise FormError({"hours": _t("Give the department and the hours.")})
-            record_hours(db, _org(request), c["participant_id"], c["date"], c["department_id"], c["hours"], _user(request).id, c["note"])
+        if values.get("what") == "absence":
+            done = a.absence.run(caller, form_input(a.RecordAbsence, values))
         else:
-            if not c["reason"]:
-                raise FormError({"reason": _t("Choose a reason.")})
-            record_absence(db, _org(request), c["participant_id"], c["date"], c["reason"], _user(request).id, c["note"])
+            done = a.hours.run(caller, form_input(a.RecordHours, values))
     except FormError as exc:
         db.rollback()
         return timesheet_page(request, db, _monday(str(values.get("date") or "")), exc.errors, 400)
-    return redirect(f"/nyttig/timesheets?week={week_start(c['date']).isoformat()}")
+    return redirect(f"/nyttig/timesheets?week={week_start(done.date).isoformat()}")
 
 
-@page_post("/nyttig/timesheets/approve", opt={"permission": "nyttig.timesheets"})
+@page_post("/nyttig/timesheets/approve", opt=action_opt(a.approve_week))
 def timesheets_approve(request: Req, db: Session, data: Form) -> Any:
-    monday = _monday(str(form_data(data).get("week") or ""))
-    sheets = list(db.scalars(select(Timesheet).where(Timesheet.date >= monday, Timesheet.date <= monday + dt.timedelta(days=6))))
-    approve(db, sheets, _user(request).id)
-    return redirect(f"/nyttig/timesheets?week={monday.isoformat()}")
-
-
-def _t(msg: str) -> str:
-    from core.i18n import gettext
-
-    return gettext(msg)
+    values = form_data(data)
+    try:
+        done = a.approve_week.run(caller_of(request, db), form_input(a.ApproveWeek, values))
+    except FormError as exc:
+        db.rollback()
+        return timesheet_page(request, db, _monday(str(values.get("week") or "")), exc.errors, 400)
+    return redirect(f"/nyttig/timesheets?week={done.week.isoformat()}")
 
 
 # --- departments and assignments ------------------------------------------------------
@@ -503,20 +408,18 @@ def department_create(request: Req, db: Session, data: Form) -> Any:
     return _save_department(request, db, None, data)
 
 
-@page_post("/nyttig/departments/{did:int}", opt={"permission": "nyttig.departments"})
-def department_update(request: Req, db: Session, did: int, data: Form) -> Any:
-    return _save_department(request, db, get_or_404(db, Department, did), data)
+@page_post("/nyttig/departments/{department_id:int}", opt={"permission": "nyttig.departments"})
+def department_update(request: Req, db: Session, department_id: int, data: Form) -> Any:
+    return _save_department(request, db, get_or_404(db, Department, department_id), data)
 
 
 def _save_department(request: Req, db: Session, dept: Any, data: Any) -> Any:
-    from plugins.nyttig_contract.departments import save_department
-
     values = form_data(data)
     try:
         c = validate(DEPARTMENT_FIELDS, values)
         days = [int(d) for d in form_list(data, "opening_days") if d.isdigit()]
         leaders = [int(u) for u in form_list(data, "work_leader_ids") if u.isdigit()]
-        save_department(db, _org(request), dept, opening_days=days, work_leader_ids=leaders, **c)
+        save_department(db, request.scope["user"].organization.id, dept, opening_days=days, work_leader_ids=leaders, **c)
     except FormError as exc:
         db.rollback()
         return departments_page(request, db, exc.errors, 400)
@@ -544,26 +447,23 @@ def assignments_page(request: Req, db: Session, errors: dict[str, str] | None = 
                   **common(request, db))
 
 
-@page_post("/nyttig/assignments/{oid:int}", opt={"permission": "nyttig.assignments"})
-def assignment_decide(request: Req, db: Session, oid: int, data: Form) -> Any:
-    order = get_or_404(db, WorkOrder, oid)
+@page_post("/nyttig/assignments/{work_order_id:int}", opt=action_opt(a.decide_assignment))
+def assignment_decide(request: Req, db: Session, work_order_id: int, data: Form) -> Any:
     values = form_data(data)
+    # The form answers yes / no; left empty, a question is unanswered (and the action says so).
+    answers = {k: {"yes": True, "no": False}.get(str(values.get(k) or "")) for k in ("someone_else_would_do_it", "someone_would_pay")}
     try:
-        c = validate([Field("someone_else_would_do_it", kind="choice", choices=("", "yes", "no")),
-                      Field("someone_would_pay", kind="choice", choices=("", "yes", "no")),
-                      Field("decision", kind="choice", choices=("accepted", "declined"), required=True), Field("reason", max_length=500)], values)
-        decide(db, order, someone_else={"yes": True, "no": False}.get(c["someone_else_would_do_it"]),
-               someone_pays={"yes": True, "no": False}.get(c["someone_would_pay"]), decision=c["decision"], reason=c["reason"],
-               by_id=_user(request).id)
+        a.decide_assignment.run(caller_of(request, db), work_order_id, form_input(a.Decide, values, **answers))
     except FormError as exc:
         db.rollback()
-        return assignments_page(request, db, {**exc.errors, "order_id": str(oid)}, 400)
+        return assignments_page(request, db, {**exc.errors, "order_id": str(work_order_id)}, 400)
     return redirect("/nyttig/assignments")
 
 
 HANDLERS = [
     overview, contact_form, contact_create, person_detail, screening_post, move_post, relapse_post, leave_post, return_post, facts_post,
     interview_post, assessment_show, contacts_post, contact_persons_post, checklist_post, consent_post, consent_withdraw, document_sign,
-    equipment_post, equipment_collect, id_card, meeting_post, incident_post, incident_action, waiting_page, incidents_get, incidents_post,
-    timesheets_get, timesheets_post, timesheets_approve, departments_get, department_create, department_update, assignments_get, assignment_decide,
+    equipment_post, equipment_collect, id_card, meeting_post, incident_post, incident_confirm, incident_dismiss, incident_follow_up,
+    waiting_page, incidents_get, incidents_post, timesheets_get, timesheets_post, timesheets_approve, departments_get, department_create,
+    department_update, assignments_get, assignment_decide,
 ]

@@ -114,10 +114,10 @@ def test_an_unknown_id_in_a_body_is_a_4xx_not_a_500(world, client, field) -> Non
 
     every_role(world, world.b)
     h = {**bearer(api_token(world, world.b, "leader")), "Accept-Language": "en"}
-    person = client.post("/api/v1/nyttig/people", json={"first_name": "Kari", "on": "2026-01-05", "came_via": next(iter(labels.CAME_VIA))}, headers=h)
+    person = client.post("/api/v1/nyttig/people", json={"first_name": "Kari", "date": "2026-01-05", "came_via": next(iter(labels.CAME_VIA)), "channel": "phone"}, headers=h)
     assert person.status_code == 201, person.text[:300]
     before = counts(world)
-    body = {"kind": "minor", "on": "2026-01-05", "description": "Kranglet", "participant_id": person.json()["participant_id"], field: 999_999}
+    body = {"kind": "minor", "date": "2026-01-05", "description": "Kranglet", "participant_id": person.json()["participant_id"], field: 999_999}
     r = client.post("/api/v1/nyttig/incidents", json=body, headers=h)
     assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
     assert r.json()["errors"], r.text[:300]

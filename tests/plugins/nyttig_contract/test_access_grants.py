@@ -102,15 +102,15 @@ def test_staff_of_another_organization_are_never_accepted_or_named(client, world
     own = world.b.users["work_leader"].id
     for bad in (stranger.id, 999_999):
         # Meetings (API and page)
-        r = client.post(f"/api/v1/nyttig/people/{pid}/meetings", json={"kind": "status", "on": t, "staff_1_id": bad}, headers=h)
+        r = client.post(f"/api/v1/nyttig/people/{pid}/meetings", json={"kind": "status", "held_on": t, "staff_1_id": bad}, headers=h)
         assert r.status_code == 422 and r.json()["errors"]["staff_1_id"] in NO_STAFF, r.text
-        r = post_form(client, f"/nyttig/people/{pid}/meetings", {"kind": "status", "on": t, "staff_1_id": own, "staff_2_id": str(bad)})
+        r = post_form(client, f"/nyttig/people/{pid}/meetings", {"kind": "status", "held_on": t, "staff_1_id": own, "staff_2_id": str(bad)})
         assert r.status_code == 400 and any(m in r.text for m in NO_STAFF)
         # Incidents (API and page)
-        r = client.post("/api/v1/nyttig/incidents", json={"kind": "sent_home", "on": t, "participant_id": pid, "staff_1_id": own,
+        r = client.post("/api/v1/nyttig/incidents", json={"kind": "sent_home", "date": t, "participant_id": pid, "staff_1_id": own,
                                                           "staff_2_id": bad}, headers=h)
         assert r.status_code == 422 and r.json()["errors"]["staff_2_id"] in NO_STAFF, r.text
-        r = post_form(client, f"/nyttig/people/{pid}/incidents", {"kind": "sent_home", "on": t, "staff_1_id": str(bad), "staff_2_id": str(own)})
+        r = post_form(client, f"/nyttig/people/{pid}/incidents", {"kind": "sent_home", "date": t, "staff_1_id": str(bad), "staff_2_id": str(own)})
         assert r.status_code == 400 and any(m in r.text for m in NO_STAFF)
         # Contact persons (a leader, who may appoint: still only their own staff)
         r = post_form(client, f"/nyttig/people/{pid}/contact-persons", {"contact_person_1_id": str(bad)})

@@ -59,6 +59,7 @@ def test_demo_gives_thirty_candidates_ordered_by_visible_priority(app, client):
     names = re.findall(r'<a href="/nyttig/people/(\d+)">', html)
     assert [int(n) for n in names[:30]] == [e.participant.id for e in entries]
     assert html.count("(+") == sum(len(e.factors) for e in entries)
-    db.close()
     person = db.get(Participant, entries[0].participant.id)
     assert person is not None
+    # Closed last: a session left open holds SQLite's lock and the next test cannot write.
+    db.close()

@@ -28,28 +28,28 @@ def test_a_helpers_call_to_a_first_timesheet_through_the_pages(client, world):
         dept = department(db, world.b.org.id)
     login(client, users["leader"])
     t = today()
-    r = post_form(client, "/nyttig/contact", {"first_name": "Stine", "last_name": "Berg", "birth_date": "1985-03-02", "on": t.isoformat(),
+    r = post_form(client, "/nyttig/contact", {"first_name": "Stine", "last_name": "Berg", "birth_date": "1985-03-02", "date": t.isoformat(),
                                               "came_via": "helper", "helper_name": "Ruskonsulent, Bydel Sagene", "channel": "phone"})
     assert r.status_code == 303
     pid = _pid(r)
     base = f"/nyttig/people/{pid}"
     # Booking the interview before screening is refused, with a message.
-    r = post_form(client, f"{base}/move", {"to_phase": "interview", "on": t.isoformat()})
+    r = post_form(client, f"{base}/move", {"to_phase": "interview", "date": t.isoformat()})
     assert r.status_code == 400 and "error-summary" in r.text
     answers = {"substance_main_problem": "yes", "nav_program": "no", "physically_able": "yes", "wants_change": "yes"}
     assert post_form(client, f"{base}/screening", answers).status_code == 303
     page = client.get(base).text
     assert "Passer" in page or "Fits" in page
-    assert post_form(client, f"{base}/move", {"to_phase": "interview", "on": t.isoformat()}).status_code == 303
+    assert post_form(client, f"{base}/move", {"to_phase": "interview", "date": t.isoformat()}).status_code == 303
     assert post_form(client, f"{base}/interview", {"held_on": t.isoformat(), "helper_present": "Ruskonsulent", "life_situation": "Bor alene",
                                                    "substance_history": "HEMMELIG-HISTORIKK", "current_use": "Lite", "rule_hygiene": "1",
                                                    "rule_zero_tolerance": "1", "rule_no_promises": "1"}).status_code == 303
     page = client.get(base).text
     assert "HEMMELIG-HISTORIKK" not in page, "sensitive data only behind the explicit show"
     for step in ("waiting", "status_meeting", "job_talk"):
-        assert post_form(client, f"{base}/move", {"to_phase": step, "on": t.isoformat()}).status_code == 303, step
+        assert post_form(client, f"{base}/move", {"to_phase": step, "date": t.isoformat()}).status_code == 303, step
     # The start is refused while the checklist is incomplete.
-    r = post_form(client, f"{base}/move", {"to_phase": "started", "on": t.isoformat(), "housing_in_place": "yes", "economy_stable": "yes"})
+    r = post_form(client, f"{base}/move", {"to_phase": "started", "date": t.isoformat(), "housing_in_place": "yes", "economy_stable": "yes"})
     assert r.status_code == 400
     wd = t.weekday()
     assert post_form(client, f"{base}/checklist", {"weekly_hours": "8", f"day_{wd}_hours": "4", f"day_{(wd + 2) % 7}_hours": "4",
@@ -60,10 +60,10 @@ def test_a_helpers_call_to_a_first_timesheet_through_the_pages(client, world):
     assert post_form(client, f"{base}/consent", {"contacts": "Ruskonsulent", "scope": "Oppmøte", "given_on": t.isoformat()}).status_code == 303
     for kind in ("contract", "confidentiality"):
         assert post_form(client, f"{base}/documents/{kind}", {"provider": "paper", "signed_on": t.isoformat()}).status_code == 303
-    r = post_form(client, f"{base}/move", {"to_phase": "started", "on": t.isoformat(), "housing_in_place": "yes", "economy_stable": "yes"})
+    r = post_form(client, f"{base}/move", {"to_phase": "started", "date": t.isoformat(), "housing_in_place": "yes", "economy_stable": "yes"})
     assert r.status_code == 303, r.text[:3000]
     for kind, label in (("id_card", ""), ("locker", "12"), ("uniform", "L"), ("key", "K-3")):
-        assert post_form(client, f"{base}/equipment", {"kind": kind, "label": label, "on": t.isoformat()}).status_code == 303
+        assert post_form(client, f"{base}/equipment", {"kind": kind, "label": label, "handed_out_on": t.isoformat()}).status_code == 303
     card = client.get(f"{base}/card")
     assert card.status_code == 200 and "<svg" in card.text and "Stine" in card.text
     # The first timesheet, approved, becomes payable work.
@@ -80,10 +80,10 @@ def test_a_helpers_call_to_a_first_timesheet_through_the_pages(client, world):
     assert work == [PayableWork(participant_id=pid, date=t, kind="hours", source=f"nyttig_timesheet:{sheet.id}", hours=sheet.hours)]
     assert path.phase == "started" and org is not None
     # Sent home: two staff, no consequence, welcome back.
-    r = post_form(client, f"{base}/incidents", {"kind": "sent_home", "on": t.isoformat(), "staff_1_id": str(users["work_leader"].id),
+    r = post_form(client, f"{base}/incidents", {"kind": "sent_home", "date": t.isoformat(), "staff_1_id": str(users["work_leader"].id),
                                                 "staff_2_id": str(users["work_leader"].id)})
     assert r.status_code == 400, "two different staff must be present"
-    r = post_form(client, f"{base}/incidents", {"kind": "sent_home", "on": t.isoformat(), "staff_1_id": str(users["work_leader"].id),
+    r = post_form(client, f"{base}/incidents", {"kind": "sent_home", "date": t.isoformat(), "staff_1_id": str(users["work_leader"].id),
                                                 "staff_2_id": str(users["leader"].id)})
     assert r.status_code == 303
     page = client.get(base).text
@@ -138,29 +138,29 @@ def test_api_walks_the_path_and_shows_sensitive_data_only_on_post(client, world)
     token = api_token(world, world.b, "leader")
     h = bearer(token)
     t = today().isoformat()
-    r = client.post("/api/v1/nyttig/people", json={"first_name": "Ida", "birth_date": "1988-01-01", "on": t, "came_via": "self"}, headers=h)
+    r = client.post("/api/v1/nyttig/people", json={"first_name": "Ida", "birth_date": "1988-01-01", "date": t, "came_via": "self", "channel": "phone"}, headers=h)
     assert r.status_code == 201, r.text
     pid = r.json()["participant_id"]
-    r = client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"action": "move", "to_phase": "interview", "on": t}, headers=h)
+    r = client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"step": "move", "to_phase": "interview", "date": t}, headers=h)
     assert r.status_code == 422 and "__all__" in r.json()["errors"]
     r = client.post(f"/api/v1/nyttig/people/{pid}/screening", json={"answers": {"substance_main_problem": True, "nav_program": False,
                                                                               "physically_able": True, "wants_change": True}}, headers=h)
     assert r.status_code == 201 and r.json()["passed"] is True
-    assert client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"action": "move", "to_phase": "interview", "on": t}, headers=h).status_code == 200
+    assert client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"step": "move", "to_phase": "interview", "date": t}, headers=h).status_code == 200
     r = client.post(f"/api/v1/nyttig/people/{pid}/interview", json={"held_on": t, "current_use": "API-HEMMELIG", "rules": ["rested"]}, headers=h)
     assert r.status_code == 201
     assert "API-HEMMELIG" not in client.get(f"/api/v1/nyttig/people/{pid}", headers=h).text
     shown = client.post(f"/api/v1/nyttig/people/{pid}/assessment/show", headers=h)
     assert shown.status_code == 200 and shown.json()["items"][0]["current_use"] == "API-HEMMELIG"
-    assert client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"action": "move", "to_phase": "waiting", "on": t}, headers=h).status_code == 200
+    assert client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"step": "move", "to_phase": "waiting", "date": t}, headers=h).status_code == 200
     client.post(f"/api/v1/nyttig/people/{pid}/facts", json={"treatment_plan_job": True}, headers=h)
-    client.post(f"/api/v1/nyttig/people/{pid}/contacts", json={"on": t, "initiated_by": "person", "channel": "sms"}, headers=h)
+    client.post(f"/api/v1/nyttig/people/{pid}/contacts", json={"date": t, "initiated_by": "person", "channel": "sms"}, headers=h)
     items = client.get("/api/v1/nyttig/waiting-list", headers=h).json()["items"]
     assert items[0]["participant_id"] == pid and {f["key"] for f in items[0]["factors"]} == {"treatment_plan", "own_initiative"}
-    r = client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"action": "relapse", "on": t}, headers=h)
+    r = client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"step": "relapse", "date": t}, headers=h)
     assert r.json()["phase"] == "waiting" and r.json()["timeline"][-1]["kind"] == "relapse"
     # Bad input is a translated 4xx, never a 500.
-    assert client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"action": "fly", "on": t}, headers=h).status_code == 422
+    assert client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"step": "fly", "date": t}, headers=h).status_code == 400, "a step outside the enum is malformed input (docs/api.md)"
     assert client.post(f"/api/v1/nyttig/people/{pid}/phase", json=[1], headers=h).status_code in (400, 422)
     # Another organization's token sees nothing.
     other = bearer(api_token(world, world.a, "leader"))
@@ -171,9 +171,9 @@ def test_incidents_serious_breach_dismissal_only_after_confirmation_and_injury_f
     token = bearer(api_token(world, world.b, "leader"))
     t = today()
     pid = _interviewed(world)
-    r = client.post("/api/v1/nyttig/incidents", json={"kind": "serious", "on": t.isoformat(), "participant_id": pid}, headers=token)
+    r = client.post("/api/v1/nyttig/incidents", json={"kind": "serious", "date": t.isoformat(), "participant_id": pid}, headers=token)
     assert r.status_code == 422
-    r = client.post("/api/v1/nyttig/incidents", json={"kind": "serious", "breach": "threats", "on": t.isoformat(), "participant_id": pid,
+    r = client.post("/api/v1/nyttig/incidents", json={"kind": "serious", "breach": "threats", "date": t.isoformat(), "participant_id": pid,
                                                        "description": "Truet en kollega"}, headers=token)
     iid = r.json()["id"]
     assert client.post(f"/api/v1/nyttig/incidents/{iid}/dismiss", headers=token).status_code == 422
@@ -183,7 +183,7 @@ def test_incidents_serious_breach_dismissal_only_after_confirmation_and_injury_f
         path = db.scalars(select(PathRecord).where(PathRecord.participant_id == pid)).one()
         assert path.phase == "ended"
     friday = t + dt.timedelta(days=(4 - t.weekday()) % 7)
-    r = client.post("/api/v1/nyttig/incidents", json={"kind": "injury", "on": friday.isoformat(), "description": "Kuttet seg på glass"}, headers=token)
+    r = client.post("/api/v1/nyttig/incidents", json={"kind": "injury", "date": friday.isoformat(), "description": "Kuttet seg på glass"}, headers=token)
     assert r.json()["follow_up_due"] == (friday + dt.timedelta(days=3)).isoformat(), "next working day after a Friday is Monday"
     wl = bearer(api_token(world, world.b, "work_leader"))
     assert client.post(f"/api/v1/nyttig/incidents/{r.json()['id']}/follow-up", headers=wl).status_code == 403

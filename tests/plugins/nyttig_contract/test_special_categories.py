@@ -151,7 +151,7 @@ def test_the_contact_person_reads_them_and_each_response_is_logged_once_per_cate
         assert marker in page
     first = _views(world, pid)
     assert Counter(c for _u, c, _p in first) == Counter({"substance_use": 1, "conduct": 1, "social": 1})
-    assert {(u, p) for u, _c, p in first} == {(wl, "/nyttig/people/{pid}")}  # the route, never the id
+    assert {(u, p) for u, _c, p in first} == {(wl, "/nyttig/people/{participant_id}")}  # the route, never the id
     grid = client.get(f"/nyttig/timesheets?week={dt.date.fromordinal(s['monday']).isoformat()}").text
     assert "Fravær: Psykisk helse" in grid
     assert [c for _u, c, _p in _views(world, pid)[len(first):]] == ["health"]
@@ -179,7 +179,7 @@ def test_the_author_of_an_incident_keeps_seeing_what_they_wrote_and_nothing_else
     pid = s["pid"]
     _login_other(client)
     r = post_form(client, f"/nyttig/people/{pid}/incidents",
-                  {"kind": "minor", "on": today().isoformat(), "description": "OWN-NOTE-7", "staff_1_id": str(s["other"])})
+                  {"kind": "minor", "date": today().isoformat(), "description": "OWN-NOTE-7", "staff_1_id": str(s["other"])})
     assert r.status_code == 303
     page = client.get(f"/nyttig/people/{pid}").text
     assert "OWN-NOTE-7" in page and "SEEMED-AFFECTED-7" not in page and "DEALING-DESC-7" not in page
