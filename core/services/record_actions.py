@@ -88,7 +88,7 @@ def _actions_of(res: Resource) -> RecordActions:
 
         def set_status(caller: Caller, record_id: int, data: WorkOrderStatus) -> Any:
             order = _stored(caller, res, record_id)
-            return out_of(types, res, change_order_status(caller.db, order, data.status, data.status_reason))
+            return out_of(types, res, change_order_status(caller.db, order, data.status, data.status_reason, plugins=caller.plugins))
 
         set_status.__qualname__ = f"{res.name}.change_status"
         made = RecordActions(

@@ -39,10 +39,6 @@ def provide_db(request: Request[Any, Any, Any]) -> Iterator[Session]:
     """
     user = request.scope.get("user")
     session = scoped_session(request.app.state["ctx"].session_factory, user.organization.id if user else None)
-    # The plugin registry rides with the session, so a core service that tells the
-    # organization's plugins about a change (change_order_status) reaches the same ones
-    # whichever route called it.
-    session.info["plugins"] = request.app.state["ctx"].plugins
     if user is not None:
         request.scope.setdefault("state", {})["disclosure"] = disclosure_for(request, session)
     try:

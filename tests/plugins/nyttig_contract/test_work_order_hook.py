@@ -67,3 +67,23 @@ def test_no_global_flush_listener_watches_work_orders(world) -> None:
         order.status = "accepted"
         db.commit()
         assert db.get(WorkOrder, order.id).status == "accepted"
+
+
+@pytest.mark.parametrize("door", ["page", "api"])
+def test_both_doors_to_a_status_change_ask_nyttig(app, world, client, door) -> None:
+    """The work-order page and the API change a status through one action, which tells the
+    organization's plugins: an acceptance without the assignment questions is refused on both."""
+    from tests.conftest import api_token, bearer, login, post_form
+
+    with world.db(world.b) as db:
+        order_id = _order(db, world.b.org.id).id
+    body = {"status": "accepted", "status_reason": "Meningsfylt"}
+    if door == "api":
+        res = client.post(f"/api/v1/work-orders/{order_id}/status", json=body, headers=bearer(api_token(world, world.b, "leader")))
+        assert res.status_code == 422 and "status" in res.json()["errors"]
+    else:
+        login(client, world.b.users["leader"])
+        res = post_form(client, f"/work-orders/{order_id}/status", body)
+        assert res.status_code == 400
+    with world.db(world.b) as db:
+        assert db.get(WorkOrder, order_id).status == "requested"
