@@ -6,6 +6,7 @@ is set here, before anything imports the app.
 """
 from __future__ import annotations
 
+import gc
 import os
 import re
 import tempfile
@@ -66,6 +67,14 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" in request.fixturenames or "world" in request.fixturenames or "session_factory" in request.fixturenames:
         factory = request.getfixturevalue("session_factory")
         from core.services.privacy import purge_permit
+
+        # A query result a test left half-read and caught in a reference cycle (a frame
+        # kept by an exception) holds its SQLite statement, and with it a read snapshot on
+        # a pooled connection, until the collector frees it; a later write on that
+        # connection is then refused ("database is locked"). Free such leftovers first.
+        # PostgreSQL resets a connection's cursors when it returns to the pool.
+        if not IS_POSTGRES:
+            gc.collect()
 
         with factory() as db:
             # The access log refuses DELETE (a database trigger) except under a purge permit.
