@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from plugins.dagsverk_lottery.algorithm import Entrant, entrants_digest, new_seed, run_draw  # noqa: E402
-from plugins.dagsverk_lottery.teams import Person, Slot, suggest  # noqa: E402
+from plugins.dagsverk_lottery.team_solver import Person, Slot, suggest  # noqa: E402
 
 
 def bench_draw(n: int, repeats: int) -> tuple[float, float]:

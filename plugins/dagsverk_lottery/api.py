@@ -17,7 +17,8 @@ from core.web.handlers import api_get, api_post, get_or_404
 from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
-from plugins.dagsverk_lottery import end_of_day, numbers, team_service
+from plugins.dagsverk_lottery import end_of_day, numbers
+from plugins.dagsverk_lottery import teams as team_service
 from plugins.dagsverk_lottery.funders import DAY_COUNTS, as_json, funders_tables
 from plugins.dagsverk_lottery.models import Draw, TeamNote
 
@@ -98,7 +99,7 @@ def api_fit(request: Request[Any, Any, Any], db: Session, date: dt.date, data: d
 @api_get(f"{A}/days/{{date:date}}/draw", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.draw.get")
 def api_get_draw(request: Request[Any, Any, Any], db: Session, date: dt.date) -> dict[str, Any]:
     day = _day_shown(request, db, date)
-    return {"date": date.isoformat(), "draw": draw_json(db, checkin_service.active_draw(db, day)),
+    return {"date": date.isoformat(), "draw": draw_json(db, draw_service.active_draw(db, day)),
             "entered": draw_service.entrant_count(db, day), "capacity": cal.capacity_for(db, day)}
 
 

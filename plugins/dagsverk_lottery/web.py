@@ -27,7 +27,8 @@ from core.web.templating import render
 from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
-from plugins.dagsverk_lottery import end_of_day, numbers, team_service
+from plugins.dagsverk_lottery import end_of_day, numbers
+from plugins.dagsverk_lottery import teams as team_service
 from plugins.dagsverk_lottery.funders import funders_tables
 from plugins.dagsverk_lottery.models import LIMITS, PREFERENCES, Draw, DrawEntrant, DrawEvent, TeamNote, WorkProfile
 
@@ -87,7 +88,7 @@ def screen_name(p: Participant, style: str) -> str:
 def _checkin_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, q: str = "", errors: dict[str, str] | None = None,
                   status: int = 200, ok: int | None = None) -> Any:
     rows = checkin_service.day_list(db, day)
-    draw = checkin_service.active_draw(db, day)
+    draw = draw_service.active_draw(db, day)
     results = checkin_service.find(db, q) if q else []
     present = {a.participant_id for a, _c in rows}
     ok_person = db.get(Participant, ok) if ok else None
@@ -182,7 +183,7 @@ def _names(db: Session, draw: Draw | None) -> dict[int, Participant]:
 
 
 def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
-    draw = checkin_service.active_draw(db, day)
+    draw = draw_service.active_draw(db, day)
     voided = list(db.scalars(select(Draw).where(Draw.day_id == day.id, Draw.status == "voided").order_by(Draw.attempt)))
     events = list(db.scalars(select(DrawEvent).where(DrawEvent.draw_id.in_([d.id for d in [*voided, *([draw] if draw else [])]])).order_by(DrawEvent.at, DrawEvent.id)))
     rows = draw_service.entrant_rows(db, draw.id) if draw else []
@@ -263,7 +264,7 @@ def verify_page(request: Request[Any, Any, Any], db: Session, draw_id: int) -> A
 # --- The big screen -------------------------------------------------------------------
 
 def screen_state(db: Session, day: ProgramDay) -> dict[str, Any]:
-    draw = checkin_service.active_draw(db, day)
+    draw = draw_service.active_draw(db, day)
     style = cal.screen_names(db)
     state: dict[str, Any] = {"date": day.date.isoformat(), "status": "open" if draw is None else draw.status,
                              "entered": draw_service.entrant_count(db, day) if draw is None else draw_service.entrant_total(db, draw.id),

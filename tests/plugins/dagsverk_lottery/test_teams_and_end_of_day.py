@@ -8,9 +8,9 @@ import random
 from sqlalchemy import select
 
 from core.models import Membership, Shift, StaffUser, Team, WorkOrder
-from plugins.dagsverk_lottery import draws, team_service
+from plugins.dagsverk_lottery import draws, teams
 from plugins.dagsverk_lottery.models import OrderProfile, WorkProfile
-from plugins.dagsverk_lottery.teams import Person, Slot, allowed, suggest
+from plugins.dagsverk_lottery.team_solver import Person, Slot, allowed, suggest
 from tests.conftest import api_token, bearer, login, post_form, password_hash
 from tests.plugins.dagsverk_lottery.conftest import check_in_all, open_day, people, weekday
 
