@@ -80,8 +80,9 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
             elif isinstance(item, dict) and item.get("message"):
                 errors.update(validation_errors(str(item["message"])))
         return _respond(request, 400, errors)
-    if isinstance(exc, PermissionDeniedException) and isinstance(exc.extra, dict):
-        # The permission guard says which token scope is missing (already translated).
+    if status in (403, 409) and isinstance(exc.extra, dict):
+        # The permission guard says which token scope is missing, an action why the state
+        # of a record refuses it (``{"__all__": reason}``), both already translated.
         return _respond(request, status, {str(k): str(v) for k, v in exc.extra.items()})
     if isinstance(exc, (NotFoundException, PermissionDeniedException)) or status < 500:
         return _respond(request, status)

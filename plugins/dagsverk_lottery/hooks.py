@@ -104,6 +104,15 @@ def lavterskel_dashboard_panels(db: Session, permissions: frozenset[str], today:
 
 
 @hookimpl
+def lavterskel_day_plan_refused(db: Session, day: ProgramDay) -> str | None:
+    """A day whose draw is sealed or drawn keeps its opening and its places: the draw was
+    made for them. Voiding the draw (with a reason) frees the day again."""
+    if active_draw(db, day) is None:
+        return None
+    return str(_("The draw for this day is sealed or made. Void it before you close the day or change its places."))
+
+
+@hookimpl
 def lavterskel_participant_panels(db: Session, participant: Any, permissions: frozenset[str]) -> list[Panel]:
     if "days.view" not in permissions and "dagsverk.checkin" not in permissions:
         return []

@@ -12,6 +12,7 @@ from core.forms import FormError
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as L
 from core.models import Membership, Participant, ProgramDay, Shift, StaffUser, Team, WorkOrder
+from core.services.days import may_lead_teams
 from core.services.staff import members_or_error
 from plugins.dagsverk_lottery import team_solver as solver
 from plugins.dagsverk_lottery.calendar import setting
@@ -23,9 +24,11 @@ FIXED_NAMES = {"firewood": L("Firewood shed"), "indoor": L("Indoor team"), "food
 HISTORY_WEEKS = 4
 
 
-def work_leaders(db: Session) -> list[StaffUser]:
+def on_duty_by_default(db: Session) -> list[int]:
+    """Who leads teams when no one is chosen: the active work leaders. Who *may* lead a team
+    is the core's one rule (``core.services.days.may_lead_teams``: work leaders and leaders)."""
     ids = select(Membership.user_id).where(Membership.role == "work_leader")
-    return list(db.scalars(select(StaffUser).where(StaffUser.id.in_(ids), StaffUser.is_active).order_by(StaffUser.full_name)))
+    return list(db.scalars(select(StaffUser.id).where(StaffUser.id.in_(ids), StaffUser.is_active).order_by(StaffUser.full_name)))
 
 
 def orders_for(db: Session, date: dt.date) -> list[WorkOrder]:
@@ -124,13 +127,9 @@ def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None
     locked_leaders = {t.work_leader_id for t in locked}
     note = db.scalars(select(TeamNote).where(TeamNote.day_id == day.id)).first()
     locked_kinds = {(note.team_kinds if note else {}).get(str(t.id)) for t in locked}
-    all_leaders = work_leaders(db)
     if leader_ids is None:
-        leader_ids = [u.id for u in all_leaders]
-    leader_ids = members_or_error(db, leader_ids, "leader_ids")
-    valid = {u.id for u in all_leaders}
-    if any(i not in valid for i in leader_ids):
-        raise FormError({"leader_ids": _("Choose work leaders.")})
+        leader_ids = on_duty_by_default(db)
+    leader_ids = may_lead_teams(db, members_or_error(db, leader_ids, "leader_ids"), "leader_ids")
     leaders = [i for i in leader_ids if i not in locked_leaders]
     ids = [pid for pid in drawn_ids(draw) if pid not in locked_people]
     people = people_for(db, day, ids)
