@@ -244,22 +244,22 @@ def explain(head: str) -> str:
         if length:
             return _("At most %(n)s characters.", n=n) if op.startswith("<") else _("This field is required.")
         return _("Must be at most %(n)s.", n=n) if op.startswith("<") else _("Must be at least %(n)s.", n=n)
+    # What was expected, as type names: "Expected `int | null`, got `str`" -> {"int", "null"}.
+    want = set(re.findall(r"\w+", head.split(", got ")[0].split("`")[1])) if head.count("`") >= 2 else set()
+    if "got `float`" in head and "str" in want:
+        # A decimal sent as a JSON number: refused on purpose, hours and money are exact.
+        return _("Must be a number written as text, like \"7.5\".")
     if "matching regex" in head:
         return _("This field is required.") if "\\S" in head else _("Not a valid value.")
     if "enum value" in head:
         return _("Not one of the allowed choices.")
-    if "date" in head:
+    if "date" in want or "date" in head:
         return _("Must be a date (YYYY-MM-DD).")
-    if "decimal" in head:
+    if "decimal" in want or "decimal" in head:
         return _("Must be a number.")
-    if "`int`" in head:
-        return _("Must be a whole number.")
-    if "`bool`" in head:
-        return _("Must be yes or no.")
-    if "`str`" in head:
-        return _("Must be text.")
-    if "`array`" in head:
-        return _("Must be a list.")
-    if "`object`" in head:
-        return _("The request body must be an object.")
+    for kind, message in (("int", _("Must be a whole number.")), ("bool", _("Must be yes or no.")),
+                          ("array", _("Must be a list.")), ("object", _("The request body must be an object.")),
+                          ("str", _("Must be text."))):
+        if kind in want:
+            return message
     return _("Not a valid value.")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from core.actions import Caller, Input, action
 from core.api_types import Date, DayId, ParticipantId, SiteId, TeamId
 from core.db import get_scoped
-from core.forms import FormError
+from core.forms import INT_MAX, Field, FormError, validate
 from core.i18n import gettext as _
 from core.models import SHIFT_OUTCOMES, Attendance, Membership, Participant, ProgramDay, Shift, Site, StaffUser, Team, WorkOrder
 from core.services.staff import optional_member
@@ -187,7 +187,7 @@ class ShiftOut(msgspec.Struct):
     participant_id: ParticipantId
     team_id: Annotated[int | None, Meta(description="The person's team; null: present but on no team.")]
     outcome: ShiftOutcome
-    hours: Annotated[Annotated[str, Meta(pattern=r"^\s*\d{1,3}([.,]\d{1,4})?\s*$")] | None, Meta(description="Hours worked, a decimal string; null when not recorded.")]
+    hours: Annotated[Annotated[str, Meta(max_length=20)] | None, Meta(description="Hours worked, a decimal string; null when not recorded.")]
 
 
 class DayDetail(msgspec.Struct):
@@ -355,8 +355,8 @@ def record_attendance(caller: Caller, day_id: int, data: NewAttendance) -> Atten
 
 class NewTeam(Input):
     name: Annotated[str, Meta(min_length=1, max_length=120, pattern=r"\S", description="The team's name.", examples=["Vedbua"])]
-    work_leader_id: Annotated[Annotated[int, Meta(ge=1)] | None, Meta(description="Who leads the team: a work leader or a leader of the organization; null for nobody yet.")] = None
-    work_order_ids: Annotated[list[Annotated[int, Meta(ge=1)]], Meta(max_length=200, description="The work orders the team works on; the same id twice counts once.")] = []
+    work_leader_id: Annotated[Annotated[int, Meta(ge=1, le=INT_MAX)] | None, Meta(description="Who leads the team: a work leader or a leader of the organization; null for nobody yet.")] = None
+    work_order_ids: Annotated[list[Annotated[int, Meta(ge=1, le=INT_MAX)]], Meta(max_length=200, description="The work orders the team works on; the same id twice counts once.")] = []
 
 
 @action("days.create_team", permission="days.edit", summary="Create a team for the day",
@@ -370,7 +370,7 @@ def add_team(caller: Caller, day_id: int, data: NewTeam) -> TeamOut:
 
 class TeamChoice(Input):
     participant_id: ParticipantId
-    team_id: Annotated[Annotated[int, Meta(ge=1)] | None, Meta(description="The team, one of the day's; null takes the person off every team.")] = None
+    team_id: Annotated[Annotated[int, Meta(ge=1, le=INT_MAX)] | None, Meta(description="The team, one of the day's; null takes the person off every team.")] = None
 
 
 @action("days.assign", permission="days.edit", summary="Put a person on a team (or off)",
@@ -387,7 +387,7 @@ def assign(caller: Caller, day_id: int, data: TeamChoice) -> ShiftOut:
 
 class ShiftOutcomeIn(Input):
     outcome: Annotated[Literal["planned", "worked", "left_early", "sent_home", "no_show"], Meta(description="How the shift went.")]
-    hours: Annotated[Annotated[str, Meta(pattern=r"^\s*\d{1,3}([.,]\d{1,4})?\s*$")] | None, Meta(description="Hours worked, a decimal string from \"0\" to \"24\"; a no-show has none.", examples=["5.5"])] = None
+    hours: Annotated[Annotated[str, Meta(max_length=20)] | None, Meta(description="Hours worked, a decimal string from \"0\" to \"24\"; a no-show has none.", examples=["5.5"])] = None
 
 
 @action("days.record_outcome", permission="days.edit", summary="Record how a shift went",
@@ -398,6 +398,7 @@ def shift_outcome(caller: Caller, day_id: int, shift_id: int, data: ShiftOutcome
     shift = get_scoped(caller.db, Shift, shift_id)
     if shift is None or shift.day_id != day.id:
         raise NotFoundException()
-    # A string on the wire (a JSON number would be rounded on the way); a comma is a decimal point.
-    hours = None if data.hours is None else Decimal(data.hours.strip().replace(",", "."))
+    # A string on the wire (a JSON number would be rounded on the way), read as the forms
+    # read decimals: a comma is a decimal point, and the message says what is wrong.
+    hours = validate([Field("hours", kind="decimal", min_value=Decimal(0), max_value=Decimal(24))], {"hours": data.hours})["hours"]
     return shift_out(record_outcome(caller.db, shift, data.outcome, hours))

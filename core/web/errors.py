@@ -75,9 +75,12 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         errors: dict[str, str] = {}
         extra = exc.extra if isinstance(exc.extra, list) else []
         for item in extra:
-            if isinstance(item, dict) and item.get("key"):
+            if not isinstance(item, dict):
+                continue
+            if item.get("key") and not (item.get("source") == "body" or item.get("key") == "data"):
                 errors[str(item["key"])[:100]] = explain(str(item.get("message", "")))
-            elif isinstance(item, dict) and item.get("message"):
+            elif item.get("message"):
+                # A typed body (an action's input): msgspec names the field in its message.
                 errors.update(validation_errors(str(item["message"])))
         return _respond(request, 400, errors)
     if status in (403, 409) and isinstance(exc.extra, dict):

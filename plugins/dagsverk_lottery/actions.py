@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from core.actions import Caller, Input, action
 from core.api_types import DayId, ParticipantId, TeamId
 from core.db import get_scoped
-from core.forms import FormError
+from core.forms import INT_MAX, FormError
 from core.i18n import gettext as _
 from core.models import Participant, ProgramDay, Shift
 from core.services.days import stored_day
@@ -214,7 +214,7 @@ def calendar(db: Session, date_from: dt.date, date_to: dt.date) -> CalendarOut:
 # --- Check-in -------------------------------------------------------------------------------
 
 class CheckInIn(Input):
-    participant_id: Annotated[Annotated[int, Meta(ge=1)] | None, Meta(description="Who came; give this or `card_code`.")] = None
+    participant_id: Annotated[Annotated[int, Meta(ge=1, le=INT_MAX)] | None, Meta(description="Who came; give this or `card_code`.")] = None
     card_code: Annotated[Annotated[str, Meta(max_length=40)] | None, Meta(description="The code on the person's card, as a scanner reads it; give this or `participant_id`.", examples=["K-1042"])] = None
     not_fit: Annotated[bool, Meta(description="Present but not fit to work today: attended, not entered in the draw.")] = False
 
@@ -317,7 +317,7 @@ def record_call(caller: Caller, draw_id: int, data: CallIn) -> CallOut:
 # --- Teams and the end of the day -----------------------------------------------------------
 
 class SuggestIn(Input):
-    leader_ids: Annotated[Annotated[list[Annotated[int, Meta(ge=1)]], Meta(max_length=100)] | None, Meta(description="The work leaders on duty (each a work leader or a leader); null: every work leader.")] = None
+    leader_ids: Annotated[Annotated[list[Annotated[int, Meta(ge=1, le=INT_MAX)]], Meta(max_length=100)] | None, Meta(description="The work leaders on duty (each a work leader or a leader); null: every work leader.")] = None
 
 
 @action("dagsverk.suggest", permission="dagsverk.teams", summary="Suggest the day's teams",
@@ -332,7 +332,7 @@ def suggest(caller: Caller, day_id: int, data: SuggestIn) -> TeamsOut:
 
 class MoveIn(Input):
     participant_id: ParticipantId
-    team_id: Annotated[Annotated[int, Meta(ge=1)] | None, Meta(description="The team, one of the day's; null takes the person off every team.")] = None
+    team_id: Annotated[Annotated[int, Meta(ge=1, le=INT_MAX)] | None, Meta(description="The team, one of the day's; null takes the person off every team.")] = None
 
 
 @action("dagsverk.move", permission="dagsverk.teams", summary="Move a person to another team",
@@ -365,7 +365,7 @@ class OutcomeLine(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class OrderLine(msgspec.Struct, forbid_unknown_fields=True):
-    work_order_id: Annotated[int, Meta(ge=1, description="One of the day's work orders.")]
+    work_order_id: Annotated[int, Meta(ge=1, le=INT_MAX, description="One of the day's work orders.")]
     is_done: Annotated[bool, Meta(description="The order is done.")] = False
     remaining: Annotated[str, Meta(max_length=5000, description="What remains, when not done; carried over to the next day's list.")] = ""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -74,6 +75,8 @@ class IdRoute:
     params: tuple[str, ...]
     dates: tuple[str, ...] = ()
     """Date parameters next to the ids (``/days/{date:date}/teams/{team_id:int}``)."""
+    fields: frozenset[str] | None = None
+    """The fields a typed body takes (an action's input refuses any other); None: any."""
 
     @property
     def is_api(self) -> bool:
@@ -90,8 +93,19 @@ def id_routes(app: Any) -> list[IdRoute]:
         dates = tuple(n for n, p in all_params.items() if p.type is dt.date)
         for handler in getattr(route, "route_handlers", []):
             for method in sorted(set(handler.http_methods) - SKIP_METHODS):
-                out.append(IdRoute(route.path, method, params, dates))
+                out.append(IdRoute(route.path, method, params, dates, _body_fields(handler)))
     return out
+
+
+def _body_fields(handler: Any) -> frozenset[str] | None:
+    """The fields of the handler's ``data`` when it is a typed input (``core.actions.Input``)."""
+    fn = getattr(handler.fn, "func", handler.fn)  # sync handlers run in a thread are wrapped
+    try:
+        kind = typing.get_type_hints(fn, include_extras=False).get("data")
+    except TypeError:  # not a plain function: a body of any shape
+        return None
+    fields = getattr(kind, "__struct_fields__", None)
+    return frozenset(fields) if fields is not None else None
 
 
 def plain_get_routes(app: Any) -> list[str]:
@@ -245,7 +259,9 @@ def _body(attacker: Side) -> dict[str, Any]:
 def _call(client: Any, side: Side, route: IdRoute, path: str) -> Any:
     body = _body(side)
     if route.is_api:
-        json = {k: v for k, v in body.items() if v is not None}
+        if route.fields is not None:  # a typed input: only its fields, and its required ones too
+            body = {**body, "reason": "Because", "call_status": "reached", "locked": True}
+        json = {k: v for k, v in body.items() if v is not None and (route.fields is None or k in route.fields)}
         return client.request(route.method, path, json=json, headers=bearer(side.token))
     if route.method == "GET":
         return client.get(path, follow_redirects=False)
