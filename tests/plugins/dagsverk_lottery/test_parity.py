@@ -20,6 +20,7 @@ from tests.parity import Ctx, Pair, assert_parity
 from tests.plugins.dagsverk_lottery.conftest import check_in_all, open_day, people
 
 _dates = itertools.count()
+_batches = itertools.count(100)
 
 
 def _date() -> dt.date:
@@ -30,7 +31,7 @@ def _date() -> dt.date:
 
 def _day(db: Session, org: OrgWorld, n_people: int = 1, *, checked_in: bool = False, capacity: int | None = None) -> Ctx:
     day = open_day(db, org, _date(), capacity=capacity)
-    persons = people(db, org, n_people, prefix=f"P{day.id}x")
+    persons = people(db, org, n_people, prefix=f"{next(_batches):03d}")  # card codes from the first three letters
     if checked_in:
         check_in_all(db, day, persons)
     return {"day": day.id, "date": day.date.isoformat(), "people": [p.id for p in persons]}
