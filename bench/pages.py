@@ -174,7 +174,7 @@ def measure_actions(base: str, engine, orgs: list[tuple[int, str]]) -> str:  # t
     from plugins.payroll_rules.models import PayRun
 
     month = _add_months(dt.date.today().replace(day=1), -1)
-    period = {"period_start": month.isoformat(), "period_end": (_add_months(month, 1) - dt.timedelta(days=1)).isoformat()}
+    period = {"date_from": month.isoformat(), "date_to": (_add_months(month, 1) - dt.timedelta(days=1)).isoformat()}
     for label, group in (("Dagsverket (day wage)", lottery), ("Nyttig Arbeid (hours)", nyttig)):
         drafts, approvals, lines = [], [], []
         for org_id, _slug in group:

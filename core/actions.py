@@ -25,7 +25,7 @@ import re
 import typing
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -87,6 +87,10 @@ class Caller:
     """The request's gate for special-category values (see core.services.disclosure)."""
     api: bool = False
     """Whether the action came through the API (for the access log's wording only)."""
+    setting_defs: Mapping[str, Any] = field(default_factory=dict)
+    """The settings this organization can see and change (the core's and its enabled plugins')."""
+    permission_defs: tuple[Any, ...] = ()
+    """Every permission declared (the core's and every plugin's), with the roles holding it."""
 
     @property
     def organization_id(self) -> int:
@@ -234,6 +238,7 @@ def validation_errors(message: str) -> dict[str, str]:
     return {field: explain(head)}
 
 
+_EXPECTED = re.compile(r"Expected `(?P<kind>[^`]+)`, got `[^`]+`")
 _BOUND = re.compile(r"Expected `(?P<kind>\w+)`(?: of length)? (?P<op>[<>]=?) (?P<n>-?[\d.]+)")
 
 
@@ -244,22 +249,31 @@ def explain(head: str) -> str:
         if length:
             return _("At most %(n)s characters.", n=n) if op.startswith("<") else _("This field is required.")
         return _("Must be at most %(n)s.", n=n) if op.startswith("<") else _("Must be at least %(n)s.", n=n)
-    # What was expected, as type names: "Expected `int | null`, got `str`" -> {"int", "null"}.
-    want = set(re.findall(r"\w+", head.split(", got ")[0].split("`")[1])) if head.count("`") >= 2 else set()
-    if "got `float`" in head and "str" in want:
+    if "got `null`" in head:
+        return _("This field is required.")  # null where a value must be: as if left out
+    if (m := _EXPECTED.search(head)) and "got `float`" in head and m["kind"].split(" | ")[0] == "str":
         # A decimal sent as a JSON number: refused on purpose, hours and money are exact.
         return _("Must be a number written as text, like \"7.5\".")
+    if m := _EXPECTED.search(head):
+        # What was expected decides the message, not what was sent ("Expected `str`, got `int`").
+        # In a union (`int | null`) the first kind is the one asked for.
+        head = f"Expected `{m['kind'].split(' | ')[0]}`"
     if "matching regex" in head:
         return _("This field is required.") if "\\S" in head else _("Not a valid value.")
     if "enum value" in head:
         return _("Not one of the allowed choices.")
-    if "date" in want or "date" in head:
+    if "date" in head:
         return _("Must be a date (YYYY-MM-DD).")
-    if "decimal" in want or "decimal" in head:
+    if "decimal" in head:
         return _("Must be a number.")
-    for kind, message in (("int", _("Must be a whole number.")), ("bool", _("Must be yes or no.")),
-                          ("array", _("Must be a list.")), ("object", _("The request body must be an object.")),
-                          ("str", _("Must be text."))):
-        if kind in want:
-            return message
+    if "`int`" in head:
+        return _("Must be a whole number.")
+    if "`bool`" in head:
+        return _("Must be yes or no.")
+    if "`str`" in head:
+        return _("Must be text.")
+    if "`array`" in head:
+        return _("Must be a list.")
+    if "`object`" in head:
+        return _("The request body must be an object.")
     return _("Not a valid value.")

@@ -1,42 +1,36 @@
-"""A leader's answers to an administrator's requests, as JSON (the same service as
-``/access-requests``): list what waits, approve or refuse one."""
+"""A leader's answers to an administrator's requests, as JSON (the same actions as the
+page ``/access-requests``): list what waits, confirm or refuse one."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request
+from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
-from core.api.admin import request_json
-from core.models import PendingChange
+from core.actions import api_doc
+from core.api.admin import PendingChangeList, PendingChangeOut, pending_change_out
 from core.services import access_requests
-from core.web.context import app_context, current_user
-from core.web.handlers import api_get, api_post, get_or_404
+from core.web.handlers import api_get, api_post, caller_of
 
-CONFIRM = {"permission": access_requests.CONFIRM_PERMISSION}
+PendingChangeIdParam = Annotated[int, Parameter(description="The request's id, as GET /api/v1/access-requests lists it.")]
 
 
 class AccessRequestsApi(Controller):
     path = "/access-requests"
     tags = ["access"]
 
-    @api_get("/", opt=CONFIRM, name="api.access_requests")
-    def list_pending(self, db: Session) -> dict[str, Any]:
-        """Requests waiting for a leader's confirmation, oldest first."""
-        return {"items": [request_json(r) for r in access_requests.pending(db)]}
+    @api_get("/", opt={"permission": access_requests.CONFIRM_PERMISSION}, name="api.access_requests",
+             summary="List requests waiting for a leader",
+             description="What administrators asked for that only a leader may confirm (an account with a role "
+                         "reaching sensitive data, two-factor sign-in switched off), oldest first.")
+    def list_pending(self, db: Session) -> PendingChangeList:
+        return PendingChangeList(items=[pending_change_out(r) for r in access_requests.pending(db)])
 
-    def _decide(self, request: Request[Any, Any, Any], db: Session, pending_change_id: int, approve: bool) -> dict[str, Any]:
-        change = get_or_404(db, PendingChange, pending_change_id)
-        user = current_user(request)
-        defs = app_context(request).settings_for(user.organization.enabled_plugins)
-        return request_json(access_requests.decide(db, user, change, approve, defs))
+    @api_post("/{pending_change_id:int}/approve", **api_doc(access_requests.approve), name="api.access_requests.approve", status_code=200)
+    def approve(self, request: Request[Any, Any, Any], db: Session, pending_change_id: PendingChangeIdParam) -> PendingChangeOut:
+        return pending_change_out(access_requests.approve.run(caller_of(request, db), pending_change_id))
 
-    @api_post("/{pending_change_id:int}/approve", opt=CONFIRM, name="api.access_requests.approve", status_code=200)
-    def approve(self, request: Request[Any, Any, Any], db: Session, pending_change_id: int) -> dict[str, Any]:
-        """Confirm a request (not one's own): the account is created or the setting changed now."""
-        return self._decide(request, db, pending_change_id, True)
-
-    @api_post("/{pending_change_id:int}/reject", opt=CONFIRM, name="api.access_requests.reject", status_code=200)
-    def reject(self, request: Request[Any, Any, Any], db: Session, pending_change_id: int) -> dict[str, Any]:
-        """Refuse a request: nothing changes."""
-        return self._decide(request, db, pending_change_id, False)
+    @api_post("/{pending_change_id:int}/reject", **api_doc(access_requests.reject), name="api.access_requests.reject", status_code=200)
+    def reject(self, request: Request[Any, Any, Any], db: Session, pending_change_id: PendingChangeIdParam) -> PendingChangeOut:
+        return pending_change_out(access_requests.reject.run(caller_of(request, db), pending_change_id))

@@ -1,70 +1,161 @@
-"""The signed-in staff member's own account as JSON: language, API tokens, sessions."""
+"""The signed-in staff member's own account as JSON: language, API tokens, sessions; and
+the token endpoint an integrator signs in with. The same actions as ``/account``
+(core.services.account)."""
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request
-from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Operation
+from litestar.params import Parameter
+from msgspec import Meta
 from sqlalchemy.orm import Session
 
-from core.api.input import refuse_unknown, strict
-from core.forms import Field
-from core.i18n import LOCALES
-from core.models import StaffUser
-from core.services import auth as auth_service
+from core.actions import api_doc
+from core.db import scoped_session
+from core.models import ApiToken
+from core.services import account
 from core.services import tokens as token_service
-from core.web.context import app_context, current_user
-from core.web.handlers import api_delete, api_get, api_patch, api_post
+from core.services.account import CreateToken, Scope, SetLanguage
+from core.services.sign_in import SignIn, token_by_sign_in
+from core.web.client import client_address
+from core.web.context import app_context
+from core.web.handlers import api_delete, api_get, api_patch, api_post, caller_of
 
-ACCOUNT = {"permission": "account.use"}
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """A stored moment (naive, in UTC) as the API gives moments: with its offset."""
+    return moment.replace(tzinfo=dt.timezone.utc)
+
+
+class TokenOut(msgspec.Struct, kw_only=True):
+    """An API token, without its secret."""
+
+    id: Annotated[int, Meta(description="The token's id (to revoke it).", examples=[3])]
+    name: Annotated[str, Meta(description="What the token is for, as named when it was made.")]
+    scopes: Annotated[list[Scope], Meta(description="What the token may do: read, write, sensitive.")]
+    created_at: Annotated[dt.datetime, Meta(description="When it was made.")]
+    last_used_at: Annotated[dt.datetime | None, Meta(description="When it was last used (to the minute); null if never.")]
+    expires_at: Annotated[dt.datetime, Meta(description="When it stops working.")]
+    made_with_second_factor: Annotated[bool, Meta(description=(
+        "Whether it was made with a second factor (a session that gave the code, a token made so, or a sign-in with "
+        "the code): only such a token reaches special-category data where the organization requires two-factor."))]
+    revoked_at: Annotated[dt.datetime | None, Meta(description="When it was revoked; null while it works.")]
+
+
+class TokenCreated(TokenOut, kw_only=True):
+    """A new token, with its secret: shown here once and never again."""
+
+    token: Annotated[str, Meta(description="The secret: send it as `Authorization: Bearer <token>`. Only its hash is kept.",
+                               examples=["lvt_…"])]
+
+
+class TokenList(msgspec.Struct, kw_only=True):
+    items: Annotated[list[TokenOut], Meta(description="One's own live tokens in this organization, oldest first.")]
+
+
+class LanguageOut(msgspec.Struct, kw_only=True):
+    locale: Annotated[str, Meta(description="The language now set: nb or en.", examples=["nb"])]
+
+
+class SignedOut(msgspec.Struct, kw_only=True):
+    ended_sessions: Annotated[int, Meta(description="How many browser sessions were ended.")]
+    revoked_tokens: Annotated[int, Meta(description="How many API tokens were revoked, the one used for this request included.")]
+
+
+def token_out(t: ApiToken) -> TokenOut:
+    return TokenOut(
+        id=t.id, name=t.name, scopes=t.scopes.split(), created_at=utc(t.created_at),  # type: ignore[arg-type]
+        last_used_at=utc(t.last_used_at) if t.last_used_at else None, expires_at=utc(t.expires_at),
+        made_with_second_factor=t.second_factor, revoked_at=utc(t.revoked_at) if t.revoked_at else None,
+    )
+
+
+def token_created(t: ApiToken, secret: str) -> TokenCreated:
+    return TokenCreated(**msgspec.structs.asdict(token_out(t)), token=secret)
+
+
+TokenIdParam = Annotated[int, Parameter(description="The token's id, as listed by GET /api/v1/me/tokens.")]
 
 
 class AccountApi(Controller):
     path = "/me"
     tags = ["account"]
 
-    @api_patch("/", opt=ACCOUNT, name="api.me.update")
-    def update_me(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> dict[str, Any]:
-        """Set one's language: ``{"locale": "nb"}`` or ``"en"`` (the page's language switch)."""
-        clean = strict([Field("locale", kind="choice", choices=tuple(LOCALES), required=True)], data)
-        user = db.get(StaffUser, current_user(request).id)
-        user.locale = clean["locale"]  # type: ignore[union-attr]
-        db.commit()
-        return {"locale": clean["locale"]}
+    @api_patch("/", **api_doc(account.set_language), name="api.me.update")
+    def update_me(self, request: Request[Any, Any, Any], db: Session, data: SetLanguage) -> LanguageOut:
+        return LanguageOut(locale=account.set_language.run(caller_of(request, db), data))
 
-    @api_get("/tokens", opt=ACCOUNT, name="api.me.tokens")
-    def list_tokens(self, request: Request[Any, Any, Any], db: Session) -> dict[str, Any]:
-        """One's own live API tokens (never their secrets)."""
-        me = current_user(request)
-        return {"items": [token_service.token_json(t) for t in token_service.live_tokens(db, me.id, me.organization.id)]}
+    @api_get("/tokens", opt={"permission": "account.use"}, name="api.me.tokens", summary="List one's API tokens",
+             description="One's own live (unrevoked, unexpired) API tokens in this organization, never their secrets.")
+    def list_tokens(self, request: Request[Any, Any, Any], db: Session) -> TokenList:
+        me = caller_of(request, db).user
+        return TokenList(items=[token_out(t) for t in token_service.live_tokens(db, me.id, me.organization.id)])
 
-    @api_post("/tokens", opt=ACCOUNT, name="api.me.tokens.create", status_code=201)
-    def create_token(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> dict[str, Any]:
-        """Create a token: ``{"name": ..., "expires_in_days": 1..LAVTERSKEL_API_TOKEN_DAYS,
-        "scopes": ["read", "write", "sensitive"]}`` (default: the longest time, ``["read"]``).
-        A token made with a token gets no scope or time beyond the maker's. The secret is in
-        this answer and never again."""
-        me = current_user(request)
-        body = dict(refuse_unknown(data, token_service.TOKEN_FIELD_NAMES))
-        row, secret = token_service.new_token(
-            db, app_context(request).settings.security, db.get(StaffUser, me.id), me.organization.id, body,  # type: ignore[arg-type]
-            second_factor=request.scope.get("state", {}).get("second_factor") == "verified",
-            maker_scopes=me.token_scopes, maker_expires_at=me.token_expires_at,
-        )
-        return {**token_service.token_json(row), "token": secret}
+    @api_post("/tokens", **api_doc(account.create_token), name="api.me.tokens.create", status_code=201)
+    def create_token(self, request: Request[Any, Any, Any], db: Session, data: CreateToken) -> TokenCreated:
+        row, secret = account.create_token.run(caller_of(request, db), data)
+        return token_created(row, secret)
 
-    @api_delete("/tokens/{token_id:int}", opt=ACCOUNT, name="api.me.tokens.revoke", status_code=200)
-    def revoke_token(self, request: Request[Any, Any, Any], db: Session, token_id: int) -> dict[str, Any]:
-        """Revoke one of one's own tokens; another person's token is not found."""
-        me = current_user(request)
-        row = token_service.own_token(db, me.id, me.organization.id, token_id)
-        if row is None:
-            raise NotFoundException()
-        return token_service.token_json(token_service.revoke(db, row))
+    @api_delete("/tokens/{token_id:int}", **api_doc(account.revoke_token), name="api.me.tokens.revoke", status_code=200)
+    def revoke_token(self, request: Request[Any, Any, Any], db: Session, token_id: TokenIdParam) -> TokenOut:
+        return token_out(account.revoke_token.run(caller_of(request, db), token_id))
 
-    @api_post("/logout-everywhere", opt=ACCOUNT, name="api.me.logout_everywhere", status_code=200)
-    def logout_everywhere(self, request: Request[Any, Any, Any], db: Session) -> dict[str, Any]:
-        """End every browser session and revoke every API token of one's account, the
-        token this request came with included."""
-        sessions, tokens = auth_service.sign_out_everywhere(db, current_user(request).id)
-        return {"ended_sessions": sessions, "revoked_tokens": tokens}
+    @api_post("/logout-everywhere", **api_doc(account.sign_out_everywhere), name="api.me.logout_everywhere", status_code=200)
+    def logout_everywhere(self, request: Request[Any, Any, Any], db: Session) -> SignedOut:
+        sessions, tokens = account.sign_out_everywhere.run(caller_of(request, db))
+        return SignedOut(ended_sessions=sessions, revoked_tokens=tokens)
+
+
+@dataclass
+class PublicOperation(Operation):
+    """An operation that needs no token. ``security: []`` overrides the API's default (the
+    bearer scheme) in the schema; Litestar leaves an empty list out, hence this class."""
+
+    def __post_init__(self) -> None:
+        if not self.security:
+            self.security = []
+
+
+class SignInRefused(msgspec.Struct, kw_only=True):
+    """Why no token was given, in the one error shape of the API."""
+
+    status_code: Annotated[int, Meta(description="The HTTP status again.", examples=[401])]
+    detail: Annotated[str, Meta(description="What happened, for people.")]
+    errors: Annotated[dict[str, str] | None, Meta(description=(
+        "Per field, why: `__all__` for a wrong username or password (one message for every username) or too many "
+        "attempts; `code` for a missing or wrong second-factor code; `organization`, `expires_in_days`."))] = None
+
+
+SIGN_IN_ERRORS = {
+    401: ResponseSpec(data_container=SignInRefused, description="Wrong username or password, or a missing or wrong code."),
+    422: ResponseSpec(data_container=SignInRefused, description="The organization is not named or not the account's, or the lifetime is beyond the server's limit."),
+    429: ResponseSpec(data_container=SignInRefused, description="Too many failed attempts from this client, or wrong codes locked the account: wait."),
+}
+
+
+@api_post(
+    "/tokens", opt={"public": True}, name="api.tokens.create", status_code=201, tags=["account"],
+    operation_class=PublicOperation, responses=SIGN_IN_ERRORS,
+    summary="Sign in: get an API token",
+    description=(
+        "Exchange a staff member's username, password and, where the account has two-factor sign-in set up, the "
+        "authenticator app's current `code` for a scoped, expiring API token. The checks are the sign-in page's: "
+        "a wrong password, an unknown username and a disabled account all answer 401 with the same message; too "
+        "many failed attempts from one client answer 429 for a while; wrong codes lock the account like on the "
+        "code page. A token made with a right code counts as two-factor. `organization` (slug or id) is needed "
+        "only when the account has a role in more than one (422 otherwise). The secret is in this answer only."
+    ),
+)
+def sign_in(request: Request[Any, Any, Any], data: SignIn) -> TokenCreated:
+    ctx = app_context(request)
+    client = client_address(request.scope, ctx.settings.security.trusted_proxies)
+    # Not the request's own session (there is no requester yet): signing in looks across
+    # organizations, as the sign-in page does.
+    with scoped_session(ctx.session_factory, None) as db:
+        row, secret = token_by_sign_in(db, ctx.settings.security, client, data)
+        return token_created(row, secret)

@@ -1,146 +1,242 @@
 """Administration as JSON: plugins on and off, settings (dated too), sites and staff.
 
-The same services as the HTML page ``/admin``; only an organization's administrators
-reach these routes.
+The same actions as the HTML page ``/admin`` (core.services.administration); only an
+organization's administrators reach these routes.
 """
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any, Literal
 
+import msgspec
 from litestar import Controller, Request, Response
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+from msgspec import Meta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.api.input import refuse_unknown, strict
-from core.forms import Field, FormError
-from core.i18n import gettext as _
+from core.actions import api_doc
+from core.api.account import utc
 from core.i18n import today
 from core.models import DatedSetting, Organization, PendingChange, Site, StaffUser
-from core.services import access_requests
+from core.services import administration as admin
 from core.services import organizations as org_service
 from core.services import settings as settings_service
-from core.web.context import app_context, current_user
-from core.web.handlers import api_get, api_patch, api_post, api_put
+from core.services.administration import AddSite, AddStaff, SetPlugin, SetSetting, SetStaffActive
+from core.web.context import app_context
+from core.web.handlers import api_get, api_patch, api_post, api_put, caller_of
 
-ADMIN = {"permission": "org.admin"}
+ADMIN = {"permission": admin.ADMIN}
+
+SettingValue = Annotated[str | int | bool | None, Meta(description=(
+    "The value: text, a whole number, true/false, or a decimal as a string; null when none is set."))]
 
 
 def _plain(value: Any) -> Any:
     return value if isinstance(value, (bool, int, str)) or value is None else str(value)
 
 
-def site_json(site: Site) -> dict[str, Any]:
-    return {"id": site.id, "name": site.name, "address": site.address}
+# --- answers ---------------------------------------------------------------------------
+
+class PluginOut(msgspec.Struct, kw_only=True):
+    name: Annotated[str, Meta(description="The plugin's name, as in the path of PUT /api/v1/admin/plugins/{plugin}.", examples=["dagsverk_lottery"])]
+    label: Annotated[str, Meta(description="Its name for people, in the reader's language.")]
+    description: Annotated[str, Meta(description="What it does, in the reader's language.")]
+    is_enabled: Annotated[bool, Meta(description="Whether this organization runs it.")]
 
 
-def staff_json(user: StaffUser, organization_id: int) -> dict[str, Any]:
-    return {"id": user.id, "username": user.username, "full_name": user.full_name, "active": user.is_active,
-            "roles": sorted(user.roles_in(organization_id))}
+class PluginList(msgspec.Struct, kw_only=True):
+    items: Annotated[list[PluginOut], Meta(description="Every program plugin installed on the server.")]
 
 
-def request_json(row: PendingChange) -> dict[str, Any]:
-    """A request waiting for (or answered by) a leader; never the password's hash."""
-    payload = {k: v for k, v in row.payload.items() if k != "password_hash"}
-    return {"id": row.id, "kind": row.kind, "status": row.status, "payload": payload,
-            "requested_by": row.requested_by_name, "requested_at": row.requested_at.isoformat(),
-            "decided_by": row.decided_by_name or None, "decided_at": row.decided_at.isoformat() if row.decided_at else None}
+class PluginState(msgspec.Struct, kw_only=True):
+    name: Annotated[str, Meta(description="The plugin's name.")]
+    is_enabled: Annotated[bool, Meta(description="Whether this organization now runs it.")]
 
 
-def _pending(row: PendingChange) -> Response[dict[str, Any]]:
+class SettingHistoryOut(msgspec.Struct, kw_only=True):
+    valid_from: Annotated[dt.date, Meta(description="The first day this value holds.")]
+    value: SettingValue
+    note: Annotated[str, Meta(description="Why it changed.")]
+
+
+class SettingOut(msgspec.Struct, kw_only=True):
+    key: Annotated[str, Meta(description="The setting's key.", examples=["payroll.day_wage"])]
+    label: Annotated[str, Meta(description="Its name for people, in the reader's language.")]
+    kind: Annotated[str, Meta(description="What its value is: str, text, int, decimal, date, bool or choice.")]
+    is_dated: Annotated[bool, Meta(description="Whether its values hold from a date (and keep a history).")]
+    value: SettingValue
+    history: Annotated[list[SettingHistoryOut], Meta(description="A dated setting's values, oldest first; empty otherwise.")]
+
+
+class SettingList(msgspec.Struct, kw_only=True):
+    items: Annotated[list[SettingOut], Meta(description="Every setting this organization has, with today's value.")]
+
+
+class SettingRecorded(msgspec.Struct, kw_only=True):
+    key: Annotated[str, Meta(description="The setting's key.")]
+    valid_from: Annotated[dt.date | None, Meta(description="The first day the value holds; null for a setting that is not dated.")]
+    value: SettingValue
+    note: Annotated[str, Meta(description="Why it changed.")]
+
+
+class PendingPayload(msgspec.Struct, kw_only=True):
+    """What was asked for: an account (username, full_name, roles) or a setting (key, value, note)."""
+
+    username: Annotated[str | None, Meta(description="The new account's username (an account request).")] = None
+    full_name: Annotated[str | None, Meta(description="The new colleague's name (an account request).")] = None
+    roles: Annotated[list[str] | None, Meta(description="The roles asked for (an account request).")] = None
+    key: Annotated[str | None, Meta(description="The setting's key (a setting request).")] = None
+    value: Annotated[str | int | bool | None, Meta(description="The value asked for (a setting request).")] = None
+    note: Annotated[str | None, Meta(description="Why (a setting request).")] = None
+
+
+class PendingChangeOut(msgspec.Struct, kw_only=True):
+    id: Annotated[int, Meta(description="The request's id (to approve or reject it).", examples=[1])]
+    kind: Annotated[Literal["add_staff", "setting"], Meta(description="An account with roles, or a setting.")]
+    status: Annotated[Literal["pending", "approved", "rejected"], Meta(description="Whether a leader has answered, and how.")]
+    payload: Annotated[PendingPayload, Meta(description="What was asked for (never a password or its hash).")]
+    requested_by: Annotated[str, Meta(description="The name of who asked.")]
+    requested_at: Annotated[dt.datetime, Meta(description="When they asked.")]
+    decided_by: Annotated[str | None, Meta(description="The name of the leader who answered; null while pending.")]
+    decided_at: Annotated[dt.datetime | None, Meta(description="When they answered; null while pending.")]
+
+
+class PendingChangeList(msgspec.Struct, kw_only=True):
+    items: Annotated[list[PendingChangeOut], Meta(description="Requests waiting for a leader's answer, oldest first.")]
+
+
+class Accepted(msgspec.Struct, kw_only=True):
     """202: accepted, waiting for a leader's confirmation; nothing has changed yet."""
-    return Response({"pending_change": request_json(row)}, status_code=202)
+
+    pending_change: Annotated[PendingChangeOut, Meta(description="The request a leader confirms or refuses (/api/v1/access-requests).")]
 
 
-def _history_json(row: DatedSetting) -> dict[str, Any]:
-    return {"valid_from": row.valid_from.isoformat(), "value": _plain(row.value), "note": row.note}
+class SiteOut(msgspec.Struct, kw_only=True):
+    id: Annotated[int, Meta(description="The site's id (site_id when creating a day).", examples=[1])]
+    name: Annotated[str, Meta(description="Its name.", examples=["Vedbua"])]
+    address: Annotated[str, Meta(description="Its address.", examples=["Stavnebrua 2"])]
+
+
+class SiteList(msgspec.Struct, kw_only=True):
+    items: Annotated[list[SiteOut], Meta(description="The organization's sites, by name.")]
+
+
+class StaffOut(msgspec.Struct, kw_only=True):
+    id: Annotated[int, Meta(description="The staff member's id.", examples=[1])]
+    username: Annotated[str, Meta(description="Their username.")]
+    full_name: Annotated[str, Meta(description="Their name.")]
+    is_active: Annotated[bool, Meta(description="false: the account is disabled and cannot sign in.")]
+    roles: Annotated[list[str], Meta(description="Their roles in this organization.")]
+
+
+class StaffList(msgspec.Struct, kw_only=True):
+    items: Annotated[list[StaffOut], Meta(description="Staff with a role in this organization, by name.")]
+
+
+def site_out(site: Site) -> SiteOut:
+    return SiteOut(id=site.id, name=site.name, address=site.address or "")
+
+
+def staff_out(user: StaffUser, organization_id: int) -> StaffOut:
+    return StaffOut(id=user.id, username=user.username, full_name=user.full_name, is_active=user.is_active,
+                    roles=sorted(user.roles_in(organization_id)))
+
+
+def pending_change_out(row: PendingChange) -> PendingChangeOut:
+    payload = {k: v for k, v in row.payload.items() if k in PendingPayload.__struct_fields__}
+    return PendingChangeOut(
+        id=row.id, kind=row.kind, status=row.status, payload=PendingPayload(**payload),  # type: ignore[arg-type]
+        requested_by=row.requested_by_name, requested_at=utc(row.requested_at), decided_by=row.decided_by_name or None,
+        decided_at=utc(row.decided_at) if row.decided_at else None,
+    )
+
+
+def _accepted(row: PendingChange) -> Response[Accepted]:
+    return Response(Accepted(pending_change=pending_change_out(row)), status_code=202)
+
+
+ACCEPTED = {202: ResponseSpec(data_container=Accepted, description="Asked for: a leader confirms it before anything changes.")}
+PluginParam = Annotated[str, Parameter(description="The plugin's name, as GET /api/v1/admin/plugins lists it.")]
+UserIdParam = Annotated[int, Parameter(description="The staff member's id, as GET /api/v1/admin/staff lists it.")]
+
+
+def list_sites_of(db: Session) -> SiteList:
+    return SiteList(items=[site_out(s) for s in db.scalars(select(Site).order_by(Site.name))])
 
 
 class AdminApi(Controller):
     path = "/admin"
     tags = ["admin"]
 
-    @api_get("/plugins", opt=ADMIN, name="api.admin.plugins")
-    def list_plugins(self, request: Request[Any, Any, Any], db: Session) -> dict[str, Any]:
-        """The program plugins installed, and whether this organization runs each."""
+    @api_get("/plugins", opt=ADMIN, name="api.admin.plugins", summary="List plugins",
+             description="The program plugins installed on the server, and whether this organization runs each.")
+    def list_plugins(self, request: Request[Any, Any, Any], db: Session) -> PluginList:
         ctx = app_context(request)
-        org = db.get(Organization, current_user(request).organization.id)
+        org = db.get(Organization, caller_of(request, db).organization_id)
         info = {name: dict(i or {}) for name, i in ctx.plugins.per_plugin("lavterskel_plugin_info")}
-        return {"items": [
-            {"name": name, "enabled": name in org.enabled_plugins,  # type: ignore[union-attr]
-             "label": str(info.get(name, {}).get("label", name)), "description": str(info.get(name, {}).get("description", ""))}
+        return PluginList(items=[
+            PluginOut(name=name, is_enabled=name in org.enabled_plugins,  # type: ignore[union-attr]
+                      label=str(info.get(name, {}).get("label", name)), description=str(info.get(name, {}).get("description", "")))
             for name in ctx.plugins.program_plugins
-        ]}
+        ])
 
-    @api_put("/plugins/{plugin:str}", opt=ADMIN, name="api.admin.plugin")
-    def set_plugin(self, request: Request[Any, Any, Any], db: Session, plugin: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Switch a plugin on (``{"enabled": true}``) or off; switching off keeps its data."""
-        ctx = app_context(request)
-        clean = strict([Field("enabled", kind="bool", required=True)], data)
-        if plugin not in ctx.plugins.program_plugins:
-            raise NotFoundException()
-        org = db.get(Organization, current_user(request).organization.id)
-        org_service.set_plugin_enabled(db, org, plugin, clean["enabled"], ctx.plugins.program_plugins)  # type: ignore[arg-type]
-        return {"name": plugin, "enabled": clean["enabled"]}
+    @api_put("/plugins/{plugin:str}", **api_doc(admin.set_plugin), name="api.admin.plugin")
+    def set_plugin(self, request: Request[Any, Any, Any], db: Session, plugin: PluginParam, data: SetPlugin) -> PluginState:
+        caller = caller_of(request, db)
+        if plugin not in caller.plugins.program_plugins:
+            raise NotFoundException()  # the path names no plugin (the service refuses it too)
+        return PluginState(name=plugin, is_enabled=admin.set_plugin.run(caller, plugin, data))
 
-    @api_get("/settings", opt=ADMIN, name="api.admin.settings")
-    def list_settings(self, request: Request[Any, Any, Any], db: Session) -> dict[str, Any]:
-        """Every setting with today's value; dated ones (capacity, rates) with their history."""
-        rows = settings_service.settings_overview(db, app_context(request).settings_for(current_user(request).organization.enabled_plugins), today())
-        return {"items": [
-            {"key": r["def"].key, "label": str(r["def"].label), "kind": r["def"].kind, "dated": r["def"].dated,
-             "value": _plain(r["value"]), "history": [_history_json(h) for h in r["history"]]}
+    @api_get("/settings", opt=ADMIN, name="api.admin.settings", summary="List settings",
+             description="Every setting this organization has (the core's and its plugins'), with today's value; "
+                         "dated ones (capacity, rates) with their history.")
+    def list_settings(self, request: Request[Any, Any, Any], db: Session) -> SettingList:
+        rows = settings_service.settings_overview(db, dict(caller_of(request, db).setting_defs), today())
+        return SettingList(items=[
+            SettingOut(key=r["def"].key, label=str(r["def"].label), kind=r["def"].kind, is_dated=r["def"].dated,
+                       value=_plain(r["value"]), history=[_history_out(h) for h in r["history"]])
             for r in rows
-        ]}
+        ])
 
-    @api_post("/settings", opt=ADMIN, name="api.admin.settings.set", status_code=201)
-    def set_setting(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> Any:
-        """Record a value: ``{"key", "value", "valid_from" (dated settings), "note"}``.
-        A dated setting gains a row from ``valid_from``; history is never overwritten.
-        Switching two-factor off is only asked for: 202 with the request a leader confirms."""
-        body = refuse_unknown(data, ("key", "value", "valid_from", "note"))
-        user = current_user(request)
-        defs = app_context(request).settings_for(user.organization.enabled_plugins)
-        row = access_requests.save_setting_or_request(db, user.organization.id, user, defs, dict(body))
+    @api_post("/settings", **api_doc(admin.set_setting), name="api.admin.settings.set", status_code=201, responses=ACCEPTED)
+    def set_setting(self, request: Request[Any, Any, Any], db: Session, data: SetSetting) -> Response[SettingRecorded]:
+        row = admin.set_setting.run(caller_of(request, db), data)
         if isinstance(row, PendingChange):
-            return _pending(row)
-        return {"key": row.key, **_history_json(row)}
+            return _accepted(row)  # type: ignore[return-value]
+        return Response(SettingRecorded(key=row.key, valid_from=row.valid_from, value=_plain(row.value), note=row.note), status_code=201)
 
-    @api_get("/sites", opt=ADMIN, name="api.admin.sites")
-    def list_sites(self, db: Session) -> dict[str, Any]:
-        return {"items": [site_json(s) for s in db.scalars(select(Site).order_by(Site.name))]}
+    @api_get("/sites", opt=ADMIN, name="api.admin.sites", summary="List sites (administration)",
+             description="The organization's sites, as on the administration page; GET /api/v1/sites gives the same "
+                         "to everyone who plans days.")
+    def list_sites(self, db: Session) -> SiteList:
+        return list_sites_of(db)
 
-    @api_post("/sites", opt=ADMIN, name="api.admin.sites.add", status_code=201)
-    def add_site(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> dict[str, Any]:
-        body = refuse_unknown(data, ("name", "address"))
-        return site_json(org_service.add_site(db, current_user(request).organization.id, body.get("name"), body.get("address")))
+    @api_post("/sites", **api_doc(admin.add_site), name="api.admin.sites.add", status_code=201)
+    def add_site(self, request: Request[Any, Any, Any], db: Session, data: AddSite) -> SiteOut:
+        return site_out(admin.add_site.run(caller_of(request, db), data))
 
-    @api_get("/staff", opt=ADMIN, name="api.admin.staff")
-    def list_staff(self, request: Request[Any, Any, Any], db: Session) -> dict[str, Any]:
-        org_id = current_user(request).organization.id
-        return {"items": [staff_json(u, org_id) for u in org_service.staff_of_organization(db)]}
+    @api_get("/staff", opt=ADMIN, name="api.admin.staff", summary="List staff",
+             description="Staff with a role in this organization, with their roles and whether the account is active.")
+    def list_staff(self, request: Request[Any, Any, Any], db: Session) -> StaffList:
+        org_id = caller_of(request, db).organization_id
+        return StaffList(items=[staff_out(u, org_id) for u in org_service.staff_of_organization(db)])
 
-    @api_post("/staff", opt=ADMIN, name="api.admin.staff.add", status_code=201)
-    def add_staff(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> Any:
-        """Add a colleague: ``{"username", "full_name", "password" (12+), "roles": [...]}``.
-        A role that reaches sensitive data is only asked for: 202 with the request a leader confirms."""
-        body = refuse_unknown(data, ("username", "full_name", "password", "roles"))
-        roles = body.get("roles")
-        if not isinstance(roles, list):
-            raise FormError({"roles": _("Choose at least one role.")})
-        org = db.get(Organization, current_user(request).organization.id)
-        user = access_requests.add_staff_or_request(db, org, current_user(request), app_context(request).permission_defs, body, roles)  # type: ignore[arg-type]
+    @api_post("/staff", **api_doc(admin.add_staff), name="api.admin.staff.add", status_code=201, responses=ACCEPTED)
+    def add_staff(self, request: Request[Any, Any, Any], db: Session, data: AddStaff) -> Response[StaffOut]:
+        caller = caller_of(request, db)
+        user = admin.add_staff.run(caller, data)
         if isinstance(user, PendingChange):
-            return _pending(user)
-        return staff_json(user, org.id)  # type: ignore[union-attr]
+            return _accepted(user)  # type: ignore[return-value]
+        return Response(staff_out(user, caller.organization_id), status_code=201)
 
-    @api_patch("/staff/{user_id:int}", opt=ADMIN, name="api.admin.staff.update")
-    def update_staff(self, request: Request[Any, Any, Any], db: Session, user_id: int, data: dict[str, Any]) -> dict[str, Any]:
-        """Disable (``{"active": false}``) or enable a colleague; disabling ends their sessions."""
-        staff = org_service.staff_member(db, user_id)
-        if staff is None:
-            raise NotFoundException()
-        clean = strict([Field("active", kind="bool", required=True)], data)
-        me = current_user(request)
-        org_service.set_staff_active(db, me.id, staff, clean["active"])
-        return staff_json(staff, me.organization.id)
+    @api_patch("/staff/{user_id:int}", **api_doc(admin.set_staff_active), name="api.admin.staff.update")
+    def update_staff(self, request: Request[Any, Any, Any], db: Session, user_id: UserIdParam, data: SetStaffActive) -> StaffOut:
+        caller = caller_of(request, db)
+        return staff_out(admin.set_staff_active.run(caller, user_id, data), caller.organization_id)
+
+
+def _history_out(row: DatedSetting) -> SettingHistoryOut:
+    return SettingHistoryOut(valid_from=row.valid_from, value=_plain(row.value), note=row.note)

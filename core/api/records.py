@@ -1,68 +1,124 @@
-"""Participants, customers and work orders as JSON."""
-from __future__ import annotations
+"""Participants, customers and work orders as JSON: the same actions as the record pages.
 
-from typing import Any
+One router per :class:`core.services.resources.Resource`. The routes are made per resource,
+with the resource's own types and names (``{participant_id}``, the list's filters), so
+the schema describes each one fully.
+
+This module does not use ``from __future__ import annotations``: the handlers' types are
+made at run time per resource, and Litestar reads them from the functions' signatures.
+"""
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from litestar import Request, Router
+from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
-from core.api.input import strict
-from core.forms import Field
-from core.models import ORDER_STATUSES, WorkOrder
-from core.services.resources import Resource, clean_filters, create_row, list_rows, update_row
-from core.services.work_orders import change_order_status
-from core.web.context import current_user
-from core.web.handlers import api_get, api_patch, api_post, get_or_404
+from core.actions import api_doc
+from core.forms import INT_MAX, Field
+from core.services.record_actions import RECORD_ACTIONS, RecordActions, WorkOrderStatus
+from core.services.resource_types import english, out_of
+from core.services.resources import Resource, list_rows
+from core.web.handlers import api_get, api_patch, api_post, caller_of, get_or_404
 
 MAX_PER_PAGE = 200
-STATUS_FIELDS = [Field("status", kind="choice", choices=ORDER_STATUSES, required=True), Field("status_reason", max_length=500)]
+MAX_PAGE = 100_000
+
+Q = Annotated[str, Parameter(description="Words to search for in the list's names and texts (case does not matter; at most 200 characters are used).")]
+PageNumber = Annotated[int, Parameter(ge=1, description="The page to answer, from 1; a number past the last page answers the last page.")]
+PerPage = Annotated[int, Parameter(ge=1, description=f"Records per page, 1 to {MAX_PER_PAGE}; a larger number is taken as {MAX_PER_PAGE}.")]
 
 
-def _int(raw: Any, default: int, lo: int, hi: int) -> int:
-    try:
-        return max(lo, min(int(raw), hi))
-    except (TypeError, ValueError):
-        return default
+def paging(page: int, per_page: int) -> tuple[int, int]:
+    """The page and page size a list answers for what was asked (see ``PageNumber``)."""
+    return max(1, min(page, MAX_PAGE)), max(1, min(per_page, MAX_PER_PAGE))
+
+
+def id_name(res: Resource) -> str:
+    """The path parameter naming one record: ``participant_id``, ``work_order_id``."""
+    return res.name.rstrip("s").replace("-", "_") + "_id"
+
+
+def _filter_type(res: Resource, f: Field) -> Any:
+    label = english(res.labels.get(f.name, f.name))
+    if f.kind == "bool":
+        kind: Any = bool
+        text = f"Only records whose “{label}” is this (true or false)."
+    elif f.kind == "choice":
+        kind = Literal[tuple(f.choices)]
+        text = f"Only records whose “{label}” is this."
+    else:
+        kind = Annotated[int, Parameter(ge=1, le=INT_MAX)]
+        text = f"Only records whose “{label}” is this id."
+    return Annotated[kind | None, Parameter(query=f.name, description=text)]
+
+
+def _signed(fn: Callable[..., Any], params: list[tuple[str, Any, Any]], returns: Any) -> Callable[..., Any]:
+    """``fn`` (which takes ``**kw``) as Litestar should see it: these parameters and this
+    return type, so each resource's route declares its own ids, filters and bodies."""
+    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default) for name, kind, default in params],
+        return_annotation=returns,
+    )
+    fn.__annotations__ = {name: kind for name, kind, _default in params} | {"return": returns}
+    return fn
 
 
 def records_api_router(res: Resource) -> Router:
+    acts: RecordActions = RECORD_ACTIONS[res.name]
+    types = acts.types
     tag = [res.name]
+    key = id_name(res)
+    one = res.name.rstrip("s").replace("-", " ")
+    record_id = Annotated[int, Parameter(description=f"The {one}'s id.")]
+    base: list[tuple[str, Any, Any]] = [("request", Request, inspect.Parameter.empty), ("db", Session, inspect.Parameter.empty)]
+    filters = {f.name: _filter_type(res, f) for f in res.filters}
 
-    @api_get("/", opt={"permission": res.view_permission}, name=f"api.{res.name}.list", tags=tag)
-    def list_items(request: Request[Any, Any, Any], db: Session) -> dict[str, Any]:
-        params = dict(request.query_params)
-        per_page = _int(params.get("per_page"), 50, 1, MAX_PER_PAGE)
-        page = list_rows(
-            db, res, q=str(params.get("q", ""))[:200], filters=clean_filters(res, params),
-            page=_int(params.get("page"), 1, 1, 100_000), per_page=per_page,
-        )
-        return {"items": [res.to_json(r) for r in page.rows], "total": page.total, "page": page.page, "per_page": per_page}
+    def list_items(**kw: Any) -> Any:
+        page, per_page = paging(kw["page"], kw["per_page"])
+        chosen = {name: kw[name] for name in filters if kw.get(name) is not None}
+        found = list_rows(kw["db"], res, q=kw["q"][:200], filters=chosen, page=page, per_page=per_page)
+        return types.listing(items=[out_of(types, res, r) for r in found.rows], total=found.total, page=found.page, per_page=per_page)
 
-    @api_post("/", opt={"permission": res.edit_permission}, name=f"api.{res.name}.create", tags=tag, status_code=201)
-    def create_item(request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> dict[str, Any]:
-        obj = create_row(db, res, current_user(request).organization.id, data)
-        return res.to_json(obj)
+    list_handler = api_get(
+        "/", opt={"permission": res.view_permission}, name=f"api.{res.name}.list", tags=tag,
+        summary=f"List {res.name.replace('-', ' ')}",
+        description=f"The organization's {res.name.replace('-', ' ')}, searched with `q`, filtered by "
+        f"{', '.join(f'`{n}`' for n in filters)} and paged.",
+    )(_signed(list_items, [*base, ("q", Q, ""), ("page", PageNumber, 1), ("per_page", PerPage, 50),
+                           *((name, kind, None) for name, kind in filters.items())], types.listing))
 
-    @api_get("/{obj_id:int}", opt={"permission": res.view_permission}, name=f"api.{res.name}.detail", tags=tag)
-    def get_item(db: Session, obj_id: int) -> dict[str, Any]:
-        return res.to_json(get_or_404(db, res.model, obj_id))
+    def create_item(**kw: Any) -> Any:
+        return acts.create.run(caller_of(kw["request"], kw["db"]), kw["data"])
 
-    @api_patch("/{obj_id:int}", opt={"permission": res.edit_permission}, name=f"api.{res.name}.update", tags=tag)
-    def update_item(db: Session, obj_id: int, data: dict[str, Any]) -> dict[str, Any]:
-        obj = get_or_404(db, res.model, obj_id)
-        return res.to_json(update_row(db, res, obj, data, partial=True))
+    create_handler = api_post("/", **api_doc(acts.create), name=f"api.{res.name}.create", tags=tag, status_code=201)(
+        _signed(create_item, [*base, ("data", types.create, inspect.Parameter.empty)], types.out)
+    )
 
-    handlers: list[Any] = [list_items, create_item, get_item, update_item]
-    if res.model is WorkOrder:
+    def get_item(**kw: Any) -> Any:
+        return out_of(types, res, get_or_404(kw["db"], res.model, kw[key]))
 
-        @api_post("/{obj_id:int}/status", opt={"permission": res.edit_permission}, name="api.work-orders.status", tags=tag, status_code=200)
-        def set_status(db: Session, obj_id: int, data: dict[str, Any]) -> dict[str, Any]:
-            """Move the order on (accepted, declined, scheduled...); accepting, declining and
-            cancelling need ``status_reason``."""
-            order = get_or_404(db, WorkOrder, obj_id)
-            clean = strict(STATUS_FIELDS, data)
-            change_order_status(db, order, clean["status"], clean["status_reason"])
-            return res.to_json(order)
+    detail_handler = api_get(
+        f"/{{{key}:int}}", opt={"permission": res.view_permission}, name=f"api.{res.name}.detail", tags=tag,
+        summary=f"Read a {one}", description=f"One {one} of the organization; 404 when there is none with this id.",
+    )(_signed(get_item, [*base, (key, record_id, inspect.Parameter.empty)], types.out))
 
-        handlers.append(set_status)
+    def update_item(**kw: Any) -> Any:
+        return acts.update.run(caller_of(kw["request"], kw["db"]), kw[key], kw["data"])
+
+    update_handler = api_patch(f"/{{{key}:int}}", **api_doc(acts.update), name=f"api.{res.name}.update", tags=tag)(
+        _signed(update_item, [*base, (key, record_id, inspect.Parameter.empty), ("data", types.update, inspect.Parameter.empty)], types.out)
+    )
+
+    handlers: list[Any] = [list_handler, create_handler, detail_handler, update_handler]
+    if acts.change_status is not None:
+        change = acts.change_status
+
+        def set_status(**kw: Any) -> Any:
+            return change.run(caller_of(kw["request"], kw["db"]), kw[key], kw["data"])
+
+        handlers.append(api_post(f"/{{{key}:int}}/status", **api_doc(change), name=f"api.{res.name}.status", tags=tag, status_code=200)(
+            _signed(set_status, [*base, (key, record_id, inspect.Parameter.empty), ("data", WorkOrderStatus, inspect.Parameter.empty)], types.out)
+        ))
     return Router(path=f"/{res.name}", route_handlers=handlers)

@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.builtin.privacy import REQUIRE_TOTP
 from core.contrib import PermissionDef, SettingDef
-from core.db import utcnow
+from core.actions import Caller, action
+from core.db import MAX_ID, get_scoped, utcnow
 from core.forms import FormError
 from core.i18n import gettext as _
 from core.models import AccessChange, DatedSetting, Membership, Organization, PendingChange, StaffUser
@@ -178,3 +179,27 @@ def decide(db: Session, actor: Actor, change: PendingChange, approve: bool, sett
         settings_service.set_setting(db, change.organization_id, setting_defs[payload["key"]], payload["value"], note=payload.get("note", ""))
     db.commit()
     return change
+
+
+# --- a leader's answers, as actions (the page /access-requests and the API call these) ----
+
+def _pending_or_404(db: Session, pending_change_id: int) -> PendingChange:
+    change = get_scoped(db, PendingChange, pending_change_id) if 1 <= pending_change_id <= MAX_ID else None
+    if change is None:
+        raise NotFoundException()
+    return change
+
+
+@action("access.approve", permission=CONFIRM_PERMISSION, summary="Confirm a request",
+        description="Confirm what an administrator asked for: the account is created with the roles asked for, or "
+                    "the setting changed, now. Nobody confirms their own request, and each is answered once (422). "
+                    "A request of another organization is not found (404).")
+def approve(caller: Caller, pending_change_id: int) -> PendingChange:
+    return decide(caller.db, caller.user, _pending_or_404(caller.db, pending_change_id), True, dict(caller.setting_defs))
+
+
+@action("access.reject", permission=CONFIRM_PERMISSION, summary="Refuse a request",
+        description="Refuse what an administrator asked for: nothing changes, and the refusal is recorded. Each "
+                    "request is answered once (422); one of another organization is not found (404).")
+def reject(caller: Caller, pending_change_id: int) -> PendingChange:
+    return decide(caller.db, caller.user, _pending_or_404(caller.db, pending_change_id), False, dict(caller.setting_defs))

@@ -122,7 +122,8 @@ def check_password(
         return LoginResult(ok=False, locked=True)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.failed_logins = 0
+    # ``failed_logins`` counts wrong second-factor codes: it is cleared when a right code
+    # is given, not here, or signing in again between guesses would reset the count.
     user.locked_until = None
     if throttle is not None:
         db.delete(throttle)

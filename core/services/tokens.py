@@ -30,8 +30,6 @@ def token_fields(security: SecuritySettings) -> list[Field]:
     ]
 
 
-TOKEN_FIELD_NAMES = ("name", "expires_in_days", "scopes")
-
 
 def clean_scopes(raw: Any, allowed: frozenset[str] | None) -> tuple[str, ...]:
     """The scopes asked for, or a translated error. ``allowed`` is the making token's
@@ -100,15 +98,3 @@ def revoke(db: Session, token: ApiToken) -> ApiToken:
         db.commit()
     return token
 
-
-def token_json(t: ApiToken) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "name": t.name,
-        "created_at": t.created_at.isoformat(),
-        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-        "expires_at": t.expires_at.isoformat(),
-        "scopes": t.scopes.split(),
-        "second_factor": t.second_factor,
-        "revoked": t.revoked_at is not None,
-    }

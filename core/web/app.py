@@ -26,12 +26,25 @@ from core import i18n
 from core.config import Settings, load_settings
 from core.db import make_engine, make_session_factory
 from core.forms import FormError
-from core.permissions import CORE_PERMISSIONS
+from core.api import api_router
+from core.permissions import CORE_PERMISSIONS, sensitive_permissions
+from core.services.disclosure import SecondFactorNeeded
+from core.web.controllers.access import AccessRequestsController
+from core.web.controllers.admin import AdminController
+from core.web.controllers.auth import AuthController
+from core.web.controllers.dashboard import dashboard
+from core.web.controllers.days import DaysController
+from core.web.controllers.privacy import PrivacyController
+from core.web.controllers.records import all_records_routers
+from core.web.controllers.reports import ReportsController
+from core.web.controllers.totp import SecondFactorRequired, TotpController, second_factor_handler
+from core.web.templating import build_environment
 from core.plugins import Plugins, build_plugin_manager
 from core.web.context import AppContext
 from core.web.errors import database_error_handler, form_error_handler, http_exception_handler, internal_error_handler
 from core.web.handlers import provide_db
 from core.web.csrf import SessionCSRFMiddleware
+from core.web.openapi import StrictStructSchemaPlugin
 from core.web.middleware import RequestContextMiddleware, add_response_headers, localize_early_error
 from core.web.request_log import log_request
 from core.web.request_limits import screen_request
@@ -71,8 +84,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def _reaches_sensitive(connection: ASGIConnection[Any, Any, Any, Any], permission: str) -> bool:
     """Whether a route can return or change special-category data: what two-factor sign-in
     and a token's ``sensitive`` scope both cover, decided in this one place."""
-    from core.permissions import sensitive_permissions
-
     return permission in sensitive_permissions(connection.app.state["ctx"].permission_defs)
 
 
@@ -92,8 +103,6 @@ def _token_scope_check(connection: ASGIConnection[Any, Any, Any, Any], scopes: f
 def _second_factor_check(connection: ASGIConnection[Any, Any, Any, Any], opt: dict[str, Any], permission: str) -> None:
     """A session whose owner has TOTP set up reaches nothing but the code page until the
     code is given; where the organization requires TOTP, sensitive permissions need it."""
-    from core.web.controllers.totp import SecondFactorRequired
-
     state = connection.scope.get("state", {})
     factor = state.get("second_factor", "missing")
     if factor == "pending" and not opt.get("second_factor_exempt"):
@@ -144,25 +153,11 @@ def create_app(
     extra_plugins: Sequence[tuple[str, Any]] = (),
 ) -> Litestar:
     """Build the app. ``extra_plugins`` registers plugin modules directly (tests use it)."""
-    from core.api import api_router
-    from core.web.controllers.access import AccessRequestsController
-    from core.web.controllers.admin import AdminController
-    from core.web.controllers.auth import AuthController
-    from core.web.controllers.dashboard import dashboard
-    from core.web.controllers.days import DaysController
-    from core.web.controllers.records import all_records_routers
-    from core.web.controllers.reports import ReportsController
-    from core.web.controllers.privacy import PrivacyController
-    from core.services.disclosure import SecondFactorNeeded
-    from core.web.controllers.totp import SecondFactorRequired, TotpController, second_factor_handler
-
     settings = settings or load_settings()
     plugins: Plugins = build_plugin_manager(settings.plugins.allowed, extra_plugins)
     engine = make_engine(settings.database.url, settings.database.echo)
 
     i18n.load_catalogues(_collect_flat(plugins.hook.lavterskel_locale_dirs()))
-    from core.web.templating import build_environment
-
     jinja = build_environment(_collect_flat(plugins.hook.lavterskel_template_dirs()))
     permission_defs = [*CORE_PERMISSIONS, *_collect_flat(plugins.hook.lavterskel_permissions())]
     setting_defs: dict[str, Any] = {}
@@ -232,6 +227,7 @@ def create_app(
             )}),
             security=[{"bearer": []}],
         ),
+        plugins=[StrictStructSchemaPlugin()],
         request_max_body_size=2 * 1024 * 1024,
         state=None,
         debug=False,

@@ -15,6 +15,7 @@ from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    TooManyRequestsException,
     ValidationException,
 )
 from litestar.response import Redirect
@@ -23,6 +24,8 @@ from sqlalchemy import exc as sa_exc
 from core.actions import explain, validation_errors
 from core.forms import FormError
 from core.i18n import gettext as _
+from core.web.request_limits import RequestRefused
+from core.web.templating import render
 
 log = logging.getLogger("lavterskel.errors")
 
@@ -55,8 +58,6 @@ def _respond(request: Request[Any, Any, Any], status: int, errors: dict[str, str
         # RFC 6750: a 401 names the scheme the client should sign in with.
         headers = {"WWW-Authenticate": 'Bearer realm="lavterskel"'} if status == 401 else None
         return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
-    from core.web.templating import render
-
     tmpl = render(request, "error.html", status_code=status, status=status, message=message, errors=errors or {})
     return tmpl  # type: ignore[return-value]
 
@@ -66,8 +67,6 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if isinstance(exc, NotAuthorizedException) and not _is_api(request):
         nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(path=f"/login?next={quote(nxt, safe='/')}", status_code=303)  # type: ignore[return-value]
-    from core.web.request_limits import RequestRefused
-
     if isinstance(exc, RequestRefused):
         return _respond(request, exc.status_code, {"__all__": exc.message})
     if isinstance(exc, ValidationException):
@@ -75,17 +74,20 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         errors: dict[str, str] = {}
         extra = exc.extra if isinstance(exc.extra, list) else []
         for item in extra:
-            if not isinstance(item, dict):
-                continue
-            if item.get("key") and not (item.get("source") == "body" or item.get("key") == "data"):
+            if isinstance(item, dict) and item.get("key") == "data" and item.get("message"):
+                # The body as a whole: msgspec names the field missing or unknown in its message.
+                errors.update(validation_errors(str(item["message"])))
+            elif isinstance(item, dict) and item.get("key"):
                 errors[str(item["key"])[:100]] = explain(str(item.get("message", "")))
-            elif item.get("message"):
-                # A typed body (an action's input): msgspec names the field in its message.
+            elif isinstance(item, dict) and item.get("message"):
                 errors.update(validation_errors(str(item["message"])))
         return _respond(request, 400, errors)
-    if status in (403, 409) and isinstance(exc.extra, dict):
-        # The permission guard says which token scope is missing, an action why the state
-        # of a record refuses it (``{"__all__": reason}``), both already translated.
+    if isinstance(exc, (PermissionDeniedException, NotAuthorizedException, TooManyRequestsException)) and isinstance(exc.extra, dict):
+        # The permission guard says which token scope is missing, the token endpoint why
+        # signing in failed (both already translated).
+        return _respond(request, status, {str(k): str(v) for k, v in exc.extra.items()})
+    if status == 409 and isinstance(exc.extra, dict):
+        # An action refused by the state of a record says why (``{"__all__": reason}``, translated).
         return _respond(request, status, {str(k): str(v) for k, v in exc.extra.items()})
     if isinstance(exc, (NotFoundException, PermissionDeniedException)) or status < 500:
         return _respond(request, status)

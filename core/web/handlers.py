@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.actions import Caller
 from core.db import get_scoped, scoped_session
 from core.services.disclosure import PENDING, Disclosure
+from core.services.privacy import is_contact_person
 
 # Handlers are synchronous (SQLAlchemy is), so Litestar runs them in its thread pool and
 # the event loop stays free. Every route goes through these so none forgets.
@@ -50,8 +51,6 @@ def provide_db(request: Request[Any, Any, Any]) -> Iterator[Session]:
 
 def disclosure_for(request: Request[Any, Any, Any], db: Session) -> Disclosure:
     """The request's gate for special-category values (see core.services.disclosure)."""
-    from core.services.privacy import is_contact_person
-
     ctx = request.app.state["ctx"]
     user = request.scope["user"]
     state = request.scope.get("state", {})
@@ -77,6 +76,8 @@ def caller_of(request: Request[Any, Any, Any], db: Session) -> Caller:
     return Caller(
         db=db, user=request.scope["user"], plugins=ctx.plugins, settings=ctx.settings,
         gate=disclosure(request), api=request.url.path.startswith("/api/"),
+        setting_defs=ctx.settings_for(request.scope["user"].organization.enabled_plugins),
+        permission_defs=tuple(ctx.permission_defs),
     )
 
 

@@ -11,7 +11,10 @@ from litestar.enums import MediaType
 from litestar.response import Template
 
 from core import i18n
+from core.classification import classification_of
 from core.contrib import NavItem
+from core.labels import choice_label
+from core.services.disclosure import WITHHELD_NOTHING, Revealed
 
 CORE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -48,8 +51,6 @@ def _refuse_special(obj: Any, name: str) -> None:
         special = False
         table = getattr(cls, "__table__", None)
         if table is not None and not cls.__module__.startswith("core.") and name in table.c:
-            from core.classification import classification_of
-
             c = classification_of(table.c[name])
             special = c is not None and c.category.special
         GuardedEnvironment._special[key] = special
@@ -81,8 +82,6 @@ def build_environment(extra_dirs: Sequence[str]) -> Environment:
         money=i18n.format_money,
         ore=lambda v: i18n.format_money(v, ore=True),
     )
-    from core.labels import choice_label
-
     env.globals.update(current_locale=i18n.current_locale, locales=i18n.LOCALES, today=i18n.today, choice_label=choice_label)
     return env
 
@@ -131,9 +130,6 @@ def reveal_for(request: Request[Any, Any, Any]) -> Any:
 
 
 def _withhold_special(row: Any, column: str) -> Any:
-    from core.classification import classification_of
-    from core.services.disclosure import WITHHELD_NOTHING, Revealed
-
     if row is None:
         return WITHHELD_NOTHING
     c = classification_of(type(row).__table__.c[column])

@@ -301,7 +301,7 @@ def void(caller: Caller, draw_id: int, data: VoidIn) -> DrawOut:
 
 class CallIn(Input):
     participant_id: ParticipantId
-    call_status: Annotated[Literal["reached", "declined", "not_reached"], Meta(description="How the phone call went; a declined place goes to the next reserve.")]
+    call_status: Annotated[Literal["reached", "declined", "not_reached"], Meta(description="How the phone call went; a declined place goes to the next reserve.", examples=["reached"])]
 
 
 @action("dagsverk.call", permission="dagsverk.draw", summary="Record a call (day-before mode)",

@@ -1,159 +1,179 @@
 """Pay runs, benefit status, markers and statements as JSON under ``/api/v1/payroll``.
 
-Money is integer øre (``*_ore``) plus the display string in the request's language.
+Each write is an action of :mod:`plugins.payroll_rules.actions`, the same the pages call;
+the handlers here only take its input and answer with its typed result
+(:mod:`plugins.payroll_rules.answers`). Money is whole øre in ``*_ore`` integers.
 """
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Controller, Request, Response
+from litestar import Controller, MediaType, Request, Response
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.forms import Field, FormError, validate
-from core.i18n import gettext as _
+from core.actions import api_doc
 from core.i18n import today
 from core.models import Participant
-from core.web.context import current_user
-from core.web.handlers import api_get, api_post, get_or_404
-from plugins.payroll_rules import benefits as benefit_service
-from plugins.payroll_rules import outputs
-from plugins.payroll_rules import runs as run_service
-from plugins.payroll_rules.models import DistrictApproval, PayLine, PayRun
-from plugins.payroll_rules.web import env_for
+from core.web.handlers import api_delete, api_get, api_post, caller_of
+from plugins.payroll_rules import actions, answers, benefits, outputs
+from plugins.payroll_rules.actions import participant_or_404, run_or_404
+from plugins.payroll_rules.markers import markers_for
+from plugins.payroll_rules.models import BenefitStatusCode
+from plugins.payroll_rules.runs import RunConflict, runs_page
+
+RunIdPath = Annotated[int, Parameter(description="The pay run's id.")]
+ParticipantIdPath = Annotated[int, Parameter(description="The participant's id.")]
+TAGS = ["payroll"]
+REFUSED = {409: ResponseSpec(data_container=answers.Refusal, generate_examples=False,
+                             description="The run's state does not allow it now: it is approved, or it changed since it was read.")}
 
 
-def line_json(ln: PayLine) -> dict[str, Any]:
-    return {
-        "id": ln.id, "participant_id": ln.participant_id, "work_date": ln.work_date.isoformat(), "source": ln.source,
-        "work_kind": ln.work_kind, "line_kind": ln.line_kind, "rule": ln.rule, "unit": ln.unit,
-        "quantity": str(Decimal(ln.quantity).quantize(Decimal("0.01"))), "rate_ore": ln.rate_ore, "gross_ore": ln.gross_ore,
-        "amount_ore": ln.amount_ore, "amount": outputs.money(ln.amount_ore), "effect": ln.effect,
-        "benefit_status": ln.benefit_status, "reason": ln.reason, "explanation": outputs.explain(ln),
-        "tax_free": ln.tax_free, "counts_against_benefits": ln.counts_toward_cap,
-    }
-
-
-def run_json(run: PayRun, lines: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": run.id, "period_start": run.period_start.isoformat(), "period_end": run.period_end.isoformat(),
-        "status": run.status, "total_ore": run.total_ore, "total": outputs.money(run.total_ore), "fingerprint": run.fingerprint,
-        "approved_at": run.approved_at.isoformat() if run.approved_at else None, "approved_by_id": run.approved_by_id,
-        "exported_at": run.exported_at.isoformat() if run.exported_at else None,
-    }
-    if lines:
-        out["lines"] = [line_json(ln) for ln in run.lines]
-    return out
-
-
-def approval_json(a: DistrictApproval) -> dict[str, Any]:
-    return {"id": a.id, "district": a.district, "decision_date": a.decision_date.isoformat(), "valid_from": a.valid_from.isoformat(),
-            "valid_to": a.valid_to.isoformat() if a.valid_to else None, "cap_ore": a.cap_ore, "note": a.note}
+def conflict(exc: RunConflict, run: answers.Run | None = None) -> Response[Any]:
+    """A 409 in the API's error shape, with the reason; after a refused approval, the
+    fresh draft too, so the client can check it and approve again without another read."""
+    body = answers.Refusal(status_code=409, detail=exc.errors.get("__all__", ""), errors=exc.errors, run=run)
+    return Response(body, status_code=409, media_type=MediaType.JSON)
 
 
 class PayrollApi(Controller):
     path = "/api/v1/payroll"
-    tags = ["payroll"]
+    tags = TAGS
 
-    @api_get("/runs", opt={"permission": "payroll.view"}, name="api.payroll.runs")
-    def list_runs(self, db: Session) -> dict[str, Any]:
-        runs = db.scalars(select(PayRun).order_by(PayRun.period_start.desc(), PayRun.id.desc()).limit(500))
-        return {"items": [run_json(r) for r in runs]}
+    # -- runs ------------------------------------------------------------------------------
 
-    @api_post("/runs", opt={"permission": "payroll.prepare"}, name="api.payroll.create", status_code=201)
-    def create_run(self, request: Request[Any, Any, Any], db: Session, data: dict[str, Any]) -> dict[str, Any]:
-        clean = validate([Field("period_start", kind="date", required=True), Field("period_end", kind="date", required=True)], data)
-        run = run_service.create_run(db, env_for(request), clean["period_start"], clean["period_end"], current_user(request).id)
-        return run_json(run, lines=True)
+    @api_get("/runs", opt={"permission": "payroll.view"}, name="api.payroll.runs", summary="List pay runs",
+             description="The organization's pay runs, drafts and approved, the latest period first, without their lines "
+                         "(read one run for those).")
+    def list_runs(
+        self, db: Session,
+        page: Annotated[int, Parameter(ge=1, le=100_000, description="The page, from 1.")] = 1,
+        per_page: Annotated[int, Parameter(ge=1, le=200, description="Runs per page, at most 200.")] = 50,
+    ) -> answers.RunPage:
+        rows, total = runs_page(db, page, per_page)
+        return answers.RunPage(items=[answers.run_summary_of(r) for r in rows], total=total, page=page, per_page=per_page)
 
-    @api_get("/runs/{run_id:int}", opt={"permission": "payroll.view"}, name="api.payroll.run")
-    def get_run(self, db: Session, run_id: int) -> dict[str, Any]:
-        return run_json(get_or_404(db, PayRun, run_id), lines=True)
+    @api_post("/runs", **api_doc(actions.create_run), name="api.payroll.create", status_code=201)
+    def create_run(self, request: Request[Any, Any, Any], db: Session, data: actions.RunPeriod) -> answers.Run:
+        return answers.run_of(actions.create_run.run(caller_of(request, db), data))
 
-    @api_post("/runs/{run_id:int}/recompute", opt={"permission": "payroll.prepare"}, name="api.payroll.recompute", status_code=200)
-    def recompute(self, request: Request[Any, Any, Any], db: Session, run_id: int) -> Any:
-        run = get_or_404(db, PayRun, run_id)
+    @api_get("/runs/{run_id:int}", opt={"permission": "payroll.view"}, name="api.payroll.run", summary="Read a pay run",
+             description="One pay run with every line, and the fingerprint to send when approving it.")
+    def get_run(self, db: Session, run_id: RunIdPath) -> answers.Run:
+        return answers.run_of(run_or_404(db, run_id))
+
+    @api_post("/runs/{run_id:int}/recompute", **api_doc(actions.recompute_run), name="api.payroll.recompute", responses=REFUSED, status_code=200)
+    def recompute(self, request: Request[Any, Any, Any], db: Session, run_id: RunIdPath) -> answers.Run:
         try:
-            return run_json(run_service.recompute(db, env_for(request), run), lines=True)
-        except FormError as exc:
-            return Response({"status_code": 409, "detail": exc.errors.get("__all__", ""), "errors": exc.errors}, status_code=409)
+            return answers.run_of(actions.recompute_run.run(caller_of(request, db), run_id))
+        except RunConflict as exc:
+            return conflict(exc)  # type: ignore[return-value]
 
-    @api_post("/runs/{run_id:int}/approve", opt={"permission": "payroll.approve"}, name="api.payroll.approve", status_code=200)
-    def approve(self, request: Request[Any, Any, Any], db: Session, run_id: int, data: dict[str, Any] | None = None) -> Any:
-        run = get_or_404(db, PayRun, run_id)
-        seen = (data or {}).get("fingerprint") if isinstance(data, dict) else None
+    @api_post("/runs/{run_id:int}/approve", **api_doc(actions.approve_run), name="api.payroll.approve", responses=REFUSED, status_code=200)
+    def approve(self, request: Request[Any, Any, Any], db: Session, run_id: RunIdPath, data: actions.RunApproval) -> answers.Run:
         try:
-            run_service.approve(db, env_for(request), run, current_user(request).id, seen if isinstance(seen, str) else None)
-        except FormError as exc:
+            return answers.run_of(actions.approve_run.run(caller_of(request, db), run_id, data))
+        except RunConflict as exc:
             db.expire_all()
-            body = {"status_code": 409, "detail": exc.errors.get("__all__", ""), "errors": exc.errors,
-                    "run": run_json(get_or_404(db, PayRun, run_id), lines=True)}
-            return Response(body, status_code=409)
-        return run_json(run, lines=True)
+            return conflict(exc, answers.run_of(run_or_404(db, run_id)))  # type: ignore[return-value]
 
-    @api_get("/runs/{run_id:int}/csv", opt={"permission": "payroll.view"}, name="api.payroll.csv")
-    def export_csv(self, db: Session, run_id: int) -> Any:
-        run = get_or_404(db, PayRun, run_id)
-        if not run.is_approved:
-            return Response({"status_code": 409, "detail": _("Only an approved pay run can be exported.")}, status_code=409)
-        if run.exported_at is None:
-            from core.db import utcnow
+    @api_delete("/runs/{run_id:int}", **api_doc(actions.delete_run), name="api.payroll.delete", responses=REFUSED, status_code=204)
+    def delete(self, request: Request[Any, Any, Any], db: Session, run_id: RunIdPath) -> None:
+        try:
+            actions.delete_run.run(caller_of(request, db), run_id)
+        except RunConflict as exc:
+            return conflict(exc)  # type: ignore[return-value]
 
-            run.exported_at = utcnow()
-            db.commit()
-        return Response(outputs.run_csv(run).encode("utf-8"), media_type="text/csv; charset=utf-8")
+    @api_get("/runs/{run_id:int}/csv", opt={"permission": "payroll.view"}, name="api.payroll.csv", media_type="text/csv", responses=REFUSED,
+             summary="Export an approved pay run as CSV",
+             description="The approved run's lines with an amount, for the municipality's payroll: UTF-8 with a byte-order "
+                         "mark, semicolon-separated, one row a line, the columns documented in docs/payroll.md. The first "
+                         "export is recorded on the run (exported_at). A draft is not exported (409).",
+             response_description="The CSV file (text/csv; charset=utf-8).")
+    def export_csv(self, db: Session, run_id: RunIdPath) -> Response[bytes]:
+        try:
+            name, content = outputs.export_csv(db, run_or_404(db, run_id))
+        except RunConflict as exc:
+            return conflict(exc)
+        return Response(content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-    @api_get("/runs/{run_id:int}/payslips/{participant_id:int}", opt={"permission": "payroll.view"}, name="api.payroll.payslip")
-    def payslip(self, db: Session, run_id: int, participant_id: int) -> dict[str, Any]:
-        run = get_or_404(db, PayRun, run_id)
+    @api_get("/runs/{run_id:int}/payslips/{participant_id:int}", opt={"permission": "payroll.view"}, name="api.payroll.payslip",
+             summary="Read a person's payslip in a run",
+             description="What the run pays one person, with their lines and the reason for each. 404 when the person has no "
+                         "line in the run.")
+    def payslip(self, db: Session, run_id: RunIdPath, participant_id: ParticipantIdPath) -> answers.Payslip:
+        run = run_or_404(db, run_id)
         person = outputs.person_in_run(db, run, participant_id)
         if person is None:
             raise NotFoundException()
-        return {"run": run_json(run), "participant_id": participant_id, "name": person.participant.display_name,
-                "total_ore": person.total_ore, "total": outputs.money(person.total_ore), "tax_free_ore": person.tax_free_ore,
-                "lines": [line_json(ln) for ln in person.lines]}
+        return answers.payslip_of(run, person)
 
-    @api_get("/benefits/{participant_id:int}", opt={"permission": "payroll.benefits.view"}, name="api.payroll.benefits")
-    def benefits(self, db: Session, participant_id: int) -> dict[str, Any]:
-        person = get_or_404(db, Participant, participant_id)
-        timelines = benefit_service.Timelines(db, [person.id])
+    @api_post("/cash-sheets", **api_doc(actions.cash_sheet), name="api.payroll.cash_sheet", status_code=200)
+    def cash_sheet(self, request: Request[Any, Any, Any], db: Session, data: actions.CashSheetDay) -> answers.Run:
+        return answers.run_of(actions.cash_sheet.run(caller_of(request, db), data))
+
+    # -- benefit status --------------------------------------------------------------------
+
+    @api_get("/benefits", opt={"permission": "payroll.benefits.view"}, name="api.payroll.benefit_list",
+             summary="Everyone's benefit status on a day",
+             description="Every active participant's benefit status on the day, and the district approval covering it, by name.")
+    def benefit_list(
+        self, db: Session,
+        date: Annotated[dt.date | None, Parameter(description="The day, YYYY-MM-DD; today (Europe/Oslo) when not given.")] = None,
+        status: Annotated[BenefitStatusCode | None, Parameter(description="Only the people with this status.")] = None,
+    ) -> answers.BenefitList:
+        day = date or today()
+        rows = benefits.statuses_on(db, day, status)
+        return answers.BenefitList(date=day, items=[
+            answers.BenefitRow(participant_id=p.id, status=st, approval_id=a.id if a else None, cap_ore=a.cap_ore if a else None)  # type: ignore[arg-type]
+            for p, st, a in rows
+        ])
+
+    @api_get("/benefits/{participant_id:int}", opt={"permission": "payroll.benefits.view"}, name="api.payroll.benefits",
+             summary="Read a person's benefit status and approvals",
+             description="The person's benefit status today, every status recorded (a dated history) and every district approval.")
+    def benefits(self, db: Session, participant_id: ParticipantIdPath) -> answers.Benefits:
+        person = participant_or_404(db, participant_id)
         day = today()
-        return {
-            "participant_id": person.id, "status_today": timelines.status_on(person.id, day),
-            "history": [{"status": s.status, "valid_from": s.valid_from.isoformat(), "note": s.note} for s in benefit_service.history(db, person.id)],
-            "approvals": [approval_json(a) for a in benefit_service.approvals(db, person.id)],
-        }
+        return answers.Benefits(
+            participant_id=person.id, date=day, status_today=benefits.Timelines(db, [person.id]).status_on(person.id, day),  # type: ignore[arg-type]
+            history=[answers.status_of(s) for s in benefits.history(db, person.id)],
+            approvals=[answers.approval_of(a) for a in benefits.approvals(db, person.id)],
+        )
 
-    @api_post("/benefits/{participant_id:int}/status", opt={"permission": "payroll.benefits.edit"}, name="api.payroll.status", status_code=201)
-    def set_status(self, request: Request[Any, Any, Any], db: Session, participant_id: int, data: dict[str, Any]) -> dict[str, Any]:
-        person = get_or_404(db, Participant, participant_id)
-        row = benefit_service.record_status(db, person.organization_id, person.id, data, current_user(request).id)
-        return {"participant_id": person.id, "status": row.status, "valid_from": row.valid_from.isoformat(), "note": row.note}
+    @api_post("/benefits/{participant_id:int}/statuses", **api_doc(actions.record_status), name="api.payroll.status", status_code=201)
+    def record_status(self, request: Request[Any, Any, Any], db: Session, participant_id: ParticipantIdPath,
+                      data: actions.StatusChange) -> answers.StatusEntry:
+        return answers.status_of(actions.record_status.run(caller_of(request, db), participant_id, data))
 
-    @api_post("/benefits/{participant_id:int}/approvals", opt={"permission": "payroll.benefits.edit"}, name="api.payroll.approval", status_code=201)
-    def add_approval(self, request: Request[Any, Any, Any], db: Session, participant_id: int, data: dict[str, Any]) -> dict[str, Any]:
-        person = get_or_404(db, Participant, participant_id)
-        return approval_json(benefit_service.record_approval(db, person.organization_id, person.id, data, current_user(request).id))
+    @api_post("/benefits/{participant_id:int}/approvals", **api_doc(actions.record_approval), name="api.payroll.approval", status_code=201)
+    def record_approval(self, request: Request[Any, Any, Any], db: Session, participant_id: ParticipantIdPath,
+                        data: actions.DistrictDecision) -> answers.Approval:
+        return answers.approval_of(actions.record_approval.run(caller_of(request, db), participant_id, data))
 
-    @api_get("/markers", opt={"permission": "payroll.markers"}, name="api.payroll.markers")
-    def markers(self, db: Session, date: dt.date | None = None) -> dict[str, Any]:
-        from plugins.payroll_rules.hooks import _setting_reader, markers_for
-
+    @api_get("/markers", opt={"permission": "payroll.markers"}, name="api.payroll.markers",
+             summary="Who would not be paid in full on a day",
+             description="The active participants whose work on the day would be unpaid, held or capped, by the effect of their "
+                         "benefit status: what the attendance list marks. The benefit itself is not named.")
+    def markers(
+        self, db: Session,
+        date: Annotated[dt.date | None, Parameter(description="The day, YYYY-MM-DD; today (Europe/Oslo) when not given.")] = None,
+    ) -> answers.Markers:
         day = date or today()
         ids = list(db.scalars(select(Participant.id).where(Participant.active)))
-        return {"date": day.isoformat(), "items": [{"participant_id": m.participant_id, "code": m.code, "label": str(m.label)}
-                                                  for m in markers_for(db, ids, day, _setting_reader(db))]}
+        return answers.markers_of(day, markers_for(db, ids, day))
 
-    @api_get("/statements/{participant_id:int}", opt={"permission": "payroll.view"}, name="api.payroll.statement")
-    def statement(self, db: Session, participant_id: int, year: int | None = None) -> dict[str, Any]:
-        person = get_or_404(db, Participant, participant_id)
-        y = year or today().year
-        if not 2000 <= y <= 2100:
-            raise FormError({"year": _("Not a valid value.")})
-        st = outputs.yearly_statement(db, person, y)
-        return {"participant_id": person.id, "year": y, "paid_ore": st.paid_ore, "paid": outputs.money(st.paid_ore),
-                "tax_free_ore": st.tax_free_ore, "counted_against_benefits_ore": st.counted_ore,
-                "unpaid_hours": str(st.unpaid_hours), "unpaid_days": str(st.unpaid_days), "months": st.months}
+    @api_get("/statements/{participant_id:int}", opt={"permission": "payroll.view"}, name="api.payroll.statement",
+             summary="Read a person's yearly pay statement",
+             description="Approved pay for work the person did in the year: in all, tax-free, counted against benefits, the "
+                         "hours and days worked unpaid, and month by month.")
+    def statement(
+        self, db: Session, participant_id: ParticipantIdPath,
+        year: Annotated[int | None, Parameter(ge=2000, le=2100, description="The year, 2000 to 2100; this year when not given.")] = None,
+    ) -> answers.Statement:
+        person = participant_or_404(db, participant_id)
+        return answers.statement_of(outputs.yearly_statement(db, person, year or today().year))

@@ -5,59 +5,26 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.forms import Field, FormError, validate
-from core.i18n import gettext as _
-from plugins.payroll_rules.models import BENEFIT_STATUSES, BenefitStatus, DistrictApproval
-from plugins.payroll_rules.rules import kroner_to_ore
-
-STATUS_FIELDS = [
-    Field("status", kind="choice", choices=BENEFIT_STATUSES, required=True),
-    Field("valid_from", kind="date", required=True),
-    Field("note", max_length=300),
-]
-
-APPROVAL_FIELDS = [
-    Field("district", required=True, max_length=200),
-    Field("decision_date", kind="date", required=True),
-    Field("valid_from", kind="date", required=True),
-    Field("valid_to", kind="date"),
-    Field("cap", kind="decimal", min_value=Decimal(0), max_value=Decimal(1_000_000)),
-    Field("note", max_length=300),
-]
+from core.models import Participant
+from plugins.payroll_rules.models import BenefitStatus, DistrictApproval
 
 
-def record_status(db: Session, organization_id: int, participant_id: int, data: dict[str, Any], staff_id: int | None) -> BenefitStatus:
+def record_status(db: Session, organization_id: int, participant_id: int, status: str, valid_from: dt.date, note: str,
+                  staff_id: int | None) -> BenefitStatus:
     """Add a status from a date; a second entry on the same date replaces the first."""
-    clean = validate(STATUS_FIELDS, data)
     row = db.scalars(
-        select(BenefitStatus).where(BenefitStatus.participant_id == participant_id, BenefitStatus.valid_from == clean["valid_from"])
+        select(BenefitStatus).where(BenefitStatus.participant_id == participant_id, BenefitStatus.valid_from == valid_from)
     ).first()
     if row is None:
-        row = BenefitStatus(organization_id=organization_id, participant_id=participant_id, valid_from=clean["valid_from"])
+        row = BenefitStatus(organization_id=organization_id, participant_id=participant_id, valid_from=valid_from)
         db.add(row)
-    row.status = clean["status"]
-    row.note = clean["note"]
+    row.status = status
+    row.note = note
     row.recorded_by_id = staff_id
-    db.commit()
-    return row
-
-
-def record_approval(db: Session, organization_id: int, participant_id: int, data: dict[str, Any], staff_id: int | None) -> DistrictApproval:
-    clean = validate(APPROVAL_FIELDS, data)
-    if clean["valid_to"] is not None and clean["valid_to"] < clean["valid_from"]:
-        raise FormError({"valid_to": _("Must be on or after the start date.")})
-    row = DistrictApproval(
-        organization_id=organization_id, participant_id=participant_id, district=clean["district"],
-        decision_date=clean["decision_date"], valid_from=clean["valid_from"], valid_to=clean["valid_to"],
-        cap_ore=None if clean["cap"] is None else kroner_to_ore(clean["cap"]), note=clean["note"], recorded_by_id=staff_id,
-    )
-    db.add(row)
     db.commit()
     return row
 
@@ -70,6 +37,19 @@ def approvals(db: Session, participant_id: int) -> list[DistrictApproval]:
     return list(
         db.scalars(select(DistrictApproval).where(DistrictApproval.participant_id == participant_id).order_by(DistrictApproval.valid_from.desc()))
     )
+
+
+def statuses_on(db: Session, day: dt.date, only: str | None = None) -> list[tuple[Participant, str, DistrictApproval | None]]:
+    """Every active participant's status on ``day`` and the approval covering it, by name;
+    only those with status ``only`` when given."""
+    people = db.scalars(select(Participant).where(Participant.active).order_by(Participant.last_name, Participant.first_name, Participant.id))
+    timelines = Timelines(db, None)
+    rows = []
+    for p in people:
+        status = timelines.status_on(p.id, day)
+        if only is None or status == only:
+            rows.append((p, status, timelines.approval_on(p.id, day)))
+    return rows
 
 
 class Timelines:

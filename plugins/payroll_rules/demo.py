@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.config import load_settings
 from core.contrib import DemoContext
 from core.models import DatedSetting, Participant, ProgramDay, Shift
+from core.plugins import build_plugin_manager
 from plugins.payroll_rules.models import BenefitStatus, DistrictApproval, PayRun
 from plugins.payroll_rules.rules import kroner_to_ore
-from plugins.payroll_rules.runs import add_months, compute_lines, first_of_month, last_of_month, pay_env
+from plugins.payroll_rules.runs import _store, add_months, compute_lines, first_of_month, last_of_month, pay_env_from
 
 DISTRICTS = ("Bydel Gamle Oslo", "Bydel Grünerløkka", "Bydel Sagene")
 
@@ -99,8 +100,6 @@ def load_demo(db: Session, organization: Any, context: DemoContext) -> None:
         for back in (3, 2):
             first = first_of_month(add_months(today, -back))
             periods.append((first, last_of_month(first)))
-    from plugins.payroll_rules.runs import _store
-
     for s, e in periods:
         run = PayRun(organization_id=org_id, period_start=s, period_end=e, status="draft", created_by_id=getattr(leader, "id", None))
         lines = compute_lines(db, env, s, e)
@@ -117,12 +116,9 @@ def load_demo(db: Session, organization: Any, context: DemoContext) -> None:
 
 def _env(organization: Any) -> Any:
     """The pay environment outside a request: a plugin manager of its own, as the CLI builds."""
-    from core.config import load_settings
-    from core.plugins import build_plugin_manager
-
     try:
         plugins = build_plugin_manager(load_settings().plugins.allowed)
     except Exception:  # noqa: BLE001 - demo runs without pay runs rather than not at all
         return None
     defs = {d.key: d for r in plugins.hook.lavterskel_settings() for d in (r or ())}
-    return pay_env(SimpleNamespace(plugins=plugins, setting_defs=defs), organization)
+    return pay_env_from(plugins, defs, organization)

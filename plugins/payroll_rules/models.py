@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,9 +16,13 @@ from core.classification import Category, not_personal, personal
 from core.db import Base, OrgScoped, utcnow
 from core.i18n import lazy_gettext as L
 
-BENEFIT_STATUSES = ("none", "disability", "aap", "social_assistance", "other")
-EFFECTS = ("paid", "unpaid", "capped", "held")
-RUN_STATUSES = ("draft", "approved")
+# The codes as types, so the API's schema lists them as enums from the same place.
+BenefitStatusCode = Literal["none", "disability", "aap", "social_assistance", "other"]
+EffectCode = Literal["paid", "unpaid", "capped", "held"]
+RunStatusCode = Literal["draft", "approved"]
+BENEFIT_STATUSES: tuple[str, ...] = get_args(BenefitStatusCode)
+EFFECTS: tuple[str, ...] = get_args(EffectCode)
+RUN_STATUSES: tuple[str, ...] = get_args(RunStatusCode)
 
 PAY_HISTORY = "pay for a past day is decided by the status or approval in force on it; adjustment runs recompute it"
 """Why erasure keeps a benefit status's and an approval's facts: a later adjustment run must

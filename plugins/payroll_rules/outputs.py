@@ -11,13 +11,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.i18n import format_date, format_money, format_number
+from core.db import utcnow
+from core.i18n import babel_locale, format_date, format_money, format_number, ngettext
 from core.i18n import gettext as _
 from core.models import Participant
+from plugins.payroll_rules.labels import BENEFIT_LABELS, RULE_LABELS
 from plugins.payroll_rules.models import PayLine, PayRun
+from plugins.payroll_rules.runs import RunConflict
 
 CSV_COLUMNS = (
     "run_id", "period_start", "period_end", "approved_at", "participant_id", "last_name", "first_name", "birth_date",
@@ -77,8 +80,6 @@ def explain(line: PayLine | Any) -> str:
 
 
 def benefit_label(status: str) -> str:
-    from plugins.payroll_rules.labels import BENEFIT_LABELS
-
     label = BENEFIT_LABELS.get(status)
     return str(label) if label is not None else status
 
@@ -164,6 +165,29 @@ def run_csv(run: PayRun) -> str:
     return "\ufeff" + buf.getvalue()  # BOM: spreadsheets then read æ, ø, å right
 
 
+def export_csv(db: Session, run: PayRun) -> tuple[str, bytes]:
+    """The approved run's CSV for payroll and its file name; the first export is recorded on
+    the run. A draft is not exported (:class:`RunConflict`)."""
+    if not run.is_approved:
+        raise RunConflict({"__all__": _("Only an approved pay run can be exported.")})
+    if run.exported_at is None:
+        run.exported_at = utcnow()
+        db.commit()
+    name = f"pay-run-{run.id}-{run.period_start.isoformat()}-{run.period_end.isoformat()}.csv"
+    return name, run_csv(run).encode("utf-8")
+
+
+def counted_this_month(db: Session, participant_id: int, day: dt.date) -> int:
+    """What approved runs paid the person for work from the first of ``day``'s month to
+    ``day``, counted against benefits: how much of the month's cap is used."""
+    counted = db.scalar(
+        select(func.coalesce(func.sum(PayLine.amount_ore), 0)).join(PayRun, PayLine.run_id == PayRun.id)
+        .where(PayRun.status == "approved", PayLine.participant_id == participant_id, PayLine.counts_toward_cap,
+               PayLine.work_date >= day.replace(day=1), PayLine.work_date <= day)
+    )
+    return int(counted or 0)
+
+
 @dataclass
 class Statement:
     participant: Participant
@@ -223,7 +247,7 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
 def _pdf() -> Any:
-    from fpdf import FPDF
+    from fpdf import FPDF  # only when a PDF is asked for: it is slow to load
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
@@ -288,8 +312,6 @@ def payslip_pdf(organization_name: str, run: PayRun, person: PersonTotals) -> by
 
 
 def statement_pdf(organization_name: str, st: Statement) -> bytes:
-    from core.i18n import babel_locale
-
     pdf = _pdf()
     pdf.set_title(_("Yearly statement"))
     pdf.set_font(pdf.font_name, "B", 16)
@@ -312,15 +334,11 @@ def statement_pdf(organization_name: str, st: Statement) -> bytes:
 
 
 def rule_label(key: str) -> str:
-    from plugins.payroll_rules.labels import RULE_LABELS
-
     label = RULE_LABELS.get(key)
     return str(label) if label is not None else key
 
 
 def unit_label(unit: str, quantity: Any) -> str:
-    from core.i18n import ngettext
-
     n = 1 if Decimal(quantity) == 1 else 2
     if unit == "hour":
         return ngettext("hour", "hours", n)

@@ -9,10 +9,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_date
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from core.contrib import ReportSection, RowsAddUp, Share
+from core.i18n import babel_locale
 from core.i18n import lazy_gettext as _
 from core.plugins import hookimpl
 from core.services.reports import month_of, month_start
@@ -26,10 +28,6 @@ def kroner(ore: int) -> Decimal:
 
 
 def _month_label(day: dt.date) -> str:
-    from babel.dates import format_date
-
-    from core.i18n import babel_locale
-
     return format_date(day, "MMM y", locale=babel_locale())
 
 

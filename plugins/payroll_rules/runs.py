@@ -50,7 +50,12 @@ _WORK_ORDER = attrgetter("participant_id", "date", "source")
 """The order pay is computed in: person by person, each person's work by date."""
 
 
-class StaleDraft(FormError):
+class RunConflict(FormError):
+    """The run's state does not allow the change now (a 409): it is approved, or it changed
+    under the approver's eyes. The message is in ``errors["__all__"]``."""
+
+
+class StaleDraft(RunConflict):
     """The draft no longer matches its inputs; it was recomputed and must be checked again."""
 
 
@@ -69,19 +74,24 @@ class PayEnv:
 def pay_env(ctx: Any, organization: Any) -> PayEnv:
     """Build from the app context (``request.app.state["ctx"]``) for an organization
     (a model row or the request's ``OrgInfo``)."""
+    return pay_env_from(ctx.plugins, ctx.setting_defs, organization)
+
+
+def pay_env_from(plugins: Any, setting_defs: dict[str, SettingDef], organization: Any) -> PayEnv:
+    """Build from the plugin manager and every declared setting, for an organization."""
     enabled = organization.enabled_plugins
     rules: dict[str, PayRule] = {}
-    for result in ctx.plugins.for_organization("lavterskel_pay_rules", enabled)(organization=organization):
+    for result in plugins.for_organization("lavterskel_pay_rules", enabled)(organization=organization):
         for rule in result or ():
             rules.setdefault(rule.key, rule)
 
     def payable(db: Session, start: dt.date, end: dt.date) -> list[PayableWork]:
         out: list[PayableWork] = []
-        for result in ctx.plugins.for_organization("lavterskel_payable_work", enabled)(db=db, organization=organization, start=start, end=end):
+        for result in plugins.for_organization("lavterskel_payable_work", enabled)(db=db, organization=organization, start=start, end=end):
             out.extend(result or ())
         return out
 
-    return PayEnv(organization, organization.id, rules, ctx.setting_defs, payable)
+    return PayEnv(organization, organization.id, rules, setting_defs, payable)
 
 
 _UNSEEN = object()
@@ -184,9 +194,9 @@ def last_of_month(day: dt.date) -> dt.date:
 
 def check_period(start: dt.date, end: dt.date) -> None:
     if end < start:
-        raise FormError({"period_end": _("Must be on or after the start date.")})
+        raise FormError({"date_to": _("Must be on or after the start date.")})
     if (end - start).days >= MAX_PERIOD_DAYS:
-        raise FormError({"period_end": _("A pay run covers at most a year.")})
+        raise FormError({"date_to": _("A pay run covers at most a year.")})
 
 
 def _price(w: PayableWork, rule: PayRule, status: str, setting: SettingReader, timelines: Timelines, counted: dict[tuple[int, int, int], int]) -> Line:
@@ -378,7 +388,7 @@ def _lock_draft(db: Session, run: PayRun) -> None:
     db.refresh(run)
     if result.rowcount == 0 or run.status != "draft":  # type: ignore[attr-defined]
         db.rollback()
-        raise FormError({"__all__": _("This pay run is approved and can no longer change. Corrections go into a later run.")})
+        raise RunConflict({"__all__": _("This pay run is approved and can no longer change. Corrections go into a later run.")})
 
 
 def create_run(db: Session, env: PayEnv, start: dt.date, end: dt.date, staff_id: int | None = None) -> PayRun:
@@ -440,3 +450,15 @@ def default_period(setting_value: str, day: dt.date) -> tuple[dt.date, dt.date]:
     if setting_value == "day":
         return day, day
     return first_of_month(day), last_of_month(day)
+
+
+def runs_page(db: Session, page: int, per_page: int) -> tuple[list[PayRun], int]:
+    """One page of the organization's runs, the latest period first, and how many there are."""
+    total = int(db.scalar(select(func.count()).select_from(PayRun)) or 0)
+    rows = db.scalars(select(PayRun).order_by(PayRun.period_start.desc(), PayRun.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    return list(rows), total
+
+
+def waiting_drafts(db: Session, limit: int) -> list[PayRun]:
+    """The drafts not yet approved, the latest period first (the dashboard's reminder)."""
+    return list(db.scalars(select(PayRun).where(PayRun.status == "draft").order_by(PayRun.period_start.desc()).limit(limit)))

@@ -131,19 +131,19 @@ def test_lavterskel_dashboard_panels_plugin_panel_only_where_enabled(world, clie
 def test_switching_the_plugin_off_and_on_in_administration(world, client):
     login(client, world.a.users["admin"])
     assert client.get("/rolling-list").status_code == 200
-    r = post_form(client, "/admin/plugins", {"plugin": "rolling_list", "enabled": "0"})
+    r = post_form(client, "/admin/plugins", {"plugin": "rolling_list", "is_enabled": "0"})
     assert r.status_code == 303
     assert client.get("/rolling-list").status_code == 404
     home = client.get("/").text
     assert 'href="/rolling-list"' not in _nav_links(home) and "rolling-list-count" not in home
-    post_form(client, "/admin/plugins", {"plugin": "rolling_list", "enabled": "1"})
+    post_form(client, "/admin/plugins", {"plugin": "rolling_list", "is_enabled": "1"})
     assert client.get("/rolling-list").status_code == 200
     assert "rolling-list-count" in client.get("/").text
 
 
 def test_an_organization_cannot_switch_on_a_plugin_that_is_not_loaded(world, client):
     login(client, world.b.users["admin"])
-    r = post_form(client, "/admin/plugins", {"plugin": "not_installed", "enabled": "1"})
+    r = post_form(client, "/admin/plugins", {"plugin": "not_installed", "is_enabled": "1"})
     assert r.status_code == 400
     with world.db() as db:
         rows = db.scalars(select(OrganizationPlugin.plugin).where(OrganizationPlugin.organization_id == world.b.org.id)).all()

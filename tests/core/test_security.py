@@ -128,7 +128,7 @@ def test_disabling_a_user_ends_their_sessions(world, client) -> None:  # type: i
     with TestClient(client.app, base_url="http://testserver.local") as theirs:
         login(theirs, victim)
         login(client, world.a.users["admin"])
-        assert post_form(client, f"/admin/staff/{victim.id}/active", {"active": "0"}).status_code == 303
+        assert post_form(client, f"/admin/staff/{victim.id}/active", {"is_active": "0"}).status_code == 303
         assert not _signed_in(theirs)
     with world.db() as db:
         assert db.scalar(select(func.count()).select_from(LoginSession).where(LoginSession.user_id == victim.id, LoginSession.ended_at.is_(None))) == 0

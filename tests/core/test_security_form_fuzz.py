@@ -6,7 +6,7 @@ without editing this file:
 1. Both demo organizations run every plugin, each with a user holding every role.
 2. Every POST page route is posted once, empty, with real ids of each organization in
    its path; the fields its handler validates are recorded as ``core.forms`` sees them
-   (every form goes through ``core.forms.validate``).
+   (every form goes through ``core.forms.validate`` or an action's ``form_input``).
 3. Each route with fields gets hypothesis-generated forms, every field either a valid
    value for its kind or a hostile one (unknown and 20-digit ids, negative numbers, huge
    and control-character text, NUL, dates like 0000-00-00 and 99999-01-01, decimals like
@@ -17,8 +17,11 @@ without editing this file:
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import os
 import re
+import types
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
+import core.actions
 import core.forms
 from core.db import Base
 from core.models import Organization, OrganizationPlugin, StaffUser
@@ -69,19 +73,51 @@ def valid(field: core.forms.Field, ids: dict[str, list[int]]) -> str:
 
 @contextmanager
 def recording_fields() -> Iterator[dict[str, Any]]:
-    """Record the fields ``core.forms`` validates while a request is handled."""
+    """Record the fields a request's handler validates: through ``core.forms`` or, for an
+    action's input, through ``core.actions.form_input`` (whose fields are read from its type)."""
     seen: dict[str, Any] = {}
-    original = core.forms._one
+    original, original_types = core.forms._one, core.actions._field_types
 
     def spy(field: core.forms.Field, raw: Any) -> Any:
         seen[field.name] = field
         return original(field, raw)
 
-    core.forms._one = spy
+    def spy_types(input_type: Any) -> dict[str, Any]:
+        kinds = original_types(input_type)
+        seen.update({name: field for name, field in fields_of_input(input_type).items() if name not in seen})
+        return kinds
+
+    core.forms._one, core.actions._field_types = spy, spy_types
     try:
         yield seen
     finally:
-        core.forms._one = original
+        core.forms._one, core.actions._field_types = original, original_types
+
+
+def fields_of_input(input_type: Any) -> dict[str, core.forms.Field]:
+    """An action input's fields as ``core.forms`` describes fields, for ``valid`` and ``EXTREMES``."""
+    hints = typing.get_type_hints(input_type, include_extras=True)
+    out = {}
+    for name in input_type.__struct_fields__:
+        kind, low, choices = hints[name], None, ()
+        while True:
+            if typing.get_origin(kind) is typing.Annotated:
+                for meta in kind.__metadata__:
+                    low = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else low
+                kind = typing.get_args(kind)[0]
+            elif typing.get_origin(kind) in (typing.Union, types.UnionType):
+                kind = next(a for a in typing.get_args(kind) if a is not type(None))
+            elif typing.get_origin(kind) in (list, tuple, set):
+                kind = typing.get_args(kind)[0]
+            else:
+                break
+        if typing.get_origin(kind) is typing.Literal:
+            choices = tuple(str(c) for c in typing.get_args(kind))
+        form_kind = {dt.date: "date", int: "int", bool: "bool", decimal.Decimal: "decimal"}.get(kind, "str")
+        if form_kind == "int" and name.endswith("_id"):
+            form_kind = "ref"
+        out[name] = core.forms.Field(name, kind=form_kind, choices=choices, min_value=low)
+    return out
 
 
 def post_routes(app: Any) -> list[tuple[str, dict[str, Any]]]:

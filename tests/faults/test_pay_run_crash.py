@@ -72,7 +72,7 @@ def test_a_pay_run_killed_mid_recompute_and_mid_approval_is_never_half_done(faul
     seed_work(site, start, end)
     site.start()
     with site.api() as c:
-        r = c.post(f"{P}/runs", json={"period_start": start.isoformat(), "period_end": end.isoformat()})
+        r = c.post(f"{P}/runs", json={"date_from": start.isoformat(), "date_to": end.isoformat()})
     assert r.status_code == 201, r.text
     run_id = r.json()["id"]
     first = stored_run(site, run_id)

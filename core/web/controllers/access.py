@@ -7,13 +7,13 @@ from typing import Any
 from litestar import Controller, Request
 from sqlalchemy.orm import Session
 
+from core.actions import Action, action_opt
 from core.forms import FormError
 from core.i18n import lazy_gettext as L
 from core.labels import choice_label
-from core.models import PendingChange
 from core.services import access_requests
-from core.web.context import app_context, current_user
-from core.web.handlers import get_or_404, page_get, page_post, redirect
+from core.web.context import app_context
+from core.web.handlers import caller_of, page_get, page_post, redirect
 from core.web.templating import render
 
 CONFIRM = {"permission": access_requests.CONFIRM_PERMISSION}
@@ -44,20 +44,18 @@ class AccessRequestsController(Controller):
     def index(self, request: Request[Any, Any, Any], db: Session) -> Any:
         return self._page(request, db)
 
-    def _decide(self, request: Request[Any, Any, Any], db: Session, pending_change_id: int, approve: bool) -> Any:
-        change = get_or_404(db, PendingChange, pending_change_id)
-        user = current_user(request)
+    def _decide(self, request: Request[Any, Any, Any], db: Session, act: Action[Any, Any], pending_change_id: int) -> Any:
         try:
-            access_requests.decide(db, user, change, approve, app_context(request).settings_for(user.organization.enabled_plugins))
+            act.run(caller_of(request, db), pending_change_id)
         except FormError as exc:
             db.rollback()
             return self._page(request, db, exc.errors, 400)
         return redirect("/access-requests")
 
-    @page_post("/{pending_change_id:int}/approve", opt=CONFIRM)
+    @page_post("/{pending_change_id:int}/approve", opt=action_opt(access_requests.approve))
     def approve(self, request: Request[Any, Any, Any], db: Session, pending_change_id: int) -> Any:
-        return self._decide(request, db, pending_change_id, True)
+        return self._decide(request, db, access_requests.approve, pending_change_id)
 
-    @page_post("/{pending_change_id:int}/reject", opt=CONFIRM)
+    @page_post("/{pending_change_id:int}/reject", opt=action_opt(access_requests.reject))
     def reject(self, request: Request[Any, Any, Any], db: Session, pending_change_id: int) -> Any:
-        return self._decide(request, db, pending_change_id, False)
+        return self._decide(request, db, access_requests.reject, pending_change_id)

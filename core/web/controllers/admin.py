@@ -1,24 +1,27 @@
 """Administration: plugins, settings (with dated history), sites and staff."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
-from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.actions import action_opt, form_input
 from core.forms import FormError
 from core.i18n import today
 from core.labels import choice_label
 from core.models import ROLES, Organization, Site
+from core.services import administration as admin
 from core.services import access_requests
 from core.services import organizations as org_service
 from core.services import settings as settings_service
 from core.web.context import app_context, current_user
-from core.web.handlers import form_data, form_list, page_get, page_post, redirect
+from core.services.administration import AddSite, AddStaff, SetPlugin, SetSetting, SetStaffActive
+from core.web.handlers import caller_of, form_data, form_list, page_get, page_post, redirect
 from core.web.templating import render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -46,61 +49,40 @@ class AdminController(Controller):
     def index(self, request: Request[Any, Any, Any], db: Session) -> Any:
         return self._page(request, db)
 
-    @page_post("/plugins", opt=ADMIN)
+    def _do(self, request: Request[Any, Any, Any], db: Session, act: Callable[[], Any]) -> Any:
+        """Run one action; its refusal re-renders the page with the messages."""
+        try:
+            act()
+        except FormError as exc:
+            db.rollback()
+            return self._page(request, db, exc.errors, 400)
+        return redirect("/admin")
+
+    @page_post("/plugins", opt=action_opt(admin.set_plugin))
     def plugins(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
-        ctx = app_context(request)
-        org = db.get(Organization, current_user(request).organization.id)
         values = form_data(data)
-        try:
-            org_service.set_plugin_enabled(
-                db, org, str(values.get("plugin", "")), values.get("enabled") == "1", ctx.plugins.program_plugins  # type: ignore[arg-type]
-            )
-        except FormError as exc:
-            db.rollback()
-            return self._page(request, db, exc.errors, 400)
-        return redirect("/admin")
+        return self._do(request, db, lambda: admin.set_plugin.run(
+            caller_of(request, db), str(values.pop("plugin", "")), form_input(SetPlugin, values)))
 
-    @page_post("/settings", opt=ADMIN)
+    @page_post("/settings", opt=action_opt(admin.set_setting))
     def settings(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
-        try:
-            user = current_user(request)
-            defs = app_context(request).settings_for(user.organization.enabled_plugins)
-            access_requests.save_setting_or_request(db, user.organization.id, user, defs, form_data(data))
-        except FormError as exc:
-            db.rollback()
-            return self._page(request, db, exc.errors, 400)
-        return redirect("/admin")
-
-    @page_post("/sites", opt=ADMIN)
-    def sites(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         values = form_data(data)
-        try:
-            org_service.add_site(db, current_user(request).organization.id, values.get("name"), values.get("address"))
-        except FormError as exc:
-            db.rollback()
-            return self._page(request, db, exc.errors, 400)
-        return redirect("/admin")
+        # The value as typed: the setting's kind decides what it means (a "1" is a number
+        # for one setting, yes for another), so the service reads it, not the form.
+        typed = values.get("value")
+        return self._do(request, db, lambda: admin.set_setting.run(
+            caller_of(request, db), form_input(SetSetting, values, value=typed if isinstance(typed, str) else "")))
 
-    @page_post("/staff", opt=ADMIN)
+    @page_post("/sites", opt=action_opt(admin.add_site))
+    def sites(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
+        return self._do(request, db, lambda: admin.add_site.run(caller_of(request, db), form_input(AddSite, form_data(data))))
+
+    @page_post("/staff", opt=action_opt(admin.add_staff))
     def add_staff(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
-        try:
-            org = db.get(Organization, current_user(request).organization.id)
-            access_requests.add_staff_or_request(
-                db, org, current_user(request), app_context(request).permission_defs, form_data(data), form_list(data, "roles")  # type: ignore[arg-type]
-            )
-        except FormError as exc:
-            db.rollback()
-            return self._page(request, db, exc.errors, 400)
-        return redirect("/admin")
+        return self._do(request, db, lambda: admin.add_staff.run(
+            caller_of(request, db), form_input(AddStaff, form_data(data), roles=form_list(data, "roles"))))
 
-    @page_post("/staff/{user_id:int}/active", opt=ADMIN)
+    @page_post("/staff/{user_id:int}/active", opt=action_opt(admin.set_staff_active))
     def staff_active(self, request: Request[Any, Any, Any], db: Session, user_id: int, data: Form) -> Any:
-        # Only staff of this organization: a membership here is what makes them reachable.
-        staff = org_service.staff_member(db, user_id)
-        if staff is None:
-            raise NotFoundException()
-        try:
-            org_service.set_staff_active(db, current_user(request).id, staff, form_data(data).get("active") == "1")
-        except FormError as exc:
-            return self._page(request, db, exc.errors, 400)
-        return redirect("/admin")
+        return self._do(request, db, lambda: admin.set_staff_active.run(
+            caller_of(request, db), user_id, form_input(SetStaffActive, form_data(data))))

@@ -11,15 +11,17 @@ from litestar.params import Body
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
+from core.actions import action_opt, form_input
 from core.db import scoped_session
 from core.forms import FormError
 from core.i18n import LOCALES, gettext as _
-from core.models import StaffUser
 from core.services import auth as auth_service
+from core.services import account as own_account
 from core.services import tokens as token_service
+from core.services.account import CreateToken, SetLanguage
 from core.web.client import client_address
 from core.web.context import app_context, current_user
-from core.web.handlers import form_data, form_list, page_get, page_post, redirect, safe_next
+from core.web.handlers import caller_of, form_data, form_list, page_get, page_post, redirect, safe_next
 from core.web.middleware import LOCALE_COOKIE, session_cookie_name
 from core.web.templating import render
 
@@ -73,20 +75,17 @@ class AuthController(Controller):
         response.cookies.append(_session_cookie(ctx, "", max_age=0))
         return response
 
-    @page_post("/language", opt={"public": True})
-    def set_language(self, request: Request[Any, Any, Any], data: Form) -> Any:
+    # Public: the sign-in page has the switch too, where it only sets the cookie. Signed
+    # in, it is the account's action (its permission is what the API route needs).
+    @page_post("/language", opt={**action_opt(own_account.set_language), "public": True})
+    def set_language(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         """Switch language and go back to the same page."""
-        data = form_data(data)
-        locale = data.get("locale") if data.get("locale") in LOCALES else "nb"
-        user = request.scope.get("user")
-        if user is not None:
-            ctx = app_context(request)
-            with scoped_session(ctx.session_factory, None) as db:
-                row = db.get(StaffUser, user.id)
-                if row is not None:
-                    row.locale = locale
-                    db.commit()
-        response = Redirect(path=safe_next(str(data.get("next", "/"))), status_code=303)
+        values = form_data(data)
+        # An unknown language is Bokmål here, not an error: the switch must always lead back.
+        locale = values.get("locale") if values.get("locale") in LOCALES else "nb"
+        if request.scope.get("user") is not None:
+            own_account.set_language.run(caller_of(request, db), SetLanguage(locale=locale))
+        response = Redirect(path=safe_next(str(values.get("next", "/"))), status_code=303)
         response.cookies.append(
             Cookie(key=LOCALE_COOKIE, value=str(locale), max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/")
         )
@@ -105,39 +104,27 @@ class AuthController(Controller):
     def account(self, request: Request[Any, Any, Any], db: Session) -> Any:
         return self._account(request, db)
 
-    @page_post("/account/tokens", opt={"permission": "account.use"})
+    @page_post("/account/tokens", opt=action_opt(own_account.create_token))
     def create_token(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
-        user = current_user(request)
-        values = form_data(data)
-        values["scopes"] = form_list(data, "scopes")
-        staff = db.get(StaffUser, user.id)
         try:
-            _row, token = token_service.new_token(
-                db, app_context(request).settings.security, staff, user.organization.id, values,  # type: ignore[arg-type]
-                # Only a session that has given the code makes a token that counts as two-factor.
-                second_factor=request.scope.get("state", {}).get("second_factor") == "verified",
-            )
+            # No scope ticked is a choice to refuse, not a wish for the default.
+            inp = form_input(CreateToken, form_data(data), scopes=form_list(data, "scopes"))
+            _row, token = own_account.create_token.run(caller_of(request, db), inp)
         except FormError as exc:
             db.rollback()
             return self._account(request, db, status=400, errors=exc.errors)
         # Shown once, in the page body: never in a URL, never logged.
         return self._account(request, db, new_token=token)
 
-    @page_post("/account/tokens/{token_id:int}/revoke", opt={"permission": "account.use"})
+    @page_post("/account/tokens/{token_id:int}/revoke", opt=action_opt(own_account.revoke_token))
     def revoke_token(self, request: Request[Any, Any, Any], db: Session, token_id: int) -> Any:
-        user = current_user(request)
-        row = token_service.own_token(db, user.id, user.organization.id, token_id)
-        if row is None:  # another user's token, or none: the same answer as for any foreign id
-            from litestar.exceptions import NotFoundException
-
-            raise NotFoundException()
-        token_service.revoke(db, row)
+        own_account.revoke_token.run(caller_of(request, db), token_id)
         return redirect("/account")
 
-    @page_post("/account/logout-everywhere", opt={"permission": "account.use"})
+    @page_post("/account/logout-everywhere", opt=action_opt(own_account.sign_out_everywhere))
     def logout_everywhere(self, request: Request[Any, Any, Any], db: Session) -> Any:
         """Every session ends and every API token is revoked."""
-        auth_service.sign_out_everywhere(db, current_user(request).id)
+        own_account.sign_out_everywhere.run(caller_of(request, db))
         response = Redirect(path="/login", status_code=303)
         response.cookies.append(_session_cookie(app_context(request), "", max_age=0))
         return response

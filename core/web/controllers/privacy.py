@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body
 from sqlalchemy.orm import Session
 
+from core.actions import action_opt, form_input
 from core.forms import FormError
 from core.i18n import gettext as _
 from core.i18n import today
@@ -21,8 +23,9 @@ from core.models import Consent, Organization, Participant
 from core.models.privacy import FOLLOW_UP_CATEGORIES, INTAKE_CATEGORIES
 from core.services import personal_data as pd
 from core.services import privacy as svc
+from core.services import privacy_actions as acts
 from core.web.context import app_context, current_user
-from core.web.handlers import disclosure, form_data, form_list, get_or_404, page_get, page_post, redirect, route_of
+from core.web.handlers import caller_of, disclosure, form_data, form_list, get_or_404, page_get, page_post, redirect, route_of
 from core.web.templating import render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -116,38 +119,41 @@ class PrivacyController(Controller):
         db.commit()
         return self._consents_page(request, db, participant)
 
-    @page_post("/participants/{obj_id:int}/consents", opt={"permission": "consents.edit"})
+    @page_post("/participants/{obj_id:int}/consents", opt=action_opt(acts.add_consent))
     def add_consent(self, request: Request[Any, Any, Any], db: Session, obj_id: int, data: Form) -> Any:
         participant = get_or_404(db, Participant, obj_id)
         values = form_data(data)
         try:
-            svc.add_consent(db, current_user(request), participant, values, route_of(request))
+            inp = form_input(acts.ConsentInput, values)
+            acts.add_consent.run(caller_of(request, db), participant.id, inp, page=route_of(request))
         except FormError as exc:
             db.rollback()
             return self._consents_page(request, db, participant, errors=exc.errors, values=values, status=400)
         return redirect(f"/participants/{participant.id}/consents")
 
-    @page_post("/participants/{obj_id:int}/consents/{consent_id:int}/withdraw", opt={"permission": "consents.edit"})
+    @page_post("/participants/{obj_id:int}/consents/{consent_id:int}/withdraw", opt=action_opt(acts.withdraw_consent))
     def withdraw(self, request: Request[Any, Any, Any], db: Session, obj_id: int, consent_id: int) -> Any:
         participant = get_or_404(db, Participant, obj_id)
         consent = get_or_404(db, Consent, consent_id)
         if consent.participant_id != participant.id:
             return self._consents_page(request, db, participant, status=404)
-        svc.withdraw_consent(db, current_user(request), consent, today(), route_of(request))
+        acts.withdraw_consent.run(caller_of(request, db), participant.id, consent.id, page=route_of(request), today=today())
         return redirect(f"/participants/{participant.id}/consents")
 
-    @page_post("/participants/{obj_id:int}/contacts", opt={"permission": "consents.edit"})
+    @page_post("/participants/{obj_id:int}/contacts", opt=action_opt(acts.record_contact))
     def record_contact(self, request: Request[Any, Any, Any], db: Session, obj_id: int, data: Form) -> Any:
         participant = get_or_404(db, Participant, obj_id)
         values = form_data(data)
         try:
-            contact, check = svc.record_contact(db, current_user(request), participant, values, route_of(request))
+            inp = form_input(acts.ContactInput, values)
+            result = acts.record_contact.run(caller_of(request, db), participant.id, inp, page=route_of(request))
         except FormError as exc:
             db.rollback()
             return self._consents_page(request, db, participant, errors=exc.errors, contact_values=values, status=400)
-        if contact is None:
+        if not result.stored:
             # Nothing stored: say why, and let staff confirm that they contact anyway.
-            return self._consents_page(request, db, participant, warning=check.message(), contact_values=values, status=409)
+            message = result.warning.message if result.warning is not None else ""
+            return self._consents_page(request, db, participant, warning=message, contact_values=values, status=409)
         return redirect(f"/participants/{participant.id}/consents")
 
     # --- the access log -----------------------------------------------------------------
@@ -176,11 +182,11 @@ class PrivacyController(Controller):
         participant = get_or_404(db, Participant, obj_id)
         return render(request, "privacy/export_confirm.html", participant=participant)
 
-    @page_post("/participants/{obj_id:int}/export", opt={"permission": "privacy.export"}, status_code=200)
+    @page_post("/participants/{obj_id:int}/export", opt=action_opt(acts.export_person), status_code=200)
     def export(self, request: Request[Any, Any, Any], db: Session, obj_id: int, data: Form) -> Any:
         participant = get_or_404(db, Participant, obj_id)
         ctx = app_context(request)
-        result = svc.export_person(db, ctx.plugins, _org(db, request), current_user(request), participant, route_of(request))
+        result = msgspec.to_builtins(acts.export_person.run(caller_of(request, db), participant.id, page=route_of(request)))
         if form_data(data).get("format") == "json":
             return Response(
                 content=json.dumps(result, ensure_ascii=False, indent=2, default=str),

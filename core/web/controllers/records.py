@@ -13,14 +13,16 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from sqlalchemy.orm import Session
 
-from core.forms import FormError
+from core.actions import action_opt, form_input
+from core.forms import FormError, validate
+from core.i18n import gettext as _
 from core.i18n import today
 from core.labels import FIELD_CHOICES, choice_label
 from core.models import ORDER_TRANSITIONS, Participant, WorkOrder
 from core.services.registry import RESOURCES
-from core.services.resources import Resource, clean_filters, create_row, list_rows, page_number, update_row
-from core.services.work_orders import change_order_status
-from core.web.handlers import form_data, get_or_404, page_get, page_post, redirect
+from core.services.record_actions import RECORD_ACTIONS, WorkOrderStatus
+from core.services.resources import Resource, clean_filters, list_rows, page_number
+from core.web.handlers import caller_of, form_data, get_or_404, page_get, page_post, redirect
 from core.web.panels import render_panels
 from core.web.templating import render
 
@@ -47,6 +49,31 @@ def _display(res: Resource, db: Session) -> Any:
 
 def records_router(res: Resource) -> Router:
     base = f"/{res.name}"
+    acts = RECORD_ACTIONS[res.name]
+    types = acts.types
+
+    def _checked(values: dict[str, Any]) -> dict[str, Any]:
+        """The form's fields, unticked boxes as "no" (a browser sends nothing for them, and
+        the form shown again with errors must show them unticked). A field the form does
+        not have is refused, as the API refuses it: a status is changed by its own action."""
+        for f in res.editable_fields:
+            if f.kind == "bool":
+                values.setdefault(f.name, "0")
+        unknown = set(values) - {f.name for f in res.editable_fields}
+        if unknown:
+            raise FormError({"__all__": _("Unknown fields: %(names)s", names=", ".join(sorted(unknown)))})
+        # A field sent twice is a forged form, not a choice between values: refused with
+        # the message its kind gives (only a checkbox sends a hidden "0" before its value).
+        repeated = [f for f in res.editable_fields if f.kind != "bool" and isinstance(values.get(f.name), list)]
+        if repeated:
+            errors: dict[str, str] = {}
+            for f in repeated:
+                try:
+                    validate([f], {f.name: values[f.name]})
+                except FormError as exc:
+                    errors.update(exc.errors)
+            raise FormError(errors or {repeated[0].name: _("Not a valid value.")})
+        return values
 
     def form_page(request: Request[Any, Any, Any], db: Session, obj: Any, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
         _show, options = _display(res, db)
@@ -79,15 +106,12 @@ def records_router(res: Resource) -> Router:
     def new_page(request: Request[Any, Any, Any], db: Session) -> Any:
         return form_page(request, db, None, {}, {})
 
-    @page_post("/", opt={"permission": res.edit_permission})
+    @page_post("/", opt=action_opt(acts.create))
     def create(request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         values = form_data(data)
-        # A browser sends nothing for an unticked checkbox: here that is "no", not the default.
-        for f in res.editable_fields:
-            if f.kind == "bool":
-                values.setdefault(f.name, "0")
         try:
-            obj = create_row(db, res, request.scope["user"].organization.id, values)
+            _checked(values)
+            obj = acts.create.run(caller_of(request, db), form_input(types.create, values))
         except FormError as exc:
             db.rollback()
             return form_page(request, db, None, values, exc.errors, status=400)
@@ -117,16 +141,16 @@ def records_router(res: Resource) -> Router:
         obj = get_or_404(db, res.model, obj_id)
         return form_page(request, db, obj, {f.name: getattr(obj, f.name) for f in res.editable_fields}, {})
 
-    @page_post("/{obj_id:int}", opt={"permission": res.edit_permission})
+    @page_post("/{obj_id:int}", opt=action_opt(acts.update))
     def update(request: Request[Any, Any, Any], db: Session, obj_id: int, data: Form) -> Any:
         obj = get_or_404(db, res.model, obj_id)
         values = form_data(data)
-        # An unticked checkbox sends nothing; on an edit form that means "no".
-        for f in res.editable_fields:
-            if f.kind == "bool":
-                values.setdefault(f.name, "0")
         try:
-            update_row(db, res, obj, values)
+            _checked(values)
+            # The edit form sends every field: one left empty is set back to the form's
+            # default (a cleared phone is cleared), so it is read as a whole record first.
+            whole = form_input(types.create, values)
+            acts.update.run(caller_of(request, db), obj.id, types.update(**{n: getattr(whole, n) for n in whole.__struct_fields__}))
         except FormError as exc:
             db.rollback()
             return form_page(request, db, obj, values, exc.errors, status=400)
@@ -134,14 +158,14 @@ def records_router(res: Resource) -> Router:
 
     handlers: list[Any] = [list_page, new_page, create, detail, edit_page, update]
 
-    if res.model is WorkOrder:
+    if acts.change_status is not None:
+        change = acts.change_status
 
-        @page_post("/{obj_id:int}/status", opt={"permission": res.edit_permission})
+        @page_post("/{obj_id:int}/status", opt=action_opt(change))
         def set_status(request: Request[Any, Any, Any], db: Session, obj_id: int, data: Form) -> Any:
             order = get_or_404(db, WorkOrder, obj_id)
-            values = form_data(data)
             try:
-                change_order_status(db, order, str(values.get("status", "")), str(values.get("status_reason", "")))
+                change.run(caller_of(request, db), order.id, form_input(WorkOrderStatus, form_data(data)))
             except FormError as exc:
                 db.rollback()
                 show, _options = _display(res, db)

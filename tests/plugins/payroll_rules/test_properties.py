@@ -49,7 +49,7 @@ def _reset(db, hours: HoursSource, org_id: int) -> Participant:
 
 def _status(db, org_id: int, participant_id: int, value: str, day: dt.date) -> None:
     """Record a status from ``day`` (replacing one on the same day), as staff do."""
-    record_status(db, org_id, participant_id, {"status": value, "valid_from": day.isoformat()}, None)
+    record_status(db, org_id, participant_id, value, day, "", None)
 
 
 def _periods(split_days: list[int]) -> list[tuple[dt.date, dt.date]]:

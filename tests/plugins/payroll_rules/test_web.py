@@ -129,10 +129,10 @@ def test_benefit_forms_validate_and_record(client, world, nyttig_month):
     assert r.status_code == 303
     page = client.get(f"/payroll/benefits/{pid}")
     assert "Arbeidsavklaringspenger (AAP)" in page.text
-    bad = post_form(client, f"/payroll/benefits/{pid}/approvals", {"district": "Bydel Sagene", "decision_date": "2026-10-01",
+    bad = post_form(client, f"/payroll/benefits/{pid}/approvals", {"district": "Bydel Sagene", "decided_on": "2026-10-01",
                                                                     "valid_from": "2026-10-01", "valid_to": "2026-09-01", "cap": "abc"})
     assert bad.status_code == 400 and "Bydel Sagene" in bad.text
-    ok = post_form(client, f"/payroll/benefits/{pid}/approvals", {"district": "Bydel Sagene", "decision_date": "2026-10-01",
+    ok = post_form(client, f"/payroll/benefits/{pid}/approvals", {"district": "Bydel Sagene", "decided_on": "2026-10-01",
                                                                    "valid_from": "2026-10-01", "valid_to": "", "cap": "2000,50"})
     assert ok.status_code == 303
     assert "2 000,50 kr" in text(client.get(f"/payroll/benefits/{pid}"))
@@ -147,7 +147,7 @@ def test_participant_panel_shows_unpaid_before_pay_is_planned(client, world, nyt
 def test_api_run_lifecycle_and_statement(client, world, nyttig_month):
     prep = bearer(api_token(world, world.b, "payroll"))
     lead = bearer(api_token(world, world.b, "leader"))
-    r = client.post("/api/v1/payroll/runs", json={"period_start": "2026-09-01", "period_end": "2026-09-30"}, headers=prep)
+    r = client.post("/api/v1/payroll/runs", json={"date_from": "2026-09-01", "date_to": "2026-09-30"}, headers=prep)
     assert r.status_code == 201, r.text
     run = r.json()
     assert run["total_ore"] == sum(ln["amount_ore"] for ln in run["lines"]) == 550000
@@ -163,8 +163,8 @@ def test_api_run_lifecycle_and_statement(client, world, nyttig_month):
     assert st["paid_ore"] == 0 and st["unpaid_hours"] == "30.00"
     st = client.get(f"/api/v1/payroll/statements/{nyttig_month['capped']}?year=2026", headers=prep).json()
     assert st["paid_ore"] == 250000 and st["unpaid_hours"] == "5.00"
-    bad = client.post("/api/v1/payroll/runs", json={"period_start": "2026-09-30", "period_end": "2026-09-01"}, headers=prep)
-    assert bad.status_code == 422 and "period_end" in bad.json()["errors"]
+    bad = client.post("/api/v1/payroll/runs", json={"date_from": "2026-09-30", "date_to": "2026-09-01"}, headers=prep)
+    assert bad.status_code == 422 and "date_to" in bad.json()["errors"]
     m = client.get("/api/v1/payroll/markers?date=2026-09-07", headers=prep).json()
     assert {(i["participant_id"], i["code"]) for i in m["items"]} == {(nyttig_month["aap"], "unpaid"), (nyttig_month["capped"], "capped")}
     slip = client.get(f"/api/v1/payroll/runs/{run['id']}/payslips/{nyttig_month['capped']}", headers=prep).json()
@@ -202,7 +202,7 @@ def test_the_csv_columns_are_the_documented_ones(client, world, nyttig_month):
     documented = [name for row in re.findall(r"^\| (`[^|]+`) \|", table, re.M) for name in re.findall(r"`([a-z_]+)`", row)]
     assert documented == list(CSV_COLUMNS)
     prep = bearer(api_token(world, world.b, "leader"))
-    run = client.post("/api/v1/payroll/runs", json={"period_start": "2026-09-01", "period_end": "2026-09-30"}, headers=prep).json()
+    run = client.post("/api/v1/payroll/runs", json={"date_from": "2026-09-01", "date_to": "2026-09-30"}, headers=prep).json()
     client.post(f"/api/v1/payroll/runs/{run['id']}/approve", json={}, headers=prep)
     header = client.get(f"/api/v1/payroll/runs/{run['id']}/csv", headers=prep).content.decode("utf-8-sig").splitlines()[0]
     assert header.split(";") == list(CSV_COLUMNS)
@@ -245,3 +245,18 @@ def test_payslip_of_someone_outside_the_run_is_404(client, world, nyttig_month):
     token = bearer(api_token(world, world.b, "leader"))
     assert client.get(f"/api/v1/payroll/runs/{run_id}/payslips/{nyttig_month['paid']}", headers=token).json()["total_ore"] == 300000
     assert client.get(f"/api/v1/payroll/runs/{run_id}/payslips/{outsider.id}", headers=token).status_code == 404
+
+
+def test_a_bad_period_on_the_page_is_shown_on_the_field_filled_in(client, world, app):
+    login(client, world.b.users["payroll"])
+    client.cookies.set("lavterskel_locale", "en")
+    r = post_form(client, "/payroll/runs", {"month": "september"})
+    assert r.status_code == 400 and "Must be a month (YYYY-MM)." in r.text
+    with world.db(world.b) as db:
+        setting(app, db, world.b.org.id, "payroll.period", "day")  # the page then asks for a day
+    r = post_form(client, "/payroll/runs", {"date": "1066-10-14"})
+    assert r.status_code == 400 and "Must be a date between" in r.text
+    r = post_form(client, "/payroll/runs", {"date_from": "2026-09-30", "date_to": "2026-09-01"})
+    assert r.status_code == 400 and "Must be on or after the start date." in r.text
+    with world.db(world.b) as db:
+        assert db.scalars(select(PayRun)).first() is None
