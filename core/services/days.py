@@ -28,7 +28,6 @@ from core.services.staff import optional_member
 
 TEAM_LEADER_ROLES = ("work_leader", "leader")
 """Who may lead a team: the one rule, for the core's teams and every plugin's team builder."""
-WORK_LEADER_ROLES = TEAM_LEADER_ROLES  # the name the plugins knew it by
 
 
 def work_leader_choices(db: Session) -> list[StaffUser]:
