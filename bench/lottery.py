@@ -7,7 +7,7 @@
 The draw: 40, 1,000 and 10,000 entrants (10 % with a right), capacity 23, the median of
 several runs of ``run_draw`` plus the entrants' digest and a verification (recompute).
 
-With ``--api``, the whole draw request as well: ``POST /api/v1/dagsverk/days/<date>/draw``
+With ``--api``, the whole draw request as well: ``POST /api/v1/dagsverk/days/<day_id>/draw``
 (check-in closes: entrants, rights from the last 60 open days, seed; then the draw, its
 results stored) and ``GET /api/v1/dagsverk/draws/<id>/verify``, in this process through
 Litestar's test client, on a throwaway database shaped like ``bench/pages.py``'s
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from plugins.dagsverk_lottery.algorithm import Entrant, entrants_digest, new_seed, run_draw  # noqa: E402
-from plugins.dagsverk_lottery.teams import Person, Slot, suggest  # noqa: E402
+from plugins.dagsverk_lottery.team_solver import Person, Slot, suggest  # noqa: E402
 
 
 def bench_draw(n: int, repeats: int) -> tuple[float, float]:
@@ -74,6 +74,9 @@ def bench_api(url: str, label: str) -> list[str]:
     from core.config import load_settings
     from core.migrate import upgrade
     from core.web.app import create_app
+    from sqlalchemy import select
+
+    from core.models import ProgramDay
 
     settings = load_settings()
     app = create_app(replace(settings, database=replace(settings.database, url=url)), extra_plugins=[("bench_baseline", baseline)])
@@ -86,8 +89,10 @@ def bench_api(url: str, label: str) -> list[str]:
         for n, dates in plan:
             draw_times, verify_times, ids = [], [], []
             for day in dates:
+                with ctx.engine.connect() as conn:  # the API addresses days by id
+                    day_id = conn.execute(select(ProgramDay.id).where(ProgramDay.organization_id == org_id, ProgramDay.date == day)).scalar_one()
                 t = time.perf_counter()
-                r = client.post(f"/api/v1/dagsverk/days/{day.isoformat()}/draw", headers=headers)
+                r = client.post(f"/api/v1/dagsverk/days/{day_id}/draw", headers=headers)
                 draw_times.append(time.perf_counter() - t)
                 body = r.json()
                 assert r.status_code == 200 and body["status"] == "drawn" and len(body["entrants"]) == n, r.text[:300]
@@ -148,7 +153,7 @@ def main() -> None:
         import tempfile
 
         lines += ["### The whole draw request, through the API in one process", "",
-                  "`POST /api/v1/dagsverk/days/<date>/draw` on a day with that many people checked in: check-in closes "
+                  "`POST /api/v1/dagsverk/days/<day_id>/draw` on a day with that many people checked in: check-in closes "
                   "(entrants, rights from the last 60 open days in one aggregate query, seed, entrants written in one "
                   "statement), the draw runs and its results are stored in one statement; the response lists every "
                   "entrant. Then `GET /api/v1/dagsverk/draws/<id>/verify`. Litestar's test client in this process (no "

@@ -128,6 +128,12 @@ def prepare_draws(engine, factory) -> tuple[int, list[tuple[int, list[dt.date]]]
     return org_id, plan
 
 
+def _day_id(engine, org_id: int, date: dt.date) -> int:  # type: ignore[no-untyped-def]
+    """The API addresses days by id: the organization's day on ``date`` (its one site)."""
+    with engine.connect() as conn:
+        return conn.execute(select(ProgramDay.id).where(ProgramDay.organization_id == org_id, ProgramDay.date == date)).scalar_one()
+
+
 def measure_actions(base: str, engine, orgs: list[tuple[int, str]]) -> str:  # type: ignore[no-untyped-def]
     """The draw, the team suggestion and a month's pay run, one request at a time."""
     factory = make_session_factory(engine)
@@ -137,7 +143,7 @@ def measure_actions(base: str, engine, orgs: list[tuple[int, str]]) -> str:  # t
     token = _token(factory, draw_org)
     for n, dates in plan:
         result, responses = _timed(base, f"draw, {n:,} entrants (check-in closes, draw, results stored)", token,
-                                   [("POST", f"/api/v1/dagsverk/days/{d.isoformat()}/draw", None) for d in dates])
+                                   [("POST", f"/api/v1/dagsverk/days/{_day_id(engine, draw_org, d)}/draw", None) for d in dates])
         drawn = [r.json() for r in responses if r.status_code == 200]
         ok = all(len(d["entrants"]) == n and d["status"] == "drawn" for d in drawn) and len(drawn) == len(dates)
         results.append(result)
@@ -159,7 +165,7 @@ def measure_actions(base: str, engine, orgs: list[tuple[int, str]]) -> str:  # t
     suggest_results = []
     for org_id, day in calls:
         r, responses = _timed(base, "team suggestion", _token(factory, org_id),
-                              [("POST", f"/api/v1/dagsverk/days/{day.isoformat()}/teams/suggest", {})] * 2)
+                              [("POST", f"/api/v1/dagsverk/days/{_day_id(engine, org_id, day)}/teams/suggest", {})] * 2)
         suggest_results.append(r)
         for resp in responses:
             if resp.status_code == 200:

@@ -251,6 +251,9 @@ def explain(head: str) -> str:
         return _("Must be at most %(n)s.", n=n) if op.startswith("<") else _("Must be at least %(n)s.", n=n)
     if "got `null`" in head:
         return _("This field is required.")  # null where a value must be: as if left out
+    if (m := _EXPECTED.search(head)) and "got `float`" in head and m["kind"].split(" | ")[0] == "str":
+        # A decimal sent as a JSON number: refused on purpose, hours and money are exact.
+        return _("Must be a number written as text, like \"7.5\".")
     if m := _EXPECTED.search(head):
         # What was expected decides the message, not what was sent ("Expected `str`, got `int`").
         # In a union (`int | null`) the first kind is the one asked for.

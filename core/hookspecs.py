@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - for annotations only
     from sqlalchemy.orm import Session
 
     from core.contrib import DemoContext, NavItem, Panel, PayableWork, PermissionDef, ReportSection, SettingDef
-    from core.models import Organization, Participant, WorkOrder
+    from core.models import Organization, Participant, ProgramDay, WorkOrder
 
 hookspec = pluggy.HookspecMarker("lavterskel")
 
@@ -275,6 +275,27 @@ def lavterskel_payable_work(db: Session, organization: Organization, start: Any,
     :returns: a list of :class:`core.contrib.PayableWork`.
 
     All results are collected and concatenated.
+    """
+
+
+@hookspec
+def lavterskel_day_plan_refused(db: Session, organization: Any, day: ProgramDay) -> str | None:
+    """Refuse opening or closing a program day, or changing its places, once the plugin
+    has acted on the day as it stood.
+
+    Per organization; called by ``core.services.days`` (the action ``days.plan``, reached
+    from the core's pages, ``PATCH /api/v1/days/{day_id}`` and any program's calendar)
+    before a stored day's ``is_open``, ``capacity`` or ``note`` is changed, only for plugins
+    the organization has enabled, and only when the change would alter the day. Dagsverket
+    refuses a day whose draw is sealed or drawn: its places and its entrants are fixed.
+
+    :param db: the request's database session, scoped to the organization.
+    :param organization: the organization being served (``id``, ``enabled_plugins``).
+    :param day: the stored :class:`core.models.ProgramDay`, as it is before the change.
+    :returns: a translated sentence saying why the day cannot be changed now (answered
+        409 with it), or ``None`` to let the change through.
+
+    All results are collected; any sentence refuses, and a plugin that raises refuses too.
     """
 
 

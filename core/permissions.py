@@ -25,6 +25,7 @@ CORE_PERMISSIONS = [
     PermissionDef("orders.edit", _("Add and edit work orders"), ("admin", "leader", "work_leader")),
     PermissionDef("days.view", _("See days, teams and shifts"), ("admin", "leader", "work_leader")),
     PermissionDef("days.edit", _("Plan days, teams and shifts"), ("admin", "leader", "work_leader")),
+    PermissionDef("days.plan", _("Open and close days and set their places"), ("admin", "leader")),
     PermissionDef("reports.view", _("See reports for funders"), ("admin", "leader")),
     PermissionDef("org.admin", _("Change settings, staff and plugins"), ("admin",)),
     # Special-category data (GDPR art. 9). Marked sensitive: an organization can require a

@@ -86,6 +86,9 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         # The permission guard says which token scope is missing, the token endpoint why
         # signing in failed (both already translated).
         return _respond(request, status, {str(k): str(v) for k, v in exc.extra.items()})
+    if status == 409 and isinstance(exc.extra, dict):
+        # An action refused by the state of a record says why (``{"__all__": reason}``, translated).
+        return _respond(request, status, {str(k): str(v) for k, v in exc.extra.items()})
     if isinstance(exc, (NotFoundException, PermissionDeniedException)) or status < 500:
         return _respond(request, status)
     log.error("HTTP %s on %s", status, _route(request))

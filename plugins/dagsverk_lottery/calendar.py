@@ -4,14 +4,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from core.contrib import SettingDef
 from core.i18n import lazy_gettext as L
-from core.models import ProgramDay, Site
+from core.models import Attendance, ProgramDay, Shift, Site, Team
 from core.services import days as day_service
 from core.services.settings import setting_on
+from plugins.dagsverk_lottery.models import CheckIn, Draw
 
 DRAW_MODES = ("morning", "day_before")
 SCREEN_NAMES = ("short", "first_name")
@@ -76,6 +77,15 @@ def day_for(db: Session, organization_id: int, site: Site, date: dt.date) -> Pro
         day.is_open = False
         db.commit()
     return day
+
+
+def forget_unused_day(db: Session, day_id: int) -> None:
+    """Remove a day a refused request stored, in one statement and only while nothing refers
+    to it: another request may have used the day in the meantime, and then it stays."""
+    used = [select(t.c.day_id).where(t.c.day_id == day_id).exists()
+            for t in (Attendance.__table__, Team.__table__, Shift.__table__, CheckIn.__table__, Draw.__table__)]
+    db.execute(delete(ProgramDay).where(ProgramDay.id == day_id, ~or_(*used)).execution_options(synchronize_session=False))
+    db.commit()
 
 
 def find_day(db: Session, organization_id: int, site: Site, date: dt.date) -> ProgramDay:

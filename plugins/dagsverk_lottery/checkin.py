@@ -10,7 +10,8 @@ from core.forms import FormError
 from core.i18n import gettext as _
 from core.models import Attendance, Participant, ProgramDay
 from core.services import days as day_service
-from plugins.dagsverk_lottery.models import CheckIn, Draw, WorkProfile
+from plugins.dagsverk_lottery.draws import active_draw
+from plugins.dagsverk_lottery.models import CheckIn, WorkProfile
 
 
 def find(db: Session, query: str, limit: int = 8) -> list[Participant]:
@@ -31,12 +32,6 @@ def find(db: Session, query: str, limit: int = 8) -> list[Participant]:
             func.lower(Participant.nickname).like(like, escape="\\"),
         ))
     return list(db.scalars(stmt.order_by(Participant.first_name, Participant.last_name).limit(limit)))
-
-
-def active_draw(db: Session, day: ProgramDay) -> Draw | None:
-    return db.scalars(
-        select(Draw).where(Draw.day_id == day.id, Draw.status != "voided").order_by(Draw.attempt.desc())
-    ).first()
 
 
 def check_in(db: Session, day: ProgramDay, participant: Participant, staff_id: int | None, *, not_fit: bool = False) -> tuple[CheckIn, bool]:

@@ -7,6 +7,11 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.db import make_session_factory, scoped_session
+from core.models import Organization, ProgramDay
+from plugins.dagsverk_lottery.draws import verify as verify_draw
+from plugins.dagsverk_lottery.models import Draw
+
 
 @click.group("dagsverk")
 def dagsverk() -> None:
@@ -19,11 +24,8 @@ def dagsverk() -> None:
 @click.option("--draw", "draw_id", default=None, type=int, help="Only this draw id.")
 def verify(organization: str, date: str | None, draw_id: int | None) -> None:
     """Recompute the draws of ORGANIZATION (its slug) and say whether each matches."""
-    from core.cli import _engine
-    from core.db import make_session_factory, scoped_session
-    from core.models import Organization, ProgramDay
-    from plugins.dagsverk_lottery.draws import verify as verify_draw
-    from plugins.dagsverk_lottery.models import Draw
+    from core.cli import _engine  # core.cli loads the plugins, this one too: imported when run
+
 
     factory = make_session_factory(_engine())
     with scoped_session(factory, None) as db:

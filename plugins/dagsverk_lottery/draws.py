@@ -29,7 +29,6 @@ from core.i18n import gettext as _
 from core.models import Attendance, Participant, ProgramDay, Shift
 from plugins.dagsverk_lottery import algorithm
 from plugins.dagsverk_lottery.calendar import capacity_for, draw_mode
-from plugins.dagsverk_lottery.checkin import active_draw
 from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant, DrawEvent
 from plugins.dagsverk_lottery.rights import DayRecord, right_from
 
@@ -424,11 +423,8 @@ def last_drawn(db: Session, day: ProgramDay) -> Draw | None:
     return db.scalars(select(Draw).where(Draw.day_id == day.id, Draw.status == "drawn").order_by(Draw.attempt.desc())).first()
 
 
-def draw_of(db: Session, day_id: int) -> Draw | None:
-    return db.scalars(select(Draw).where(Draw.day_id == day_id, Draw.status != "voided").order_by(Draw.attempt.desc())).first()
-
-
-def today_or(date: dt.date | None) -> dt.date:
-    from core.i18n import today
-
-    return date or today()
+def active_draw(db: Session, day: ProgramDay) -> Draw | None:
+    """The day's draw that counts: the latest attempt not voided (sealed or drawn), if any."""
+    if day.id is None:  # a day not stored yet has no draw
+        return None
+    return db.scalars(select(Draw).where(Draw.day_id == day.id, Draw.status != "voided").order_by(Draw.attempt.desc())).first()

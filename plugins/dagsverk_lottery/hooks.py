@@ -6,13 +6,22 @@ from pathlib import Path
 from typing import Any
 
 from litestar.static_files import create_static_files_router
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import hookimpl
 from core.contrib import NavItem, Panel, PermissionDef, SettingDef
 from core.i18n import lazy_gettext as _
+from core.i18n import today as today_in_oslo
+from core.models import ProgramDay
 from core.permissions import ALL_STAFF
+from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import models as _models  # noqa: F401 - registers the tables
+from plugins.dagsverk_lottery import person
+from plugins.dagsverk_lottery.calendar import setting_defs
+from plugins.dagsverk_lottery.cli import dagsverk
+from plugins.dagsverk_lottery.demo import load
+from plugins.dagsverk_lottery.draws import active_draw, entrant_count, entrant_total
 from plugins.dagsverk_lottery.models import TABLE_NAMES
 
 HERE = Path(__file__).resolve().parent
@@ -29,8 +38,6 @@ def lavterskel_plugin_info() -> dict[str, object]:
 
 @hookimpl
 def lavterskel_settings() -> list[SettingDef]:
-    from plugins.dagsverk_lottery.calendar import setting_defs
-
     return setting_defs()
 
 
@@ -46,6 +53,8 @@ def lavterskel_template_dirs() -> list[str]:
 
 @hookimpl
 def lavterskel_route_handlers() -> list[Any]:
+    # Imported when the app asks for routes, not when the plugin is loaded: the pages and
+    # the API import core.web, which is not ready while plugins are being registered.
     from plugins.dagsverk_lottery import api, web
 
     static = create_static_files_router(path="/dagsverk-static", directories=[HERE / "static"], opt={"public": True}, name="dagsverk_static")
@@ -83,17 +92,9 @@ def lavterskel_navigation(permissions: frozenset[str]) -> list[NavItem]:
 def lavterskel_dashboard_panels(db: Session, permissions: frozenset[str], today: dt.date) -> list[Panel]:
     if "dagsverk.screen" not in permissions:
         return []
-    from plugins.dagsverk_lottery import calendar as cal
-    from plugins.dagsverk_lottery.checkin import active_draw
-    from plugins.dagsverk_lottery.draws import entrant_count, entrant_total
-
     site = cal.default_site(db)
     if site is None:
         return []
-    from sqlalchemy import select
-
-    from core.models import ProgramDay
-
     day = db.scalars(select(ProgramDay).where(ProgramDay.site_id == site.id, ProgramDay.date == today)).first()
     draw = active_draw(db, day) if day else None
     entered = (entrant_total(db, draw.id) if draw else entrant_count(db, day)) if day else 0
@@ -103,15 +104,20 @@ def lavterskel_dashboard_panels(db: Session, permissions: frozenset[str], today:
 
 
 @hookimpl
+def lavterskel_day_plan_refused(db: Session, day: ProgramDay) -> str | None:
+    """A day whose draw is sealed or drawn keeps its opening and its places: the draw was
+    made for them. Voiding the draw (with a reason) frees the day again."""
+    if active_draw(db, day) is None:
+        return None
+    return str(_("The draw for this day is sealed or made. Void it before you close the day or change its places."))
+
+
+@hookimpl
 def lavterskel_participant_panels(db: Session, participant: Any, permissions: frozenset[str]) -> list[Panel]:
     if "days.view" not in permissions and "dagsverk.checkin" not in permissions:
         return []
-    from core.i18n import today
-    from plugins.dagsverk_lottery import calendar as cal
-    from plugins.dagsverk_lottery import person
-
     site = cal.default_site(db)
-    data = person.summary(db, participant, site.id if site else None, today())
+    data = person.summary(db, participant, site.id if site else None, today_in_oslo())
     return [Panel(_("Dagsverket: work and the draw"), "dagsverk_lottery/panel_person.html",
                   {"d": data, "participant": participant, "can_profile": "dagsverk.profiles" in permissions,
                    "can_verify": "dagsverk.screen" in permissions}, order=20)]
@@ -122,13 +128,9 @@ from plugins.dagsverk_lottery.report import report_sections, teams_today_panel, 
 
 @hookimpl
 def lavterskel_cli_commands(cli: Any) -> None:
-    from plugins.dagsverk_lottery.cli import dagsverk
-
     cli.add_command(dagsverk)
 
 
 @hookimpl
 def lavterskel_demo_data(db: Session, organization: Any, context: Any) -> None:
-    from plugins.dagsverk_lottery.demo import load
-
     load(db, organization, context)

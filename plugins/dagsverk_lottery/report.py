@@ -12,27 +12,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel.dates import format_date
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.contrib import ColumnsAddUp, Derived, Panel, ReportSection, RowsAddUp, Share
+from core.i18n import babel_locale
 from core.i18n import lazy_gettext as _
+from core.models import ProgramDay, Shift, Team
 from core.plugins import hookimpl
+from core.services.reports import month_start
 from plugins.dagsverk_lottery import numbers
 from plugins.dagsverk_lottery.numbers import COUNTS
 
 
 def _month_label(day: dt.date) -> str:
-    from babel.dates import format_date
-
-    from core.i18n import babel_locale
-
     return format_date(day, "MMM y", locale=babel_locale())
 
 
 @hookimpl(specname="lavterskel_report_sections")
 def report_sections(db: Session, start: dt.date, end: dt.date) -> list[ReportSection]:
-    from core.services.reports import month_start
-
     months, n = numbers.by_month(db, start, end)
     summary: list[list[Any]] = [
         [_("Open days with a draw"), n.days_with_draw],
@@ -105,10 +104,6 @@ def teams_today_panel(db: Session, permissions: frozenset[str], today: dt.date) 
     """The work leader's today: who got work in the draw, and the day's teams."""
     if "days.view" not in permissions:
         return []
-    from sqlalchemy import func, select
-
-    from core.models import ProgramDay, Shift, Team
-
     this_week, _last_week = _last_two_weeks(db, today)
     days = select(ProgramDay.id).where(ProgramDay.date == today).scalar_subquery()
     # The day's shifts counted by team in one statement, found by day (shifts have no

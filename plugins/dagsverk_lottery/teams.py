@@ -1,241 +1,265 @@
-"""Suggesting the day's teams with a real solver (OR-Tools CP-SAT).
-
-Pure: people, team slots and the number of work leaders in, a suggestion out. The
-database side is :mod:`plugins.dagsverk_lottery.team_service`.
-
-Hard constraints: everybody is on exactly one team (or, if nothing fits, reported as
-unplaced at a very high cost); people marked "not with" each other are never together;
-a person's limits keep them off work they must not do (heavy, steep, ladders, indoor or
-outdoor only); a used team has 4-6 people, or what its order asks; no more teams than
-work leaders on duty; at most ``max_follow_up`` people needing close follow-up per team.
-
-Soft goals, weighed in the objective: the fixed teams run (firewood shed, indoor team,
-food bank on Wednesdays); team sizes close to what orders need; women spread over the teams in
-proportion to the day and someone experienced on each team; variety over time (a person who was often in a kind
-of work in the last weeks costs more there); preferences.
-"""
+"""The day's teams in the database: gather people, orders and leaders, run the solver,
+write the core's Team and Shift rows, move people, lock teams."""
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import datetime as dt
+from typing import Any
 
-LIMIT_BLOCKS = {
-    "no_heavy": lambda s: s.heavy,
-    "no_steep": lambda s: s.steep,
-    "no_ladders": lambda s: s.ladders,
-    "indoor_only": lambda s: not s.indoor,
-    "outdoor_only": lambda s: s.indoor,
-}
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
 
-W_UNPLACED = 10_000
-W_FIXED_MISSING = 400
-W_SIZE = 12
-W_GENDER = 25
-W_EXPERIENCE = 20
-W_VARIETY = 6
-W_PREFERENCE = 4
+from core.forms import FormError
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as L
+from core.models import Membership, Participant, ProgramDay, Shift, StaffUser, Team, WorkOrder
+from core.services.days import may_lead_teams
+from core.services.staff import members_or_error
+from plugins.dagsverk_lottery import team_solver as solver
+from plugins.dagsverk_lottery.calendar import setting
+from plugins.dagsverk_lottery.draws import drawn_ids, last_drawn
+from plugins.dagsverk_lottery.models import OrderProfile, TeamNote, TeamReason, WorkProfile
 
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    name: str = ""
-    woman: bool = False
-    experienced: bool = False
-    limits: frozenset[str] = frozenset()
-    preferences: frozenset[str] = frozenset()
-    not_with: frozenset[int] = frozenset()
-    follow_up: bool = False
-    history: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
-    """Kind of work -> days in it over the last weeks."""
+ACTIVE_ORDER = ("accepted", "scheduled", "in_progress")
+FIXED_NAMES = {"firewood": L("Firewood shed"), "indoor": L("Indoor team"), "food_bank": L("Food bank")}
+HISTORY_WEEKS = 4
 
 
-@dataclass(frozen=True)
-class Slot:
-    key: str
-    name: str
-    category: str
-    """``firewood``, ``indoor``, ``food_bank`` or ``order``."""
-    order_id: int | None = None
-    indoor: bool = False
-    heavy: bool = False
-    steep: bool = False
-    ladders: bool = False
-    min_size: int = 4
-    max_size: int = 6
-    target: int = 5
-    fixed: bool = False
+def on_duty_by_default(db: Session) -> list[int]:
+    """Who leads teams when no one is chosen: the active work leaders. Who *may* lead a team
+    is the core's one rule (``core.services.days.may_lead_teams``: work leaders and leaders)."""
+    ids = select(Membership.user_id).where(Membership.role == "work_leader")
+    return list(db.scalars(select(StaffUser.id).where(StaffUser.id.in_(ids), StaffUser.is_active).order_by(StaffUser.full_name)))
 
 
-@dataclass
-class Suggestion:
-    teams: dict[str, list[int]]
-    unplaced: list[int]
-    status: str
-    objective: float
-    bound: float
-    seconds: float
-    notes: list[tuple[str, dict[str, object]]]
-
-    @property
-    def gap(self) -> float:
-        """Relative distance from the best bound the solver proved (0 = proven optimal)."""
-        if self.status == "OPTIMAL":
-            return 0.0
-        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+def orders_for(db: Session, date: dt.date) -> list[WorkOrder]:
+    """Orders that can be worked on the day: accepted or under way, within their dates."""
+    return list(db.scalars(
+        select(WorkOrder).where(
+            WorkOrder.status.in_(ACTIVE_ORDER),
+            or_(WorkOrder.start_date.is_(None), WorkOrder.start_date <= date),
+            or_(WorkOrder.end_date.is_(None), WorkOrder.end_date >= date),
+        ).order_by(WorkOrder.title)
+    ))
 
 
-def allowed(person: Person, slot: Slot) -> bool:
-    return not any(block(slot) for limit, block in LIMIT_BLOCKS.items() if limit in person.limits)
+def slots_for(db: Session, day: ProgramDay, exclude_orders: set[int] = frozenset()) -> list[solver.Slot]:  # type: ignore[assignment]
+    orders = [o for o in orders_for(db, day.date) if o.id not in exclude_orders]
+    profiles = {p.work_order_id: p for p in db.scalars(select(OrderProfile).where(OrderProfile.work_order_id.in_([o.id for o in orders])))}
+    fixed_wanted = ["firewood", "indoor"] + (["food_bank"] if day.date.isoweekday() == 3 else [])
+    slots: list[solver.Slot] = []
+    used_fixed: set[str] = set()
+    for o in orders:
+        prof = profiles.get(o.id)
+        fixed = prof.fixed_team if prof and prof.fixed_team in fixed_wanted else ""
+        if prof and prof.fixed_team and not fixed:
+            continue  # the food bank run on a day that is not Wednesday
+        needed = max(1, o.people_needed)
+        lo, hi = (min(4, needed), needed if needed < 4 else max(6, needed))
+        slots.append(solver.Slot(
+            key=f"order-{o.id}", name=o.title, category=fixed or "order", order_id=o.id, indoor=o.indoor or fixed == "indoor",
+            heavy=o.heavy, steep=bool(prof and prof.steep), ladders=bool(prof and prof.ladders),
+            min_size=lo, max_size=hi, target=needed, fixed=bool(fixed),
+        ))
+        used_fixed.add(fixed)
+    for kind in fixed_wanted:
+        if kind not in used_fixed and kind not in exclude_orders:
+            slots.insert(0, solver.Slot(key=f"fixed-{kind}", name=str(FIXED_NAMES[kind]), category=kind,
+                                        indoor=kind == "indoor", heavy=kind == "firewood", fixed=True))
+    return slots
 
 
-def slot_kind(slot: Slot) -> str:
-    if slot.category != "order":
-        return slot.category
-    return "indoor" if slot.indoor else ("heavy" if slot.heavy else "outdoor")
+def kind_history(db: Session, day: ProgramDay, participant_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How often each person worked in each kind of work over the last weeks."""
+    start = day.date - dt.timedelta(weeks=HISTORY_WEEKS)
+    rows = db.execute(
+        select(Shift.participant_id, Shift.team_id, ProgramDay.id).join(ProgramDay, Shift.day_id == ProgramDay.id)
+        .where(Shift.participant_id.in_(participant_ids), ProgramDay.date >= start, ProgramDay.date < day.date, Shift.team_id.is_not(None))
+    ).all()
+    notes = {n.day_id: n.team_kinds for n in db.scalars(select(TeamNote).where(TeamNote.day_id.in_({r[2] for r in rows})))}
+    out: dict[int, dict[str, int]] = {}
+    for pid, team_id, day_id in rows:
+        kind = (notes.get(day_id) or {}).get(str(team_id))
+        if kind:
+            out.setdefault(pid, {}).setdefault(kind, 0)
+            out[pid][kind] += 1
+    return out
 
 
-def preferred(person: Person, slot: Slot) -> bool:
-    kinds = {slot.category, "indoor" if slot.indoor else "outdoor"}
-    return bool(kinds & person.preferences)
-
-
-def suggest(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_follow_up: int = 1,
-            time_limit: float = 5.0, workers: int = 2) -> Suggestion:
-    from ortools.sat.python import cp_model
-
-    start = time.perf_counter()
-    model = cp_model.CpModel()
-    n = len(people)
-    women = sum(p.woman for p in people)
-    by_id = {p.id: p for p in people}
-    x: dict[tuple[int, str], cp_model.IntVar] = {}
-    for p in people:
-        for s in slots:
-            if allowed(p, s):
-                x[p.id, s.key] = model.new_bool_var(f"x_{p.id}_{s.key}")
-    unplaced = {p.id: model.new_bool_var(f"u_{p.id}") for p in people}
-    used = {s.key: model.new_bool_var(f"y_{s.key}") for s in slots}
-    objective = []
-    for p in people:
-        model.add(sum(x[p.id, s.key] for s in slots if (p.id, s.key) in x) + unplaced[p.id] == 1)
-        objective.append(W_UNPLACED * unplaced[p.id])
-    model.add(sum(used.values()) <= max(0, leaders))
-    for s in slots:
-        members = [x[p.id, s.key] for p in people if (p.id, s.key) in x]
-        size = sum(members) if members else 0
-        model.add(size >= s.min_size * used[s.key])
-        model.add(size <= s.max_size * used[s.key])
-        for var in members:
-            model.add_implication(var, used[s.key])
-        if s.fixed:
-            objective.append(W_FIXED_MISSING * (1 - used[s.key]))
-        dev = model.new_int_var(0, 60, f"d_{s.key}")
-        model.add(dev >= size - s.target * used[s.key])
-        model.add(dev >= s.target * used[s.key] - size)
-        objective.append(W_SIZE * dev)
-        if n and members:
-            # Women spread in proportion: a team of the target size should not hold more
-            # than its share (rounded up); each woman above costs. Linear and tight, so the
-            # solver can prove optimality quickly.
-            cap = -(-women * s.target // n) if women else 0
-            w_in = sum(x[p.id, s.key] for p in people if p.woman and (p.id, s.key) in x)
-            over = model.new_int_var(0, s.max_size, f"g_{s.key}")
-            model.add(over >= w_in - cap)
-            objective.append(W_GENDER * over)
-            # At least one experienced person on every team that runs.
-            e_in = sum(x[p.id, s.key] for p in people if p.experienced and (p.id, s.key) in x)
-            short = model.new_bool_var(f"e_{s.key}")
-            model.add(short >= used[s.key] - e_in)
-            objective.append(W_EXPERIENCE * short)
-        follow = [x[p.id, s.key] for p in people if p.follow_up and (p.id, s.key) in x]
-        if follow:
-            model.add(sum(follow) <= max_follow_up)
-        kind = slot_kind(s)
-        for p in people:
-            if (p.id, s.key) not in x:
-                continue
-            cost = W_VARIETY * p.history.get(kind, 0) - (W_PREFERENCE if preferred(p, s) else 0)
-            if cost:
-                objective.append(cost * x[p.id, s.key])
-    done_pairs = set()
-    for p in people:
-        for other in p.not_with:
-            if other not in by_id or (min(p.id, other), max(p.id, other)) in done_pairs:
-                continue
-            done_pairs.add((min(p.id, other), max(p.id, other)))
-            for s in slots:
-                if (p.id, s.key) in x and (other, s.key) in x:
-                    model.add(x[p.id, s.key] + x[other, s.key] <= 1)
-    model.minimize(sum(objective))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = 1
-    status = solver.solve(model)
-    status_name = solver.status_name(status)
-    teams: dict[str, list[int]] = {s.key: [] for s in slots}
-    left: list[int] = []
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for p in people:
-            if solver.value(unplaced[p.id]):
-                left.append(p.id)
-                continue
-            for s in slots:
-                if (p.id, s.key) in x and solver.value(x[p.id, s.key]):
-                    teams[s.key].append(p.id)
-        obj, bound = solver.objective_value, solver.best_objective_bound
-    else:  # pragma: no cover - the unplaced option keeps the model feasible
-        left = [p.id for p in people]
-        obj = bound = float("nan")
-    teams = {k: v for k, v in teams.items() if v}
-    suggestion = Suggestion(teams, left, status_name, obj, bound, time.perf_counter() - start, [])
-    suggestion.notes = explain(people, slots, leaders, max_follow_up, suggestion)
-    return suggestion
-
-
-def explain(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_follow_up: int,
-            s: Suggestion) -> list[tuple[str, dict[str, object]]]:
-    """Which constraints shaped the suggestion, as (message key, parameters). A reason
-    about one person carries their id as ``pid`` (and ``other``: the id of the person kept
-    apart from them), never a name: names are shown from the participant rows."""
-    notes: list[tuple[str, dict[str, object]]] = []
-    where = {pid: key for key, members in s.teams.items() for pid in members}
-    names = {sl.key: sl.name for sl in slots}
-    notes.append(("leaders", {"leaders": leaders, "teams": len(s.teams)}))
-    if max(0, leaders) < len(slots):
-        idle = [sl.name for sl in slots if sl.key not in s.teams]
-        if idle:
-            notes.append(("not_staffed", {"orders": ", ".join(idle)}))
-    for p in people:
-        blocked = [sl.name for sl in slots if not allowed(p, sl)]
-        if blocked and p.limits:
-            notes.append(("limits", {"pid": p.id, "limits": sorted(p.limits), "slots": ", ".join(blocked)}))
-    seen = set()
-    for p in people:
-        for o in p.not_with:
-            pair = (min(p.id, o), max(p.id, o))
-            other = next((q for q in people if q.id == o), None)
-            if other is not None and pair not in seen:
-                seen.add(pair)
-                notes.append(("not_with", {"pid": p.id, "other": other.id}))
-    follow = sum(p.follow_up for p in people)
-    if follow:
-        notes.append(("follow_up", {"count": follow, "max": max_follow_up}))
-    women = [p for p in people if p.woman]
-    if women:
-        notes.append(("gender", {"women": len(women), "teams": len({where[p.id] for p in women if p.id in where})}))
-    for p in people:
-        if p.id not in where:
+def people_for(db: Session, day: ProgramDay, ids: list[int]) -> list[solver.Person]:
+    people = {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))}
+    profiles = {w.participant_id: w for w in db.scalars(select(WorkProfile).where(WorkProfile.participant_id.in_(ids)))}
+    history = kind_history(db, day, ids)
+    out = []
+    for pid in ids:
+        p = people.get(pid)
+        if p is None:
             continue
-        here = next(sl for sl in slots if sl.key == where[p.id])
-        for kind, count in p.history.items():
-            if count >= 3 and kind != slot_kind(here):
-                notes.append(("variety", {"pid": p.id, "kind": kind, "count": count, "team": names[here.key]}))
-                break
-    for pid in s.unplaced:
-        p = next(q for q in people if q.id == pid)
-        notes.append(("unplaced", {"pid": p.id}))
-    notes.append(("solver", {"status": s.status, "gap": round(s.gap * 100, 1), "seconds": round(s.seconds, 2)}))
-    return notes
+        prof = profiles.get(pid)
+        out.append(solver.Person(
+            id=pid, name=p.short_name or p.display_name, woman=p.gender == "woman",
+            experienced=bool(prof and prof.experience >= 1),
+            limits=frozenset(prof.limits or ()) if prof else frozenset(),
+            preferences=frozenset(prof.preferences or ()) if prof else frozenset(),
+            not_with=frozenset(int(i) for i in (prof.not_with or ())) if prof else frozenset(),
+            follow_up=bool(prof and prof.close_follow_up), history=history.get(pid, {}),
+        ))
+    # "Not with" holds both ways even if only one profile says it.
+    back: dict[int, set[int]] = {}
+    for person in out:
+        for other in person.not_with:
+            back.setdefault(other, set()).add(person.id)
+    return [solver.Person(**{**person.__dict__, "not_with": person.not_with | frozenset(back.get(person.id, ()))}) for person in out]
+
+
+def day_teams(db: Session, day: ProgramDay) -> list[Team]:
+    return list(db.scalars(select(Team).where(Team.day_id == day.id).order_by(Team.id)))
+
+
+def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None = None, time_limit: float = 5.0) -> solver.Suggestion:
+    """Replace the day's unlocked teams by a fresh suggestion; locked teams stay as they are."""
+    draw = last_drawn(db, day)
+    if draw is None:
+        raise FormError({"__all__": _("Teams are suggested from the drawn people: run the draw first.")})
+    existing = day_teams(db, day)
+    locked = [t for t in existing if t.locked]
+    locked_people = {s.participant_id for t in locked for s in t.shifts}
+    locked_orders = {o.id for t in locked for o in t.work_orders}
+    locked_leaders = {t.work_leader_id for t in locked}
+    note = db.scalars(select(TeamNote).where(TeamNote.day_id == day.id)).first()
+    locked_kinds = {(note.team_kinds if note else {}).get(str(t.id)) for t in locked}
+    if leader_ids is None:
+        leader_ids = on_duty_by_default(db)
+    leader_ids = may_lead_teams(db, members_or_error(db, leader_ids, "leader_ids"), "leader_ids")
+    leaders = [i for i in leader_ids if i not in locked_leaders]
+    ids = [pid for pid in drawn_ids(draw) if pid not in locked_people]
+    people = people_for(db, day, ids)
+    slots = [s for s in slots_for(db, day, locked_orders) if not (s.fixed and s.category in locked_kinds)]
+    max_follow = int(setting(db, "dagsverk.max_follow_up_per_team"))
+    result = solver.suggest(people, slots, len(leaders), max_follow, time_limit=time_limit)
+
+    unlocked = [t for t in existing if not t.locked]
+    if unlocked:
+        # The teams go; their members' shifts stay (the ORM clears their team) and are reused.
+        for t in unlocked:
+            db.delete(t)
+        db.flush()
+    kinds = dict(note.team_kinds) if note else {}
+    kinds = {k: v for k, v in kinds.items() if int(k) in {t.id for t in locked}}
+    by_key = {s.key: s for s in slots}
+    shifts = {s.participant_id: s for s in db.scalars(select(Shift).where(Shift.day_id == day.id))}
+    for leader_id, (key, members) in zip(leaders, sorted(result.teams.items()), strict=False):
+        slot = by_key[key]
+        team = Team(organization_id=day.organization_id, day_id=day.id, name=slot.name[:120], work_leader_id=leader_id)
+        if slot.order_id:
+            team.work_orders = [db.get(WorkOrder, slot.order_id)]
+        db.add(team)
+        db.flush()
+        kinds[str(team.id)] = solver.slot_kind(slot)
+        for pid in members:
+            shift = shifts.get(pid)
+            if shift is None:
+                shift = Shift(organization_id=day.organization_id, day_id=day.id, participant_id=pid)
+                db.add(shift)
+                shifts[pid] = shift
+            shift.team_id = team.id
+    for pid in result.unplaced:
+        if pid not in shifts:
+            db.add(Shift(organization_id=day.organization_id, day_id=day.id, participant_id=pid, team_id=None))
+    day_notes = [[k, v] for k, v in result.notes if "pid" not in v]
+    explanation = {"notes": day_notes, "status": result.status, "gap": result.gap, "seconds": result.seconds}
+    # Reasons about one person are rows of that person, so erasure deletes them.
+    db.execute(delete(TeamReason).where(TeamReason.day_id == day.id))
+    for kind, params in result.notes:
+        if "pid" in params:
+            values = {k: v for k, v in params.items() if k != "pid"}
+            db.add(TeamReason(organization_id=day.organization_id, day_id=day.id, participant_id=int(params["pid"]),  # type: ignore[call-overload]
+                              kind=kind, params=values))
+    if note is None:
+        note = TeamNote(organization_id=day.organization_id, day_id=day.id)
+        db.add(note)
+    note.explanation = explanation
+    note.team_kinds = kinds
+    db.commit()
+    return result
+
+
+def move(db: Session, day: ProgramDay, participant_id: int, team_id: int | None) -> Shift:
+    team = None
+    if team_id is not None:
+        team = db.scalars(select(Team).where(Team.id == team_id, Team.day_id == day.id)).first()
+        if team is None:
+            raise FormError({"team_id": _("No such record.")})
+    shift = db.scalars(select(Shift).where(Shift.day_id == day.id, Shift.participant_id == participant_id)).first()
+    if shift is None:
+        raise FormError({"participant_id": _("This person has no place today.")})
+    shift.team_id = team.id if team else None
+    db.commit()
+    return shift
+
+
+def team_of_day(db: Session, day: ProgramDay, team_id: int) -> Team | None:
+    """The team, if it belongs to this day (and so to this organization)."""
+    return db.scalars(select(Team).where(Team.id == team_id, Team.day_id == day.id)).first()
+
+
+def set_locked(db: Session, day: ProgramDay, team_id: int, locked: bool) -> Team:
+    team = team_of_day(db, day, team_id)
+    if team is None:
+        raise FormError({"team_id": _("No such record.")})
+    team.locked = locked
+    db.commit()
+    return team
+
+
+NOTE_TEXT: dict[str, Any] = {
+    "leaders": L("%(leaders)s work leaders on duty, so at most %(leaders)s teams; %(teams)s teams made."),
+    "not_staffed": L("Not staffed today (too few people or work leaders): %(orders)s."),
+    "limits": L("%(name)s has limits (%(limits)s), so is not placed on: %(slots)s."),
+    "not_with": L("%(a)s and %(b)s are kept on different teams."),
+    "follow_up": L("%(count)s people need close follow-up; at most %(max)s per team."),
+    "gender": L("%(women)s women, spread over %(teams)s teams."),
+    "variety": L("%(name)s was in %(kind)s work %(count)s times in the last four weeks, so is on %(team)s today."),
+    "unplaced": L("%(name)s could not be placed on any team: place them by hand."),
+    "solver": L("Solver: %(status)s, %(gap)s %% from the proven best, in %(seconds)s s."),
+}
+LIMIT_TEXT = {"no_heavy": L("no heavy work"), "no_steep": L("no steep slopes"), "no_ladders": L("no ladders"),
+              "indoor_only": L("indoor work only"), "outdoor_only": L("outdoor work only")}
+KIND_TEXT = {"firewood": L("firewood"), "indoor": L("indoor"), "food_bank": L("food bank"), "heavy": L("heavy outdoor"),
+             "outdoor": L("outdoor")}
+ORDER = tuple(NOTE_TEXT)
+"""The reasons in the order the solver writes them: the day's and the single people's
+are stored apart and put back in this order."""
+
+
+def _line(key: str, params: dict[str, Any]) -> str | None:
+    template = NOTE_TEXT.get(key)
+    if template is None:
+        return None
+    params = dict(params)
+    if "limits" in params:
+        params["limits"] = ", ".join(str(LIMIT_TEXT.get(x, x)) for x in params["limits"])
+    if "kind" in params:
+        params["kind"] = str(KIND_TEXT.get(params["kind"], params["kind"]))
+    return str(template) % params
+
+
+def explanation_lines(db: Session, day: ProgramDay, note: TeamNote | None) -> list[str]:
+    """The suggestion's reasons in words, the day's and the single people's together.
+    Names come from the participant rows as they are now (an erased person reads "#id");
+    an erased person's own reasons were deleted with them."""
+    if note is None:
+        return []
+    reasons = list(db.scalars(select(TeamReason).where(TeamReason.day_id == day.id).order_by(TeamReason.id)))
+    ids = {r.participant_id for r in reasons} | {int(r.params["other"]) for r in reasons if "other" in r.params}  # type: ignore[call-overload]
+    names = {p.id: p.short_name or p.display_name for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))}
+    notes: list[tuple[str, dict[str, Any]]] = [(str(k), dict(v)) for k, v in (note.explanation or {}).get("notes", [])]
+    for r in reasons:
+        params = dict(r.params)
+        name = names.get(r.participant_id, f"#{r.participant_id}")
+        params["name"] = params["a"] = name
+        if "other" in params:
+            other = int(params["other"])  # type: ignore[call-overload]
+            params["b"] = names.get(other, f"#{other}")
+        notes.append((r.kind, params))
+    notes.sort(key=lambda n: ORDER.index(n[0]) if n[0] in ORDER else len(ORDER))
+    return [line for key, params in notes if (line := _line(key, params)) is not None]

@@ -3,31 +3,39 @@ calendar, numbers for funders, and the work profile. Thin: the logic is in the s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
+
+import msgspec
 
 from litestar import Request, Response
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.params import Body
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.actions import action_opt, form_input, validation_errors
 from core.forms import Field, FormError, validate
 from core.forms import parse_date as checked_date
 from core.i18n import gettext as _
 from core.i18n import today
 from core.models import Participant, ProgramDay, Shift
+from core.services import days as day_service
+from core.services.days import NewDay, work_leader_choices
 from core.services.reports import cell_text
 from core.services.settings import history as setting_history
 from core.services.settings import set_setting
 from core.services.suppression import MIN_GROUP, has_hidden, hidden_note, is_hidden
 from core.web.context import current_user
-from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect
+from core.web.handlers import caller_of, form_data, form_list, get_or_404, page_get, page_post, redirect
 from core.web.templating import render
+from plugins.dagsverk_lottery import actions as act
 from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
-from plugins.dagsverk_lottery import end_of_day, numbers, team_service
+from plugins.dagsverk_lottery import end_of_day, numbers
+from plugins.dagsverk_lottery import teams as team_service
 from plugins.dagsverk_lottery.funders import funders_tables
 from plugins.dagsverk_lottery.models import LIMITS, PREFERENCES, Draw, DrawEntrant, DrawEvent, TeamNote, WorkProfile
 
@@ -51,20 +59,42 @@ def day_shown(request: Request[Any, Any, Any], db: Session, date: dt.date) -> Pr
     return cal.find_day(db, current_user(request).organization.id, site, date)
 
 
-def posted_day(request: Request[Any, Any, Any], db: Session, ref: str, *, create: bool = True) -> ProgramDay:
+def day_of_ref(request: Request[Any, Any, Any], db: Session, ref: str) -> ProgramDay:
     """The day a form posts to (``/dagsverk/days/<ref>/...``): by id, or by date for a day
-    the page showed before it was stored, which the first POST that needs it stores
-    (``create``). Another organization's id, or anything else, is 404."""
+    the page showed before it was stored (then unsaved, without an id). Another
+    organization's id, or anything else, is 404."""
     if ref.isascii() and ref.isdigit():
         return get_or_404(db, ProgramDay, int(ref))
     try:
         date = checked_date(ref)
     except ValueError:  # not a date, or one no program day can have
         raise NotFoundException() from None
-    day = day_on(request, db, date) if create else day_shown(request, db, date)
-    if day.id is None:
+    return day_shown(request, db, date)
+
+
+def posted_day(request: Request[Any, Any, Any], db: Session, ref: str, *, create: bool = True) -> tuple[ProgramDay, bool]:
+    """The stored day a form posts to, and whether this request stored it: a day not stored
+    yet is stored by the first POST that needs it (``create``; see :func:`on_day`), and is
+    404 for the others, as an unknown ``day_id`` is in the API."""
+    day = day_of_ref(request, db, ref)
+    if day.id is not None:
+        return day, False
+    if not create:
         raise NotFoundException()
-    return day
+    return day_on(request, db, day.date), True
+
+
+def on_day(db: Session, day: ProgramDay, stored_now: bool, run: Callable[[], Any]) -> Any:
+    """``run()`` the action on a day this request may just have stored: if the action is
+    refused, the day is forgotten again (when nothing else has used it), so a refused
+    write stores no day, as in the API, which never stores one."""
+    try:
+        return run()
+    except (FormError, HTTPException):
+        db.rollback()
+        if stored_now:
+            cal.forget_unused_day(db, day.id)
+        raise
 
 
 def parse_date(value: str | None) -> dt.date:
@@ -87,7 +117,7 @@ def screen_name(p: Participant, style: str) -> str:
 def _checkin_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, q: str = "", errors: dict[str, str] | None = None,
                   status: int = 200, ok: int | None = None) -> Any:
     rows = checkin_service.day_list(db, day)
-    draw = checkin_service.active_draw(db, day)
+    draw = draw_service.active_draw(db, day)
     results = checkin_service.find(db, q) if q else []
     present = {a.participant_id for a, _c in rows}
     ok_person = db.get(Participant, ok) if ok else None
@@ -112,7 +142,7 @@ def checkin_page(request: Request[Any, Any, Any], db: Session, date: str | None 
     return _checkin_page(request, db, day, q=q, ok=ok)
 
 
-@page_post(f"{P}/checkin", opt={"permission": "dagsverk.checkin"})
+@page_post(f"{P}/checkin", opt=action_opt(act.check_in))
 def checkin_search_post(request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
     """The search box. A scanner types the card code and presses Enter: an exact card code
     registers the person at once and redirects to the page (a POST with the CSRF token, so
@@ -126,46 +156,47 @@ def checkin_search_post(request: Request[Any, Any, Any], db: Session, data: Form
     day = day_shown(request, db, date)
     found = checkin_service.find(db, q) if q and day.is_open else []
     if len(found) == 1 and found[0].card_code and found[0].card_code == q.strip():
+        stored_now = day.id is None
+        day = day_on(request, db, date) if stored_now else day
         try:
-            checkin_service.check_in(db, day_on(request, db, date), found[0], current_user(request).id)
+            on_day(db, day, stored_now, lambda: act.check_in.run(caller_of(request, db), day.id, act.CheckInIn(participant_id=found[0].id)))
         except FormError as exc:
-            db.rollback()
             return _checkin_page(request, db, day_shown(request, db, date), q=q, errors=exc.errors, status=400)
         return redirect(f"{P}/checkin?date={date.isoformat()}&ok={found[0].id}")
     return _checkin_page(request, db, day, q=q)
 
 
-@page_post(f"{P}/days/{{day_ref:str}}/checkin", opt={"permission": "dagsverk.checkin"})
+@page_post(f"{P}/days/{{day_ref:str}}/checkin", opt=action_opt(act.check_in))
 def checkin_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
-    day = posted_day(request, db, day_ref)
     try:
-        clean = validate([Field("participant_id", kind="ref", required=True), Field("not_fit", kind="bool")], form_data(data))
-        person = get_or_404(db, Participant, clean["participant_id"])
-        checkin_service.check_in(db, day, person, current_user(request).id, not_fit=clean["not_fit"])
+        inp = form_input(act.CheckInIn, form_data(data))  # before the day is stored: bad input stores nothing
     except FormError as exc:
-        db.rollback()
-        return _checkin_page(request, db, day, errors=exc.errors, status=400)
-    return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={person.id}")
+        return _checkin_page(request, db, day_of_ref(request, db, day_ref), errors=exc.errors, status=400)
+    day, stored_now = posted_day(request, db, day_ref)
+    try:
+        out = on_day(db, day, stored_now, lambda: act.check_in.run(caller_of(request, db), day.id, inp))
+    except FormError as exc:
+        return _checkin_page(request, db, day_shown(request, db, day.date), errors=exc.errors, status=400)
+    return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={out.participant_id}")
 
 
-@page_post(f"{P}/days/{{day_ref:str}}/newcomer", opt={"permission": "dagsverk.checkin"})
+@page_post(f"{P}/days/{{day_ref:str}}/newcomer", opt=action_opt(act.add_newcomer))
 def newcomer_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
-    day = posted_day(request, db, day_ref)
+    day, stored_now = posted_day(request, db, day_ref)
     try:
-        clean = validate([Field("first_name", max_length=100), Field("nickname", max_length=100)], form_data(data))
-        person, _c = checkin_service.add_newcomer(db, day, clean["first_name"], clean["nickname"], current_user(request).id)
+        inp = form_input(act.NewcomerIn, form_data(data))
+        out = on_day(db, day, stored_now, lambda: act.add_newcomer.run(caller_of(request, db), day.id, inp))
     except FormError as exc:
         db.rollback()
-        return _checkin_page(request, db, day, errors=exc.errors, status=400)
-    return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={person.id}")
+        return _checkin_page(request, db, day_shown(request, db, day.date), errors=exc.errors, status=400)
+    return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={out.participant_id}")
 
 
-@page_post(f"{P}/days/{{day_ref:str}}/fit", opt={"permission": "dagsverk.checkin"})
+@page_post(f"{P}/days/{{day_ref:str}}/fit", opt=action_opt(act.set_fit))
 def fit_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
-    day = posted_day(request, db, day_ref, create=False)  # only someone registered can be judged fit or not
+    day, _stored_now = posted_day(request, db, day_ref, create=False)  # only someone registered can be judged fit or not
     try:
-        clean = validate([Field("participant_id", kind="ref", required=True), Field("fit", kind="bool")], form_data(data))
-        checkin_service.set_fit(db, day, clean["participant_id"], clean["fit"])
+        act.set_fit.run(caller_of(request, db), day.id, form_input(act.FitIn, form_data(data)))
     except FormError as exc:
         db.rollback()
         return _checkin_page(request, db, day, errors=exc.errors, status=400)
@@ -182,7 +213,7 @@ def _names(db: Session, draw: Draw | None) -> dict[int, Participant]:
 
 
 def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
-    draw = checkin_service.active_draw(db, day)
+    draw = draw_service.active_draw(db, day)
     voided = list(db.scalars(select(Draw).where(Draw.day_id == day.id, Draw.status == "voided").order_by(Draw.attempt)))
     events = list(db.scalars(select(DrawEvent).where(DrawEvent.draw_id.in_([d.id for d in [*voided, *([draw] if draw else [])]])).order_by(DrawEvent.at, DrawEvent.id)))
     rows = draw_service.entrant_rows(db, draw.id) if draw else []
@@ -201,49 +232,44 @@ def draw_page(request: Request[Any, Any, Any], db: Session, date: str | None = N
     return _draw_page(request, db, day)
 
 
-@page_post(f"{P}/days/{{day_ref:str}}/seal", opt={"permission": "dagsverk.draw"})
+@page_post(f"{P}/days/{{day_ref:str}}/seal", opt=action_opt(act.seal))
 def seal_post(request: Request[Any, Any, Any], db: Session, day_ref: str) -> Any:
-    day = posted_day(request, db, day_ref)
+    day, stored_now = posted_day(request, db, day_ref)
     try:
-        draw_service.seal(db, day, current_user(request).id)
+        on_day(db, day, stored_now, lambda: act.seal.run(caller_of(request, db), day.id))
     except FormError as exc:
-        db.rollback()
-        return _draw_page(request, db, day, exc.errors, 400)
+        return _draw_page(request, db, day_shown(request, db, day.date), exc.errors, 400)
     return redirect(f"{P}/draw?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/days/{{day_ref:str}}/draw", opt={"permission": "dagsverk.draw"})
+@page_post(f"{P}/days/{{day_ref:str}}/draw", opt=action_opt(act.draw))
 def draw_post(request: Request[Any, Any, Any], db: Session, day_ref: str) -> Any:
-    day = posted_day(request, db, day_ref)
+    day, stored_now = posted_day(request, db, day_ref)
     try:
-        draw_service.run(db, day, current_user(request).id)
+        on_day(db, day, stored_now, lambda: act.draw.run(caller_of(request, db), day.id))
     except FormError as exc:
-        db.rollback()
-        return _draw_page(request, db, day, exc.errors, 400)
+        return _draw_page(request, db, day_shown(request, db, day.date), exc.errors, 400)
     return redirect(f"{P}/draw?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/draws/{{draw_id:int}}/void", opt={"permission": "dagsverk.void"})
+@page_post(f"{P}/draws/{{draw_id:int}}/void", opt=action_opt(act.void))
 def void_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: Form) -> Any:
     draw = get_or_404(db, Draw, draw_id)
     day = get_or_404(db, ProgramDay, draw.day_id)
     try:
-        clean = validate([Field("reason", required=True, max_length=500)], form_data(data))
-        draw_service.void(db, draw, current_user(request).id, clean["reason"])
+        act.void.run(caller_of(request, db), draw.id, form_input(act.VoidIn, form_data(data)))
     except FormError as exc:
         db.rollback()
         return _draw_page(request, db, day, exc.errors, 400)
     return redirect(f"{P}/draw?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/draws/{{draw_id:int}}/call", opt={"permission": "dagsverk.draw"})
+@page_post(f"{P}/draws/{{draw_id:int}}/call", opt=action_opt(act.record_call))
 def call_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: Form) -> Any:
     draw = get_or_404(db, Draw, draw_id)
     day = get_or_404(db, ProgramDay, draw.day_id)
     try:
-        clean = validate([Field("participant_id", kind="ref", required=True),
-                          Field("call_status", kind="choice", choices=("reached", "declined", "not_reached"), required=True)], form_data(data))
-        draw_service.record_call(db, draw, clean["participant_id"], clean["call_status"], current_user(request).id)
+        act.record_call.run(caller_of(request, db), draw.id, form_input(act.CallIn, form_data(data)))
     except FormError as exc:
         db.rollback()
         return _draw_page(request, db, day, exc.errors, 400)
@@ -263,7 +289,7 @@ def verify_page(request: Request[Any, Any, Any], db: Session, draw_id: int) -> A
 # --- The big screen -------------------------------------------------------------------
 
 def screen_state(db: Session, day: ProgramDay) -> dict[str, Any]:
-    draw = checkin_service.active_draw(db, day)
+    draw = draw_service.active_draw(db, day)
     style = cal.screen_names(db)
     state: dict[str, Any] = {"date": day.date.isoformat(), "status": "open" if draw is None else draw.status,
                              "entered": draw_service.entrant_count(db, day) if draw is None else draw_service.entrant_total(db, draw.id),
@@ -306,7 +332,7 @@ def _teams_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, e
     note = db.scalars(select(TeamNote).where(TeamNote.day_id == day.id)).first()
     profiles = {w.participant_id: w for w in db.scalars(select(WorkProfile).where(WorkProfile.participant_id.in_([s.participant_id for s in shifts])))}
     return render(request, "dagsverk_lottery/teams.html", status_code=status, day=day, teams=teams, errors=errors or {},
-                  unassigned=[s for s in shifts if s.team_id is None], leaders=team_service.work_leaders(db),
+                  unassigned=[s for s in shifts if s.team_id is None], leaders=work_leader_choices(db), on_duty=set(team_service.on_duty_by_default(db)),
                   explanation=team_service.explanation_lines(db, day, note), note=note, profiles=profiles,
                   draw=draw_service.last_drawn(db, day))
 
@@ -320,48 +346,36 @@ def teams_page(request: Request[Any, Any, Any], db: Session, date: str | None = 
     return _teams_page(request, db, day)
 
 
-def _int_list(data: Any, key: str) -> list[int]:
-    out = []
-    for raw in form_list(data, key):
-        try:
-            out.append(int(raw))
-        except ValueError:
-            raise FormError({key: _("No such record.")}) from None
-    return out
-
-
-@page_post(f"{P}/days/{{day_ref:str}}/teams/suggest", opt={"permission": "dagsverk.teams"})
+@page_post(f"{P}/days/{{day_ref:str}}/teams/suggest", opt=action_opt(act.suggest))
 def suggest_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
-    day = posted_day(request, db, day_ref)
+    day, stored_now = posted_day(request, db, day_ref)
+    values = form_data(data)
     try:
-        leaders = _int_list(data, "leader_ids") or None
-        team_service.suggest_and_apply(db, day, leaders)
+        # No leader ticked: every work leader, as when the API sends no list.
+        inp = form_input(act.SuggestIn, values, **({} if form_list(values, "leader_ids") else {"leader_ids": None}))
+        on_day(db, day, stored_now, lambda: act.suggest.run(caller_of(request, db), day.id, inp))
     except FormError as exc:
         db.rollback()
-        return _teams_page(request, db, day, exc.errors, 400)
+        return _teams_page(request, db, day_shown(request, db, day.date), exc.errors, 400)
     return redirect(f"{P}/teams?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/days/{{day_ref:str}}/teams/move", opt={"permission": "dagsverk.teams"})
+@page_post(f"{P}/days/{{day_ref:str}}/teams/move", opt=action_opt(act.move))
 def move_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
-    day = posted_day(request, db, day_ref, create=False)  # people are moved between a stored day's teams
+    day, _stored_now = posted_day(request, db, day_ref, create=False)  # people are moved between a stored day's teams
     try:
-        clean = validate([Field("participant_id", kind="ref", required=True), Field("team_id", kind="ref")], form_data(data))
-        team_service.move(db, day, clean["participant_id"], clean["team_id"])
+        act.move.run(caller_of(request, db), day.id, form_input(act.MoveIn, form_data(data)))
     except FormError as exc:
         db.rollback()
         return _teams_page(request, db, day, exc.errors, 400)
     return redirect(f"{P}/teams?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/days/{{day_ref:str}}/teams/{{team_id:int}}/lock", opt={"permission": "dagsverk.teams"})
+@page_post(f"{P}/days/{{day_ref:str}}/teams/{{team_id:int}}/lock", opt=action_opt(act.lock))
 def lock_post(request: Request[Any, Any, Any], db: Session, day_ref: str, team_id: int, data: Form) -> Any:
-    day = posted_day(request, db, day_ref, create=False)
-    if team_service.team_of_day(db, day, team_id) is None:
-        raise NotFoundException()  # an id in the path that is not here: 404, as everywhere
+    day, _stored_now = posted_day(request, db, day_ref, create=False)
     try:
-        clean = validate([Field("locked", kind="bool")], form_data(data))
-        team_service.set_locked(db, day, team_id, clean["locked"])
+        act.lock.run(caller_of(request, db), day.id, team_id, form_input(act.LockIn, form_data(data)))
     except FormError as exc:
         db.rollback()
         return _teams_page(request, db, day, exc.errors, 400)
@@ -383,23 +397,27 @@ def end_page(request: Request[Any, Any, Any], db: Session, date: str | None = No
     return _end_page(request, db, day)
 
 
-@page_post(f"{P}/days/{{day_ref:str}}/end", opt={"permission": "dagsverk.teams"})
-def end_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
-    day = posted_day(request, db, day_ref)
-    values = form_data(data)
+def close_input(values: dict[str, Any]) -> act.CloseIn:
+    """The end-of-day form (``outcome_<participant id>``, ``order_<order id>`` = ``done``,
+    ``remaining_<order id>``) as the action's input."""
+    outcomes = [{"participant_id": int(k[8:]), "outcome": str(v)} for k, v in values.items() if k.startswith("outcome_") and k[8:].isdigit()]
+    orders = [{"work_order_id": int(k[6:]), "is_done": str(v) == "done", "remaining": str(values.get(f"remaining_{k[6:]}", ""))}
+              for k, v in values.items() if k.startswith("order_") and k[6:].isdigit()]
     try:
-        outcomes = {}
-        orders = {}
-        for key, value in values.items():
-            if key.startswith("outcome_") and key[8:].isdigit():
-                outcomes[int(key[8:])] = str(value)
-            elif key.startswith("order_") and key[6:].isdigit():
-                oid = int(key[6:])
-                orders[oid] = (str(value) == "done", str(values.get(f"remaining_{oid}", "")))
-        end_of_day.close_day(db, day, outcomes, orders)
+        return msgspec.convert({"outcomes": outcomes, "orders": orders}, act.CloseIn)
+    except msgspec.ValidationError as exc:
+        raise FormError({"__all__": next(iter(validation_errors(str(exc)).values()))}) from None
+
+
+@page_post(f"{P}/days/{{day_ref:str}}/end", opt=action_opt(act.close))
+def end_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
+    day, stored_now = posted_day(request, db, day_ref)
+    try:
+        inp = close_input(form_data(data))
+        on_day(db, day, stored_now, lambda: act.close.run(caller_of(request, db), day.id, inp))
     except FormError as exc:
         db.rollback()
-        return _end_page(request, db, day, exc.errors, 400)
+        return _end_page(request, db, day_shown(request, db, day.date), exc.errors, 400)
     return redirect(f"{P}/end?date={day.date.isoformat()}")
 
 
@@ -418,19 +436,29 @@ def calendar_page(request: Request[Any, Any, Any], db: Session) -> Any:
     return _calendar(request, db)
 
 
-@page_post(f"{P}/calendar/day", opt={"permission": "dagsverk.calendar"})
+@page_post(f"{P}/calendar/day", opt=action_opt(day_service.plan_day))
 def calendar_day_post(request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
+    """Open or close a date, or set its places: the core's ``days.plan``, as in the core's
+    pages and ``PATCH /api/v1/days/{day_id}``; a date not stored yet is stored with it."""
+    site = cal.default_site(db)
+    if site is None:
+        raise NotFoundException()
+    values = form_data(data)
+    fixed: dict[str, Any] = {"site_id": site.id}
+    if "capacity" in values and not str(values["capacity"]).strip():
+        fixed["capacity"] = None  # an emptied field: back to the setting for the date
+    if not str(values.get("note") or "").strip() and str(values.get("is_open", "")).strip().lower() in ("1", "true", "on", "yes"):
+        fixed["note"] = ""  # opening a day clears why it was closed; closing without a reason keeps the old one
     try:
-        clean = validate([Field("date", kind="date", required=True), Field("is_open", kind="bool"), Field("note", max_length=300),
-                          Field("capacity", kind="int", min_value=0, max_value=1000)], form_data(data))
-        day = day_on(request, db, clean["date"])
-        day.is_open = clean["is_open"]
-        day.note = clean["note"] or ("" if clean["is_open"] else day.note)
-        day.capacity = clean["capacity"]
-        db.commit()
+        day_service.create_day.run(caller_of(request, db), form_input(NewDay, values, **fixed))
     except FormError as exc:
         db.rollback()
         return _calendar(request, db, exc.errors, 400)
+    except ClientException as exc:
+        if exc.status_code != 409 or not isinstance(exc.extra, dict):
+            raise
+        db.rollback()
+        return _calendar(request, db, {k: str(v) for k, v in exc.extra.items()}, 409)
     return redirect(f"{P}/calendar")
 
 
@@ -473,6 +501,16 @@ def numbers_page(request: Request[Any, Any, Any], db: Session, start: str | None
 
 PROFILE_FIELDS = [Field("close_follow_up", kind="bool"), Field("experience", kind="int", min_value=0, max_value=2, default=0),
                   Field("intake_due", kind="bool"), Field("intake_done_on", kind="date")]
+
+
+def _int_list(data: Any, key: str) -> list[int]:
+    out = []
+    for raw in form_list(data, key):
+        try:
+            out.append(int(raw))
+        except ValueError:
+            raise FormError({key: _("No such record.")}) from None
+    return out
 
 
 def _profile(db: Session, person: Participant) -> WorkProfile:

@@ -140,5 +140,5 @@ def test_teams_refuse_staff_of_another_organization(client, world):
     for bad in (world.b.users["work_leader"].id, 999_999):
         r = client.post(f"/api/v1/days/{day['id']}/teams", json={"name": "Vedbua", "work_leader_id": bad}, headers=h)
         assert r.status_code == 422 and r.json()["errors"]["work_leader_id"] in NO_STAFF
-        r = client.post("/api/v1/dagsverk/days/2026-05-04/teams/suggest", json={"leader_ids": [bad]}, headers=h)
+        r = client.post(f"/api/v1/dagsverk/days/{day['id']}/teams/suggest", json={"leader_ids": [bad]}, headers=h)
         assert r.status_code == 422, r.text

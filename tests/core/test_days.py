@@ -40,7 +40,15 @@ def _count(world, model, **where):
 
 
 def test_open_a_day_with_capacity_then_close_and_reopen_it(world, client, setup):
+    # Planning a day (open or closed, its places) is days.plan: a leader's, not a work leader's
+    # (issue 14: the same in the core's pages, the API and Dagsverket's calendar).
     login(client, world.a.users["work_leader"])
+    r = post_form(client, "/days", {"site_id": str(world.a.site.id), "date": DAY.isoformat(), "is_open": "1", "capacity": "23"})
+    assert r.status_code == 403 and _count(world, ProgramDay) == 0  # refused before anything is stored
+    assert post_form(client, "/days", {"site_id": str(world.a.site.id), "date": DAY.isoformat(), "is_open": "1"}).status_code == 303
+    day_id = _day_id(world)
+    assert post_form(client, f"/days/{day_id}/settings", {"capacity": "", "note": ""}).status_code == 403
+    login(client, world.a.users["leader"])
     r = post_form(client, "/days", {"site_id": str(world.a.site.id), "date": DAY.isoformat(), "is_open": "1", "capacity": "23",
                                     "note": "Onsdag: matsentralen"})
     assert r.status_code == 303
@@ -186,8 +194,10 @@ def test_shift_outcomes_and_hours(world, client, shift):
     assert _shift(world, shift["shift"]) == ("sent_home", None)
     assert client.patch(url, json={"outcome": "no_show", "hours": "0"}, headers=h).status_code == 200
     assert client.patch(url, json={"outcome": "no_show"}, headers=h).json()["hours"] is None
-    for bad in ({"outcome": "worked", "hours": "24.5"}, {"outcome": "worked", "hours": 6.5}, {"outcome": "holiday"}):
-        assert client.patch(url, json=bad, headers=h).status_code == 422, bad
+    assert client.patch(url, json={"outcome": "worked", "hours": "24.5"}, headers=h).status_code == 422
+    # Outside what the schema allows (a decimal as a JSON number, an outcome not in the enum): 400 (docs/api.md).
+    for bad in ({"outcome": "worked", "hours": 6.5}, {"outcome": "holiday"}):
+        assert client.patch(url, json=bad, headers=h).status_code == 400, bad
     assert _shift(world, shift["shift"]) == ("no_show", None)
 
 
@@ -211,7 +221,17 @@ def test_days_api_lists_by_date_and_updates(world, client):
     assert r.json() == {**r.json(), "is_open": False, "note": "Helligdag", "capacity": None}
     r = client.patch(f"/api/v1/days/{day_id}", json={"capacity": 15}, headers=h)
     assert (r.json()["capacity"], r.json()["is_open"], r.json()["note"]) == (15, False, "Helligdag")
-    assert client.patch(f"/api/v1/days/{day_id}", json={"capacity": 1001}, headers=h).status_code == 422
+    # Beyond what the schema allows (0 to 1000 places): 400, as docs/api.md says.
+    assert client.patch(f"/api/v1/days/{day_id}", json={"capacity": 1001}, headers=h).status_code == 400
+    # Planning is days.plan: a work leader may see and staff the day, not close it or change its places.
+    hw = bearer(api_token(world, world.a, "work_leader"))
+    assert client.patch(f"/api/v1/days/{day_id}", json={"is_open": True}, headers=hw).status_code == 403
+    r = client.post("/api/v1/days", json={"site_id": world.a.site.id, "date": "2026-06-09", "is_open": False}, headers=hw)
+    assert r.status_code == 403
+    assert client.get("/api/v1/days?date_from=2026-06-09&date_to=2026-06-09", headers=h).json()["items"] == []
+    # From a site and a date to the day's id.
+    items = client.get(f"/api/v1/days?site_id={world.a.site.id}&date_from=2026-06-05&date_to=2026-06-05", headers=h).json()["items"]
+    assert [(i["site_id"], i["date"]) for i in items] == [(world.a.site.id, "2026-06-05")]
     # A closed day created through the API stays closed.
     r = client.post("/api/v1/days", json={"site_id": world.a.site.id, "date": "2026-06-06", "is_open": False}, headers=h)
     assert r.json()["is_open"] is False

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from litestar import Controller, Request
@@ -11,26 +10,19 @@ from litestar.params import Body
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.forms import Field, FormError, validate
+from core.actions import action_opt, form_input
+from core.forms import FormError
 from core.i18n import gettext as _
 from core.i18n import today
 from core.labels import choice_label
 from core.models import SHIFT_OUTCOMES, Attendance, Participant, ProgramDay, Shift, Site, StaffUser, Team, WorkOrder
 from core.services import days as day_service
+from core.services.days import DayPlan, NewAttendance, NewDay, NewTeam, ShiftOutcomeIn, TeamChoice
 from core.web.context import current_user
-from core.web.handlers import form_data, form_list, get_or_404, page_get, page_post, redirect
+from core.web.handlers import caller_of, form_data, get_or_404, page_get, page_post, redirect
 from core.web.templating import render
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-DAY_FIELDS = [
-    Field("site_id", kind="ref", required=True),
-    Field("date", kind="date", required=True),
-    Field("is_open", kind="bool"),
-    Field("capacity", kind="int", min_value=0, max_value=1000),
-    Field("note", max_length=300),
-]
-
 
 def _staff_choices(db: Session, organization_id: int) -> list[StaffUser]:
     return day_service.work_leader_choices(db)
@@ -54,17 +46,11 @@ class DaysController(Controller):
     def list_days(self, request: Request[Any, Any, Any], db: Session) -> Any:
         return self._list(request, db, {}, {"date": today().isoformat(), "is_open": True})
 
-    @page_post("/", opt={"permission": "days.edit"})
+    @page_post("/", opt=action_opt(day_service.create_day))
     def create_day(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
         values = form_data(data)
         try:
-            clean = validate(DAY_FIELDS, values)
-            site = db.scalars(select(Site).where(Site.id == clean["site_id"])).first()
-            if site is None:
-                raise FormError({"site_id": _("No such record.")})
-            day = day_service.program_day(db, current_user(request).organization.id, site, clean["date"])
-            assert day is not None
-            day_service.set_day_open(db, day, clean["is_open"], clean["note"], clean["capacity"])
+            day = day_service.create_day.run(caller_of(request, db), form_input(NewDay, values, **_whole_day(values)))
         except FormError as exc:
             db.rollback()
             return self._list(request, db, exc.errors, values, status=400)
@@ -87,74 +73,49 @@ class DaysController(Controller):
     def day_detail(self, request: Request[Any, Any, Any], db: Session, day_id: int) -> Any:
         return self._detail(request, db, get_or_404(db, ProgramDay, day_id), {})
 
-    @page_post("/{day_id:int}/settings", opt={"permission": "days.edit"})
+    def _act(self, request: Request[Any, Any, Any], db: Session, day_id: int, act: Any, input_type: Any, data: Form,
+             *ids: int, **fixed: Any) -> Any:
+        """Do one of the day's actions with the submitted form; the day again, with errors if any."""
+        day = get_or_404(db, ProgramDay, day_id)
+        try:
+            act.run(caller_of(request, db), day.id, *ids, form_input(input_type, form_data(data), **fixed))
+        except FormError as exc:
+            db.rollback()
+            return self._detail(request, db, day, exc.errors, status=400)
+        return redirect(f"/days/{day.id}")
+
+    @page_post("/{day_id:int}/settings", opt=action_opt(day_service.plan_day))
     def day_settings(self, request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-        day = get_or_404(db, ProgramDay, day_id)
-        values = form_data(data)
-        values.setdefault("is_open", "0")
-        try:
-            clean = validate([f for f in DAY_FIELDS if f.name in {"is_open", "capacity", "note"}], values)
-            day_service.set_day_open(db, day, clean["is_open"], clean["note"], clean["capacity"])
-        except FormError as exc:
-            db.rollback()
-            return self._detail(request, db, day, exc.errors, status=400)
-        return redirect(f"/days/{day.id}")
+        return self._act(request, db, day_id, day_service.plan_day, DayPlan, data, **_whole_day(form_data(data)))
 
-    @page_post("/{day_id:int}/attendance", opt={"permission": "days.edit"})
+    @page_post("/{day_id:int}/attendance", opt=action_opt(day_service.record_attendance))
     def register(self, request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-        day = get_or_404(db, ProgramDay, day_id)
-        try:
-            clean = validate([Field("participant_id", kind="ref", required=True)], form_data(data))
-            participant = get_or_404(db, Participant, clean["participant_id"])
-            day_service.register_attendance(db, day, participant, current_user(request).id)
-        except FormError as exc:
-            db.rollback()
-            return self._detail(request, db, day, exc.errors, status=400)
-        return redirect(f"/days/{day.id}")
+        return self._act(request, db, day_id, day_service.record_attendance, NewAttendance, data)
 
-    @page_post("/{day_id:int}/teams", opt={"permission": "days.edit"})
+    @page_post("/{day_id:int}/teams", opt=action_opt(day_service.add_team))
     def create_team(self, request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-        day = get_or_404(db, ProgramDay, day_id)
-        values = form_data(data)
-        try:
-            clean = validate([Field("name", required=True, max_length=120), Field("work_leader_id", kind="ref")], values)
-            leader = clean["work_leader_id"]
-            order_ids = []
-            for raw in form_list(data, "work_order_ids"):
-                try:
-                    order_ids.append(int(raw))
-                except ValueError:
-                    raise FormError({"work_order_ids": _("No such record.")}) from None
-            day_service.create_team(db, day, clean["name"], leader, order_ids)
-        except FormError as exc:
-            db.rollback()
-            return self._detail(request, db, day, exc.errors, status=400)
-        return redirect(f"/days/{day.id}")
+        return self._act(request, db, day_id, day_service.add_team, NewTeam, data)
 
-    @page_post("/{day_id:int}/assign", opt={"permission": "days.edit"})
+    @page_post("/{day_id:int}/assign", opt=action_opt(day_service.assign))
     def assign(self, request: Request[Any, Any, Any], db: Session, day_id: int, data: Form) -> Any:
-        day = get_or_404(db, ProgramDay, day_id)
-        try:
-            clean = validate([Field("participant_id", kind="ref", required=True), Field("team_id", kind="ref")], form_data(data))
-            participant = get_or_404(db, Participant, clean["participant_id"])
-            team = get_or_404(db, Team, clean["team_id"]) if clean["team_id"] else None
-            day_service.assign_to_team(db, day, participant, team)
-        except FormError as exc:
-            db.rollback()
-            return self._detail(request, db, day, exc.errors, status=400)
-        return redirect(f"/days/{day.id}")
+        return self._act(request, db, day_id, day_service.assign, TeamChoice, data)
 
-    @page_post("/{day_id:int}/shifts/{shift_id:int}", opt={"permission": "days.edit"})
+    @page_post("/{day_id:int}/shifts/{shift_id:int}", opt=action_opt(day_service.shift_outcome))
     def outcome(self, request: Request[Any, Any, Any], db: Session, day_id: int, shift_id: int, data: Form) -> Any:
         day = get_or_404(db, ProgramDay, day_id)
         shift = get_or_404(db, Shift, shift_id)
         if shift.day_id != day.id:
             return self._detail(request, db, day, {"__all__": _("No such record.")}, status=404)
-        values = form_data(data)
-        try:
-            clean = validate([Field("outcome", kind="choice", choices=SHIFT_OUTCOMES, required=True), Field("hours", kind="decimal", min_value=Decimal(0), max_value=Decimal(24))], values)
-            day_service.record_outcome(db, shift, clean["outcome"], clean["hours"])
-        except (FormError, InvalidOperation) as exc:
-            db.rollback()
-            return self._detail(request, db, day, getattr(exc, "errors", {"hours": _("Must be a number.")}), status=400)
-        return redirect(f"/days/{day.id}")
+        return self._act(request, db, day_id, day_service.shift_outcome, ShiftOutcomeIn, data, shift_id)
+
+
+def _whole_day(values: dict[str, Any]) -> dict[str, Any]:
+    """The day's form shows every field of the day: an empty capacity is the setting's
+    (null) and an empty note is no note, not "leave as it is" as in the API's PATCH."""
+    fixed: dict[str, Any] = {}
+    if not str(values.get("capacity") or "").strip():
+        fixed["capacity"] = None
+    if not str(values.get("note") or "").strip():
+        fixed["note"] = ""
+    return fixed
+

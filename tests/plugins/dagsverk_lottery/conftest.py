@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -43,9 +44,23 @@ def check_in_all(db: Session, day: ProgramDay, persons: Sequence[Participant]) -
         check_in(db, day, p, None)
 
 
+def api_day(client: Any, token: str, site_id: int, date: dt.date, *, create: bool = True) -> int | None:
+    """A day's id the way an integrator gets it: find the site's day on the date, or store it."""
+    h = {"Authorization": f"Bearer {token}"}
+    found = client.get(f"/api/v1/days?site_id={site_id}&date_from={date.isoformat()}&date_to={date.isoformat()}", headers=h)
+    assert found.status_code == 200, found.text
+    if found.json()["items"]:
+        return int(found.json()["items"][0]["id"])
+    if not create:
+        return None
+    made = client.post("/api/v1/days", json={"site_id": site_id, "date": date.isoformat()}, headers=h)
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
+
+
 def weekday(offset: int = 0) -> dt.date:
     """A Monday in the past plus ``offset`` days, so tests never depend on today's weekday."""
     return dt.date(2026, 3, 2) + dt.timedelta(days=offset)
 
 
-__all__ = ["World", "people", "open_day", "check_in_all", "weekday"]
+__all__ = ["World", "people", "open_day", "check_in_all", "weekday", "api_day"]

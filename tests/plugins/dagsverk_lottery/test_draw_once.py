@@ -59,7 +59,7 @@ def test_two_concurrent_api_requests_make_one_draw(world, app):
     with world.db(world.a) as db:
         day = open_day(db, world.a, weekday(1), capacity=4)
         check_in_all(db, day, people(db, world.a, 9))
-        date = day.date.isoformat()
+        day_id = day.id
     tokens = [api_token(world, world.a, "work_leader"), api_token(world, world.a, "leader")]
 
     # Two clients (two devices), started here; only the requests race.
@@ -67,7 +67,7 @@ def test_two_concurrent_api_requests_make_one_draw(world, app):
         clients = [c0, c1]
 
         def work(i: int):
-            r = clients[i].post(f"/api/v1/dagsverk/days/{date}/draw", headers=bearer(tokens[i]))
+            r = clients[i].post(f"/api/v1/dagsverk/days/{day_id}/draw", headers=bearer(tokens[i]))
             assert r.status_code == 200, r.text
             return r.json()
 

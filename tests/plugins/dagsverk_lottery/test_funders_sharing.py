@@ -14,7 +14,7 @@ COUNTS = ("registered", "entered", "by_right", "by_lottery", "called_in", "worke
 def test_shared_funders_api_hides_small_days_and_no_total_gives_one_back(world, client):
     _three_days(world)  # registered 4, 4, 5; turned away 3, 3, 4; one woman of five
     token = api_token(world, world.a, "leader")
-    q = f"start={weekday(0).isoformat()}&end={weekday(2).isoformat()}"
+    q = f"date_from={weekday(0).isoformat()}&date_to={weekday(2).isoformat()}"
     body = client.get(f"/api/v1/dagsverk/numbers?{q}&shared=true", headers=bearer(token)).json()
     for c in COUNTS:
         column = [d[c] for d in body["days"]]

@@ -53,7 +53,7 @@ def test_numbers_per_day_and_period(world, client):
     assert page.status_code == 200 and "Turned away" in page.text
     assert client.get("/dagsverk/numbers?start=2026-05-01&end=2026-04-01").status_code == 400
     token = api_token(world, world.a, "leader")
-    body = client.get(f"/api/v1/dagsverk/numbers?start={weekday(0).isoformat()}&end={weekday(2).isoformat()}", headers=bearer(token)).json()
+    body = client.get(f"/api/v1/dagsverk/numbers?date_from={weekday(0).isoformat()}&date_to={weekday(2).isoformat()}", headers=bearer(token)).json()
     assert body["totals"]["turned_away"] == 10 and body["unique_people"] == 5 and body["women_share"] == 0.2
     # The yearly report gets the same numbers through the hook.
     ctx = client.app.state["ctx"]

@@ -11,7 +11,7 @@ from plugins.dagsverk_lottery import draws
 from plugins.dagsverk_lottery.checkin import check_in, set_fit
 from plugins.dagsverk_lottery.models import CheckIn, Draw, WorkProfile
 from tests.conftest import api_token, bearer, login, post_form
-from tests.plugins.dagsverk_lottery.conftest import check_in_all, open_day, people, weekday
+from tests.plugins.dagsverk_lottery.conftest import api_day, check_in_all, open_day, people, weekday
 
 
 def _entrant(draw: Draw, pid: int):
@@ -151,10 +151,9 @@ def test_pages_create_no_program_day_until_a_post_needs_it(world, client):
     page = client.get(f"/dagsverk/checkin?date={monday.isoformat()}&q={person.card_code}")
     assert f'action="/dagsverk/days/{monday.isoformat()}/checkin"' in page.text
     assert f'action="/dagsverk/days/{monday.isoformat()}/seal"' in client.get(f"/dagsverk/draw?date={monday.isoformat()}").text
+    # The API addresses days by id: a date with no stored day has none to read.
     token = api_token(world, world.a, "leader")
-    body = client.get(f"/api/v1/dagsverk/days/{monday.isoformat()}/draw", headers=bearer(token)).json()
-    assert body["draw"] is None and body["entered"] == 0
-    assert client.get(f"/api/v1/dagsverk/days/{monday.isoformat()}/teams", headers=bearer(token)).json()["teams"] == []
+    assert api_day(client, token, world.a.site.id, monday, create=False) is None
     with world.db(world.a) as db:
         assert db.scalars(select(ProgramDay)).all() == []
     # Judging someone fit on a day nobody came to is 404, and stores no day either.
@@ -178,16 +177,23 @@ def test_check_in_through_the_api_by_card(world, client):
     with world.db(world.a) as db:
         p = people(db, world.a, 1)[0]
     token = api_token(world, world.a, "work_leader")
-    r = client.post(f"/api/v1/dagsverk/days/{weekday(0).isoformat()}/checkin", json={"card_code": p.card_code}, headers=bearer(token))
-    assert r.status_code == 201 and r.json()["status"] == "entered" and r.json()["new"] is True
-    r = client.post(f"/api/v1/dagsverk/days/{weekday(0).isoformat()}/checkin", json={"card_code": "NOPE"}, headers=bearer(token))
+    day_id = api_day(client, token, world.a.site.id, weekday(0))
+    r = client.post(f"/api/v1/dagsverk/days/{day_id}/checkin", json={"card_code": p.card_code}, headers=bearer(token))
+    assert r.status_code == 201 and r.json()["status"] == "entered" and r.json()["is_new"] is True
+    r = client.post(f"/api/v1/dagsverk/days/{day_id}/checkin", json={"card_code": p.card_code}, headers=bearer(token))
+    assert r.status_code == 201 and r.json()["is_new"] is False
+    r = client.post(f"/api/v1/dagsverk/days/{day_id}/checkin", json={"card_code": "NOPE"}, headers=bearer(token))
     assert r.status_code == 422 and "card_code" in r.json()["errors"]
-    r = client.post(f"/api/v1/dagsverk/days/{weekday(0).isoformat()}/newcomer", json={"first_name": "Ny"}, headers=bearer(token))
-    assert r.status_code == 201 and r.json()["intake_due"] is True
+    r = client.post(f"/api/v1/dagsverk/days/{day_id}/newcomer", json={"first_name": "Ny"}, headers=bearer(token))
+    assert r.status_code == 201 and r.json()["is_new"] is True
+    with world.db(world.a) as db:
+        assert db.scalars(select(WorkProfile.intake_due).where(WorkProfile.participant_id == r.json()["participant_id"])).one() is True
+    # A day id that is not stored (or another organization's) is 404, and nothing is stored.
+    assert client.post(f"/api/v1/dagsverk/days/{day_id + 1000}/checkin", json={"participant_id": p.id}, headers=bearer(token)).status_code == 404
 
 
 def test_organizations_without_the_plugin_get_404(world, client):
     login(client, world.b.users["admin"])
     assert client.get("/dagsverk/checkin").status_code == 404
     token = api_token(world, world.b, "admin")
-    assert client.get(f"/api/v1/dagsverk/days/{weekday(0).isoformat()}/draw", headers=bearer(token)).status_code == 404
+    assert client.get("/api/v1/dagsverk/days/1/draw", headers=bearer(token)).status_code == 404

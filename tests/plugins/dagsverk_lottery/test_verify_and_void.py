@@ -28,8 +28,9 @@ def test_fingerprint_before_seed_after(world, client):
     state = client.get(f"/dagsverk/screen/state?date={weekday(0).isoformat()}").json()
     assert state["status"] == "sealed" and state["fingerprint"] == sealed.seed_sha256 and state["seed"] is None
     token = api_token(world, world.a, "work_leader")
-    body = client.get(f"/api/v1/dagsverk/days/{weekday(0).isoformat()}/draw", headers=bearer(token)).json()
-    assert body["draw"]["seed"] is None and "result" not in body["draw"]["entrants"][0]
+    body = client.get(f"/api/v1/dagsverk/days/{sealed.day_id}/draw", headers=bearer(token)).json()
+    assert body["draw"]["seed"] is None and body["draw"]["entrants"][0]["result"] is None
+    assert client.get(f"/api/v1/dagsverk/draws/{sealed.id}", headers=bearer(token)).json() == body["draw"]
     with world.db(world.a) as db:
         draws.perform(db, db.get(Draw, sealed.id), None)
     state = client.get(f"/dagsverk/screen/state?date={weekday(0).isoformat()}").json()
