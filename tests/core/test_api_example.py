@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from core.i18n import today
 from core.models import Membership, Organization, OrganizationPlugin, Site, StaffUser
-from tests.conftest import password_hash
+from tests.conftest import PASSWORD, password_hash
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 SECTION = "## A worked example"
-ASSIGN = re.compile(r"^(?P<name>[A-Z_]+)=\$\((?P<cmd>curl .*?)\s*\|\s*jq -r '?(?P<path>[^')]+)'?\)$")
+GIVEN = {"BASE", "USERNAME", "PASSWORD", "TODAY", "MONTH_START", "MONTH_END"}
+ASSIGN = re.compile(r"^(?P<name>[A-Z_][A-Z_0-9]*)=\$\((?P<cmd>curl .*?)\s*\|\s*jq -r '?(?P<path>[^')]+)'?\)$")
 
 
 def example_lines() -> list[str]:
@@ -43,6 +44,14 @@ def example_lines() -> list[str]:
     return lines
 
 
+VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Z_][A-Z_0-9]*)\}|(?P<name>[A-Z_][A-Z_0-9]*))")
+
+
+def expand(text: str, env: dict[str, str]) -> str:
+    """``$NAME`` and ``${NAME}`` as the shell expands them."""
+    return VARIABLE.sub(lambda m: env[m["braced"] or m["name"]], text)
+
+
 def jq(value: Any, path: str) -> str:
     """The few jq paths the example uses: ``.a.b``, ``.items[0].id``."""
     for part in re.findall(r"\.([A-Za-z_][A-Za-z_0-9]*)|\[(\d+)\]", path):
@@ -52,7 +61,7 @@ def jq(value: Any, path: str) -> str:
 
 
 def run_curl(client: TestClient[Litestar], command: str, env: dict[str, str]) -> Any:
-    expanded = re.sub(r"\$\{?([A-Z_]+)\}?", lambda m: env[m.group(1)], command)
+    expanded = expand(command, env)
     args = shlex.split(expanded)
     assert args[0] == "curl", command
     method, headers, body, url = "GET", {}, None, None
@@ -81,6 +90,7 @@ def run_curl(client: TestClient[Litestar], command: str, env: dict[str, str]) ->
     assert url and url.startswith(env["BASE"]), command
     path = url[len(env["BASE"]):]
     response = client.request(method, path, content=body.encode() if body else None, headers=headers)
+    print(method, path, response.status_code, response.text[:300])  # shown when a step fails
     assert 200 <= response.status_code < 300, f"{command}\n→ {response.status_code} {response.text[:600]}"
     return response.json() if "json" in response.headers.get("content-type", "") else response.text
 
@@ -105,7 +115,7 @@ def _organization_from_nothing(db: Session) -> None:
 def test_the_worked_example_in_the_api_guide_runs(app: Litestar, session_factory) -> None:  # type: ignore[no-untyped-def]
     with session_factory() as db:
         _organization_from_nothing(db)
-    env = {"BASE": "http://testserver.local", "TODAY": today().isoformat(),
+    env = {"BASE": "http://testserver.local", "TODAY": today().isoformat(), "USERNAME": "integrator", "PASSWORD": PASSWORD,
            "MONTH_START": today().replace(day=1).isoformat(),
            "MONTH_END": ((today().replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)).isoformat()}
     lines = example_lines()
@@ -115,7 +125,9 @@ def test_the_worked_example_in_the_api_guide_runs(app: Litestar, session_factory
         for line in lines:
             if line.startswith("export "):
                 name, value = line[len("export "):].split("=", 1)
-                env[name] = re.sub(r"\$\{?([A-Z_]+)\}?", lambda m: env[m.group(1)], value.strip("'\""))
+                if name in GIVEN:
+                    continue  # where the server is and who signs in: the test's own
+                env[name] = expand(value.strip("'\""), env)
             elif m := ASSIGN.match(line):
                 last = run_curl(client, m["cmd"], env)
                 env[m["name"]] = jq(last, m["path"])
