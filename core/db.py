@@ -41,6 +41,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored moment (kept naive, in UTC) as the API gives moments: with its offset, so
+    it is RFC 3339 (``...Z``) and no client takes it for local time."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.timezone.utc)
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
     # hide_parameters: a database error's message would otherwise carry the statement's
     # values (a note's text, a name) into the error log.

@@ -16,7 +16,7 @@ from msgspec import Meta
 from sqlalchemy.orm import Session
 
 from core.actions import api_doc
-from core.db import scoped_session
+from core.db import as_utc, scoped_session
 from core.models import ApiToken
 from core.services import account
 from core.services import tokens as token_service
@@ -25,11 +25,6 @@ from core.services.sign_in import SignIn, token_by_sign_in
 from core.web.client import client_address
 from core.web.context import app_context
 from core.web.handlers import api_delete, api_get, api_patch, api_post, caller_of
-
-
-def utc(moment: dt.datetime) -> dt.datetime:
-    """A stored moment (naive, in UTC) as the API gives moments: with its offset."""
-    return moment.replace(tzinfo=dt.timezone.utc)
 
 
 class TokenOut(msgspec.Struct, kw_only=True):
@@ -69,9 +64,9 @@ class SignedOut(msgspec.Struct, kw_only=True):
 
 def token_out(t: ApiToken) -> TokenOut:
     return TokenOut(
-        id=t.id, name=t.name, scopes=t.scopes.split(), created_at=utc(t.created_at),  # type: ignore[arg-type]
-        last_used_at=utc(t.last_used_at) if t.last_used_at else None, expires_at=utc(t.expires_at),
-        made_with_second_factor=t.second_factor, revoked_at=utc(t.revoked_at) if t.revoked_at else None,
+        id=t.id, name=t.name, scopes=t.scopes.split(), created_at=as_utc(t.created_at),  # type: ignore[arg-type]
+        last_used_at=as_utc(t.last_used_at), expires_at=as_utc(t.expires_at),
+        made_with_second_factor=t.second_factor, revoked_at=as_utc(t.revoked_at),
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.actions import api_doc
-from core.api.account import utc
+from core.db import as_utc
 from core.i18n import today
 from core.models import DatedSetting, Organization, PendingChange, Site, StaffUser
 from core.services import administration as admin
@@ -149,8 +149,8 @@ def pending_change_out(row: PendingChange) -> PendingChangeOut:
     payload = {k: v for k, v in row.payload.items() if k in PendingPayload.__struct_fields__}
     return PendingChangeOut(
         id=row.id, kind=row.kind, status=row.status, payload=PendingPayload(**payload),  # type: ignore[arg-type]
-        requested_by=row.requested_by_name, requested_at=utc(row.requested_at), decided_by=row.decided_by_name or None,
-        decided_at=utc(row.decided_at) if row.decided_at else None,
+        requested_by=row.requested_by_name, requested_at=as_utc(row.requested_at), decided_by=row.decided_by_name or None,
+        decided_at=as_utc(row.decided_at),
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from core.actions import api_doc
 from core.api.records import PageNumber, PerPage, paging
 from core.api_types import Id
-from core.db import MAX_ID
+from core.db import MAX_ID, as_utc
 from core.i18n import today
 from core.services import privacy as svc
 from core.services import privacy_actions as acts
@@ -51,11 +51,6 @@ class AccessLogPage(msgspec.Struct, kw_only=True):
     per_page: Annotated[int, Meta(ge=1, le=200, description="Entries per page.")]
 
 
-def _moment(value: dt.datetime) -> dt.datetime:
-    # Stored as naive UTC; the API's moments carry their offset.
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
-
-
 class PrivacyApi(Controller):
     path = "/"
     tags = ["privacy"]
@@ -76,7 +71,7 @@ class PrivacyApi(Controller):
         rows, total = svc.access_log(db, subject_id=participant_id, limit=per_page, offset=(page - 1) * per_page)
         return AccessLogPage(
             items=[
-                AccessLogItem(id=e.id, at=_moment(e.at), staff_user_id=e.staff_user_id, staff_name=e.staff_name, participant_id=e.subject_id,
+                AccessLogItem(id=e.id, at=as_utc(e.at), staff_user_id=e.staff_user_id, staff_name=e.staff_name, participant_id=e.subject_id,
                               category=e.category, action=e.action, page=e.page, source=e.source)
                 for e in rows
             ],

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.actions import Caller, Input, action
 from core.api_types import Date, DayId, ParticipantId, SiteId, TeamId
-from core.db import get_scoped
+from core.db import as_utc, get_scoped
 from core.forms import INT_MAX, Field, FormError, validate
 from core.i18n import gettext as _
 from core.models import SHIFT_OUTCOMES, Attendance, Membership, Participant, ProgramDay, Shift, Site, StaffUser, Team, WorkOrder
@@ -206,7 +206,7 @@ def day_out(day: ProgramDay) -> DayOut:
 
 
 def attendance_out(row: Attendance) -> AttendanceOut:
-    return AttendanceOut(participant_id=row.participant_id, day_id=row.day_id, arrived_at=row.arrived_at)
+    return AttendanceOut(participant_id=row.participant_id, day_id=row.day_id, arrived_at=as_utc(row.arrived_at))
 
 
 def team_out(team: Team) -> TeamOut:

@@ -156,7 +156,9 @@ def contact_result(contact: OutsideContact, warning: ConsentWarning | None) -> C
 
 # --- the GDPR export ---------------------------------------------------------------------
 
-Cell = str | int | float | bool | None
+# A whole number is a JSON number too: listed once, or the schema's oneOf would match an
+# integer twice (integer and number) and a validator would refuse every count.
+Cell = str | float | bool | None
 
 
 class ExportedTable(msgspec.Struct, kw_only=True):

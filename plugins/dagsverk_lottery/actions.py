@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.actions import Caller, Input, action
 from core.api_types import DayId, ParticipantId, TeamId
-from core.db import get_scoped
+from core.db import as_utc, get_scoped
 from core.forms import INT_MAX, FormError
 from core.i18n import gettext as _
 from core.models import Participant, ProgramDay, Shift
@@ -384,6 +384,6 @@ def close(caller: Caller, day_id: int, data: CloseIn) -> ClosedDayOut:
     end_of_day.close_day(caller.db, day, {o.participant_id: o.outcome for o in data.outcomes},
                          {o.work_order_id: (o.is_done, o.remaining) for o in data.orders})
     shifts = caller.db.scalars(select(Shift).where(Shift.day_id == day.id).order_by(Shift.participant_id))
-    return ClosedDayOut(day_id=day.id, date=day.date, closed_at=day.closed_at,
+    return ClosedDayOut(day_id=day.id, date=day.date, closed_at=as_utc(day.closed_at),
                         shifts=[ShiftOutcomeOut(participant_id=s.participant_id, outcome=s.outcome) for s in shifts])
 

@@ -449,6 +449,7 @@ def assignments_page(request: Req, db: Session, errors: dict[str, str] | None = 
 
 @page_post("/nyttig/assignments/{work_order_id:int}", opt=action_opt(a.decide_assignment))
 def assignment_decide(request: Req, db: Session, work_order_id: int, data: Form) -> Any:
+    get_or_404(db, WorkOrder, work_order_id)  # another organization's order is not here, whatever the form says
     values = form_data(data)
     # The form answers yes / no; left empty, a question is unanswered (and the action says so).
     answers = {k: {"yes": True, "no": False}.get(str(values.get(k) or "")) for k in ("someone_else_would_do_it", "someone_would_pay")}

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct
 
 from core.contrib import PayMarker
+from core.db import as_utc
 from plugins.payroll_rules import outputs
 from plugins.payroll_rules.models import (
     BenefitStatus,
@@ -34,10 +35,6 @@ Moment = Annotated[dt.datetime | None, Meta(description="A moment, RFC 3339 in U
 Status = Annotated[BenefitStatusCode, Meta(description="The benefit status: none, disability, aap, social_assistance or other.",
                                            examples=["aap"])]
 
-
-def _moment(value: dt.datetime | None) -> dt.datetime | None:
-    """Stored moments are naive UTC; the API says so with the offset."""
-    return value.replace(tzinfo=dt.timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 class Line(Struct, kw_only=True):
@@ -182,8 +179,8 @@ def line_of(ln: PayLine) -> Line:
 def _summary_fields(run: PayRun) -> dict[str, object]:
     return {
         "id": run.id, "date_from": run.period_start, "date_to": run.period_end, "status": run.status, "total_ore": run.total_ore,
-        "line_count": run.line_count, "fingerprint": run.fingerprint, "computed_at": _moment(run.computed_at),
-        "approved_at": _moment(run.approved_at), "approved_by_id": run.approved_by_id, "exported_at": _moment(run.exported_at),
+        "line_count": run.line_count, "fingerprint": run.fingerprint, "computed_at": as_utc(run.computed_at),
+        "approved_at": as_utc(run.approved_at), "approved_by_id": run.approved_by_id, "exported_at": as_utc(run.exported_at),
     }
 
 
