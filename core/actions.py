@@ -31,7 +31,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from core.forms import DATE_MAX, DATE_MIN, FormError
+from core.forms import DATE_MAX, DATE_MIN, INT_MAX, FormError
 from core.i18n import gettext as _
 
 if typing.TYPE_CHECKING:
@@ -57,6 +57,10 @@ class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             value = getattr(self, name)
             if isinstance(value, str):
                 setattr(self, name, clean_text(value))
+            elif _beyond_a_column(value):
+                # Every whole number is stored in a 32-bit column, or looked up by one: beyond
+                # it the driver fails (a 500), so it is refused here, whatever the field forgot.
+                errors[name] = _("Must be at most %(n)s.", n=INT_MAX) if _largest(value) > 0 else _("Must be at least %(n)s.", n=-INT_MAX)
             elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 if not DATE_MIN <= value <= DATE_MAX:
                     errors[name] = _("Must be a date between %(first)s and %(last)s.", first=DATE_MIN.isoformat(), last=DATE_MAX.isoformat())
@@ -64,6 +68,22 @@ class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             # Not a ValueError: msgspec would fold it into an English message without the
             # field's name. A FormError reaches the error handlers as it is.
             raise FormError(errors)
+
+
+def _ints(value: Any) -> list[int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
+    return []
+
+
+def _beyond_a_column(value: Any) -> bool:
+    return any(abs(v) > INT_MAX for v in _ints(value))
+
+
+def _largest(value: Any) -> int:
+    return max(_ints(value), key=abs)
 
 
 def clean_text(value: str) -> str:
@@ -209,10 +229,13 @@ def form_input(input_type: type[I], form: Mapping[str, Any], **fixed: Any) -> I:
         if raw is None or (isinstance(raw, str) and raw.strip() == ""):
             continue
         data[name] = _form_value(kind, raw)
+    # A field may have another name in JSON (``rename``): the form speaks the Python name.
+    to_json = {f.name: f.encode_name for f in msgspec.structs.fields(input_type)}
+    from_json = {v: k for k, v in to_json.items()}
     try:
-        return msgspec.convert(data, input_type, strict=False)
+        return msgspec.convert({to_json[k]: v for k, v in data.items()}, input_type, strict=False)
     except msgspec.ValidationError as exc:
-        raise FormError(validation_errors(str(exc))) from None
+        raise FormError({from_json.get(k, k): m for k, m in validation_errors(str(exc)).items()}) from None
 
 
 # --- msgspec's messages in the person's language -------------------------------------------

@@ -26,7 +26,7 @@ TeamId = Annotated[int, Meta(ge=1, le=INT_MAX, description="The team's id.", exa
 Date = Annotated[dt.date, Meta(description="A calendar date, YYYY-MM-DD (Europe/Oslo).", examples=["2026-12-03"])]
 Moment = Annotated[dt.datetime, Meta(description="A moment, RFC 3339 with its offset.", examples=["2026-12-03T08:55:00+01:00"])]
 
-Ore = Annotated[int, Meta(ge=-INT_MAX * 100, le=INT_MAX * 100, description="An amount in whole øre (100 øre = 1 krone).", examples=[85000])]
+Ore = Annotated[int, Meta(ge=-INT_MAX, le=INT_MAX, description="An amount in whole øre (100 øre = 1 krone).", examples=[85000])]
 Hours = Annotated[Decimal, Meta(description="Hours as a decimal string, e.g. \"7.5\"; 0 to 24.", examples=["7.5"])]
 
 Name = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"\S", description="A name as the person writes it.", examples=["Øyvind"])]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core.actions import api_doc
 from core.forms import INT_MAX, Field
 from core.services.record_actions import RECORD_ACTIONS, RecordActions, WorkOrderStatus
-from core.services.resource_types import english, out_of
+from core.services.resource_types import api_name, english, out_of
 from core.services.resources import Resource, list_rows
 from core.web.handlers import api_get, api_patch, api_post, caller_of, get_or_404
 
@@ -51,7 +51,7 @@ def _filter_type(res: Resource, f: Field) -> Any:
     else:
         kind = Annotated[int, Parameter(ge=1, le=INT_MAX)]
         text = f"Only records whose “{label}” is this id."
-    return Annotated[kind | None, Parameter(query=f.name, description=text)]
+    return Annotated[kind | None, Parameter(query=api_name(f.name), description=text)]
 
 
 def _signed(fn: Callable[..., Any], params: list[tuple[str, Any, Any]], returns: Any) -> Callable[..., Any]:

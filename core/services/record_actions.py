@@ -9,6 +9,8 @@ those of :mod:`core.services.resources`, applied here for both.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -17,9 +19,10 @@ from msgspec import Meta
 
 from core.actions import Action, Caller, Input, action
 from core.db import get_scoped
+from core.forms import FormError
 from core.models import ORDER_STATUSES, ORDER_TRANSITIONS, WorkOrder
 from core.services.registry import RESOURCES
-from core.services.resource_types import ResourceTypes, given, out_of, types_of
+from core.services.resource_types import ResourceTypes, api_name, given, out_of, types_of
 from core.services.resources import Resource, create_row, update_row
 from core.services.work_orders import NEEDS_REASON, change_order_status
 
@@ -48,6 +51,18 @@ class RecordActions:
     change_status: Action[Any, Any] | None = None
 
 
+@contextmanager
+def named_for(caller: Caller) -> Iterator[None]:
+    """A rule's refusal names the field as the caller sent it: the API's name
+    (``starts_on``) through the API, the form's (``start_date``) on the page."""
+    try:
+        yield
+    except FormError as exc:
+        if caller.api:
+            raise FormError({api_name(k): m for k, m in exc.errors.items()}) from None
+        raise
+
+
 def _stored(caller: Caller, res: Resource, record_id: int) -> Any:
     obj = get_scoped(caller.db, res.model, record_id)
     if obj is None:
@@ -60,12 +75,14 @@ def _actions_of(res: Resource) -> RecordActions:
     one = res.name.rstrip("s").replace("-", " ")
 
     def create(caller: Caller, data: Any) -> Any:
-        obj = create_row(caller.db, res, caller.organization_id, given(data))
+        with named_for(caller):
+            obj = create_row(caller.db, res, caller.organization_id, given(data))
         return out_of(types, res, obj)
 
     def update(caller: Caller, record_id: int, data: Any) -> Any:
         obj = _stored(caller, res, record_id)
-        return out_of(types, res, update_row(caller.db, res, obj, given(data), partial=True))
+        with named_for(caller):
+            return out_of(types, res, update_row(caller.db, res, obj, given(data), partial=True))
 
     refs = "".join(f" `{name}` must name a record of the same organization." for name in res.references)
     create.__qualname__ = f"{res.name}.create"

@@ -106,6 +106,18 @@ def _example(f: Field) -> Any:
     return None
 
 
+API_NAMES = {
+    "birth_date": "born_on", "start_date": "starts_on", "end_date": "ends_on",
+    "active": "is_active", "indoor": "is_indoor", "heavy": "is_heavy",
+}
+"""A record's columns whose API names follow docs/api.md (dates ``<what>_on``, yes/no
+``is_<state>``); the pages' forms keep the column names."""
+
+
+def api_name(name: str) -> str:
+    return API_NAMES.get(name, name)
+
+
 def _nullable(res: Resource, name: str) -> bool:
     column = res.model.__table__.c.get(name)  # type: ignore[attr-defined]
     return column is None or bool(column.nullable)
@@ -137,7 +149,7 @@ def types_of(res: Resource) -> ResourceTypes:
             base = str
         kind = base | None if _nullable(res, f.name) else base
         out_fields.append((f.name, _described(kind, _description(res, f), _example(f))))
-    out = msgspec.defstruct(name, out_fields, kw_only=True)
+    out = msgspec.defstruct(name, out_fields, kw_only=True, rename=API_NAMES)
     out.__doc__ = f"A {name} record as stored."
     listing = msgspec.defstruct(
         f"{name}List",
@@ -149,8 +161,8 @@ def types_of(res: Resource) -> ResourceTypes:
         ],
         kw_only=True,
     )
-    create = msgspec.defstruct(f"{name}Create", create_fields, bases=(Input,), kw_only=True, forbid_unknown_fields=True)
-    update = msgspec.defstruct(f"{name}Update", update_fields, bases=(Input,), kw_only=True, forbid_unknown_fields=True)
+    create = msgspec.defstruct(f"{name}Create", create_fields, bases=(Input,), kw_only=True, forbid_unknown_fields=True, rename=API_NAMES)
+    update = msgspec.defstruct(f"{name}Update", update_fields, bases=(Input,), kw_only=True, forbid_unknown_fields=True, rename=API_NAMES)
     return ResourceTypes(create=create, update=update, out=out, listing=listing)
 
 

@@ -4,7 +4,8 @@ Litestar writes a msgspec ``Struct``'s schema from its fields, but (2.25) it doe
 that a Struct made with ``forbid_unknown_fields`` refuses other fields, and it drops a
 text field's length and pattern when the field may also be ``null``. A client reading
 the schema (Schemathesis among them) would then send what the API refuses, and learn the
-rules only from 400s. This plugin takes Litestar's schema for a Struct and adds both.
+rules only from 400s. This plugin takes Litestar's schema for a Struct and adds both, and
+says what a decimal written as text looks like (Litestar gives it as any string).
 """
 from __future__ import annotations
 
@@ -16,6 +17,21 @@ from litestar.openapi.spec import Schema
 from litestar.typing import FieldDefinition
 
 _STR_LIMITS = {"max_length": "max_length", "min_length": "min_length", "pattern": "pattern"}
+DECIMAL_TEXT = r"^-?[0-9]{1,9}([.][0-9]{1,6})?$"
+"""A decimal as the API takes and gives it: "7.5", "-120.25"."""
+
+
+def _is_decimal(field_type: Any) -> bool:
+    if isinstance(field_type, msgspec.inspect.Metadata):
+        field_type = field_type.type
+    if isinstance(field_type, msgspec.inspect.DecimalType):
+        return True
+    return isinstance(field_type, msgspec.inspect.UnionType) and any(_is_decimal(t) for t in field_type.types)
+
+
+def _string_branches(prop: Schema) -> list[Schema]:
+    branches = [b for b in (prop.one_of or prop.any_of or []) if isinstance(b, Schema)]
+    return [b for b in [prop, *branches] if b.type == "string" or getattr(b.type, "value", None) == "string"]
 
 
 def _nullable_text(field_type: Any) -> msgspec.inspect.StrType | None:
@@ -36,8 +52,11 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         if info.forbid_unknown_fields:
             schema.additional_properties = False
         for field in info.fields:
-            text = _nullable_text(field.type)
             prop = (schema.properties or {}).get(field.encode_name)
+            if _is_decimal(field.type) and isinstance(prop, Schema):
+                for branch in _string_branches(prop):
+                    branch.pattern = DECIMAL_TEXT
+            text = _nullable_text(field.type)
             if text is None or not isinstance(prop, Schema):
                 continue
             for branch in prop.one_of or prop.any_of or []:

@@ -105,9 +105,9 @@ def _rolled_back(caller: Caller, exc: FormError) -> FormError:
 # --- first contact ------------------------------------------------------------------------
 
 
-class FirstContact(Input, kw_only=True):
+class FirstContact(Input, kw_only=True, rename={"birth_date": "born_on"}):
     participant_id: Annotated[PosInt | None, Meta(description="An existing participant to put on the path; null makes a new one "
-                                                                 "from first_name, last_name, birth_date.", examples=[None])] = None
+                                                                 "from first_name, last_name, born_on.", examples=[None])] = None
     first_name: Annotated[str, Meta(max_length=100, description="The new person's first name (required without participant_id).",
                                     examples=["Ida"])] = ""
     last_name: Annotated[str, Meta(max_length=100, description="The new person's last name.", examples=[""])] = ""

@@ -97,7 +97,7 @@ class IncidentOut(msgspec.Struct, kw_only=True):
     department_id: Annotated[int | None, _d("Where it happened.")]
     confirmed_by_person_on: Annotated[dt.date | None, _d("The day the person confirmed a serious breach.")]
     dismissed_on: Annotated[dt.date | None, _d("The day of the dismissal that followed, if any.")]
-    follow_up_due: Annotated[dt.date | None, _d("The day an injury report must be followed up by (the next working day).")]
+    follow_up_due_on: Annotated[dt.date | None, _d("The day an injury report must be followed up by (the next working day).")]
     follow_up_done_on: Annotated[dt.date | None, _d("The day a leader followed it up.")]
 
 
@@ -188,7 +188,7 @@ def incident_out(i: Incident, gate: Disclosure) -> IncidentOut:
     v = gate.value
     return IncidentOut(id=i.id, participant_id=i.participant_id, date=i.on, kind=v(i, "kind"), breach=v(i, "breach"),
                        description=v(i, "description"), department_id=i.department_id, confirmed_by_person_on=i.confirmed_by_person_on,
-                       dismissed_on=i.dismissed_on, follow_up_due=i.follow_up_due, follow_up_done_on=i.follow_up_done_on)
+                       dismissed_on=i.dismissed_on, follow_up_due_on=i.follow_up_due, follow_up_done_on=i.follow_up_done_on)
 
 
 def absence_out(a: Absence, gate: Disclosure) -> AbsenceOut:
@@ -231,7 +231,7 @@ class WaitingEntryOut(msgspec.Struct, kw_only=True):
     factors: Annotated[list[FactorOut], _d("What the score is made of; a special-category factor through the gate.")]
     waited_days: Annotated[int, _d("Days on the list.")]
     waiting_since: Annotated[dt.date, _d("The day the person joined the list.")]
-    last_contact: Annotated[dt.date | None, _d("The last contact logged.")]
+    last_contact_on: Annotated[dt.date | None, _d("The last contact logged.")]
     interview_on: Annotated[dt.date | None, _d("The day of the interview.")]
     needs_contact: Annotated[bool, _d("Time to get in touch again.")]
     status_meeting_suggested: Annotated[bool, _d("Time for a status meeting.")]
@@ -245,7 +245,7 @@ def waiting_entry_out(e: WaitingEntry) -> WaitingEntryOut:
     return WaitingEntryOut(rank=e.rank, participant_id=e.participant.id, name=e.participant.display_name, phase=e.path.phase,
                            score=e.score, factors=[FactorOut(key=f.key, label=str(f.label), points=f.points) for f in e.factors],
                            waited_days=e.waited_days, waiting_since=e.path.waiting_since or e.path.phase_since,
-                           last_contact=e.last_contact, interview_on=e.interview_on, needs_contact=e.needs_contact,
+                           last_contact_on=e.last_contact, interview_on=e.interview_on, needs_contact=e.needs_contact,
                            status_meeting_suggested=e.status_meeting_suggested)
 
 

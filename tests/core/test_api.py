@@ -221,7 +221,7 @@ def test_records_through_the_api(world, client):
     assert r.status_code == 201
     cid = r.json()["id"]
     r = client.post("/api/v1/work-orders", json={"title": "Plenklipp", "customer_id": cid, "people_needed": 4,
-                                                 "start_date": "2026-05-01", "end_date": "2026-05-03", "kind": "multi_day"}, headers=h)
+                                                 "starts_on": "2026-05-01", "ends_on": "2026-05-03", "kind": "multi_day"}, headers=h)
     assert r.status_code == 201, r.text
     order = r.json()
     assert order["status"] == "requested" and order["customer_id"] == cid and order["people_needed"] == 4

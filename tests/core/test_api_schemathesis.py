@@ -47,7 +47,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 
 STAFF = {"user", "staff", "work_leader", "staff_1", "staff_2", "contact_person", "contact_person_1", "contact_person_2", "leader"}
 KINDS = {
-    "order": "work_order", "run": "payroll_rules_pay_run", "draw": "dagsverk_lottery_draw",
+    "day": "program_day", "order": "work_order", "run": "payroll_rules_pay_run", "draw": "dagsverk_lottery_draw",
     "incident": "nyttig_contract_incident", "token": "api_token",
 }
 
@@ -95,6 +95,29 @@ class Pools:
                         stmt = stmt.where(table.c.organization_id == self.org_id)
                 self.cache[stem] = sorted(set(db.scalars(stmt)))
         return self.cache[stem]
+
+    def parent_of(self, stem: str, child_id: int, parent: str) -> int | None:
+        """The ``<parent>_id`` a record of kind ``stem`` refers to, if its table says."""
+        table_name = _table_for(stem)
+        if table_name is None:
+            return None
+        table = Base.metadata.tables[table_name]
+        column = table.c.get(f"{parent}_id")
+        if column is None:
+            return None
+        with scoped_session(self.factory, None) as db:
+            return db.scalar(select(column).where(table.c.id == child_id))
+
+    def consistent(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Path ids that belong together: a shift's day is the day in the path."""
+        stems = {name: name[:-3] for name in params if name.endswith("_id")}
+        for child, child_stem in stems.items():
+            for parent, parent_stem in stems.items():
+                if parent != child and isinstance(params[child], int):
+                    found = self.parent_of(child_stem, params[child], parent_stem)
+                    if found is not None:
+                        params[parent] = found
+        return params
 
     def real(self, name: str, value: Any, rng: random.Random) -> Any:
         """``value`` with its ids made real, where ``name`` says what they are."""
@@ -161,6 +184,7 @@ def test_the_whole_api_under_schemathesis(app: Litestar) -> None:
     statuses: dict[str, Counter[int]] = {op.label: Counter() for op in operations}
     requests = Counter[str]()
     failures: list[str] = []
+    last_refusal: dict[str, str] = {}
 
     def known_to_the_server(operation: Any, case: Any, slug: str, token: str) -> None:
         _, _, plugins = orgs[slug]
@@ -175,10 +199,14 @@ def test_the_whole_api_under_schemathesis(app: Litestar) -> None:
             listed = reader.get("/api/v1/admin/settings", headers={"Authorization": f"Bearer {token}"}).json()["items"]
             setting = rng.choice([s for s in listed if s["value"] is not None])
             case.body.update(key=setting["key"], value=setting["value"])
-        elif "fingerprint" in case.body and (case.path_parameters or {}).get("run_id"):
-            run = reader.get(f"/api/v1/payroll/runs/{case.path_parameters['run_id']}", headers={"Authorization": f"Bearer {token}"})
-            if run.status_code == 200:
-                case.body["fingerprint"] = run.json()["fingerprint"]
+        elif operation.path.endswith("/runs/{run_id}/approve"):
+            # A draft to approve, named by the fingerprint it has now.
+            drafts = reader.get("/api/v1/payroll/runs?per_page=200", headers={"Authorization": f"Bearer {token}"}).json()["items"]
+            drafts = [r for r in drafts if r["status"] == "draft"]
+            if drafts:
+                run = reader.get(f"/api/v1/payroll/runs/{drafts[0]['id']}", headers={"Authorization": f"Bearer {token}"}).json()
+                case.path_parameters["run_id"] = run["id"]
+                case.body["fingerprint"] = run["fingerprint"]
 
     def call(operation: Any, case: Any, mode: GenerationMode) -> int:
         slug = _organization_of(operation.path)
@@ -186,7 +214,7 @@ def test_the_whole_api_under_schemathesis(app: Litestar) -> None:
         if mode is GenerationMode.POSITIVE:
             pool = pools[slug]
             pool.refresh()
-            case.path_parameters = pool.real("", case.path_parameters or {}, rng) or case.path_parameters
+            case.path_parameters = pool.consistent(pool.real("", case.path_parameters or {}, rng)) or case.path_parameters
             if isinstance(case.body, dict):
                 case.body = pool.real("", case.body, rng)
             if isinstance(case.query, dict):
@@ -195,6 +223,8 @@ def test_the_whole_api_under_schemathesis(app: Litestar) -> None:
         requests[mode.value] += 1
         response = case.call(headers={"Authorization": f"Bearer {token}"})
         statuses[operation.label][response.status_code] += 1
+        if mode is GenerationMode.POSITIVE and response.status_code >= 400:
+            last_refusal[operation.label] = f"{response.status_code} {response.text[:300]}"
         if mode is GenerationMode.POSITIVE:
             case.validate_response(response, checks=CHECKS)
         else:
@@ -233,7 +263,7 @@ def test_the_whole_api_under_schemathesis(app: Litestar) -> None:
           f"{server_errors} server errors; {len(failures)} failed checks; "
           f"{len(body_operations) - len(never)} of {len(body_operations)} operations with a body reached 2xx")
     for label in never:
-        print(f"  never 2xx: {label} {dict(statuses[label])}")
+        print(f"  never 2xx: {label} {dict(statuses[label])}; last: {last_refusal.get(label, '')}")
     assert not failures, "\n\n".join(failures)
     assert never == [], "operations with a body that never answered 2xx: " + ", ".join(never)
 

@@ -193,8 +193,8 @@ API_CASES = [
     ("POST", "/api/v1/participants", {"first_name": "Ola", "is_admin": True}, 400, UNKNOWN),
     ("POST", "/api/v1/participants", {"first_name": "Ola", "id": 5}, 400, UNKNOWN),
     ("POST", "/api/v1/participants", {"first_name": "Ola", "organization_id": 2}, 400, UNKNOWN),
-    ("POST", "/api/v1/participants", {"first_name": "Ola", "active": "kanskje"}, 400, ("Must be yes or no.", "Må være ja eller nei.")),
-    ("POST", "/api/v1/participants", {"first_name": "Ola", "birth_date": 19700101}, 400, ("Must be a date", "Må være en dato")),
+    ("POST", "/api/v1/participants", {"first_name": "Ola", "is_active": "kanskje"}, 400, ("Must be yes or no.", "Må være ja eller nei.")),
+    ("POST", "/api/v1/participants", {"first_name": "Ola", "born_on": 19700101}, 400, ("Must be a date", "Må være en dato")),
     ("POST", "/api/v1/work-orders", {"title": "T", "people_needed": "fire"}, 400, WHOLE),
     ("POST", "/api/v1/work-orders", {"title": "T", "people_needed": 4.5}, 400, WHOLE),
     ("POST", "/api/v1/work-orders", {"title": "T", "people_needed": True}, 400, WHOLE),
@@ -277,8 +277,8 @@ def test_a_refused_status_change_writes_nothing(world, client, rows):
 def test_a_failed_update_leaves_every_field_as_it_was(world, client, rows):
     h = bearer(api_token(world, world.a, "leader"))
     before = client.get(f"/api/v1/participants/{rows['participant']}", headers=h).json()
-    r = client.patch(f"/api/v1/participants/{rows['participant']}", json={"nickname": "Tuppen", "birth_date": "not a date"}, headers=h)
-    assert r.status_code == 400 and set(r.json()["errors"]) == {"birth_date"}
+    r = client.patch(f"/api/v1/participants/{rows['participant']}", json={"nickname": "Tuppen", "born_on": "not a date"}, headers=h)
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"born_on"}
     assert client.get(f"/api/v1/participants/{rows['participant']}", headers=h).json() == before
 
 

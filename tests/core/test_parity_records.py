@@ -105,7 +105,7 @@ PAIRS = [
         page=lambda c: ("/participants", {"first_name": "Åse", "last_name": "Øye", "nickname": c["mark"], "gender": "woman",
                                           "birth_date": "1980-02-03", "active": "on"}),
         api=lambda c: ("/api/v1/participants", {"first_name": "Åse", "last_name": "Øye", "nickname": c["mark"], "gender": "woman",
-                                                "birth_date": "1980-02-03", "active": True}),
+                                                "born_on": "1980-02-03", "is_active": True}),
         stored=_people_marked,
     ),
     Pair(
@@ -114,8 +114,8 @@ PAIRS = [
         page=lambda c: (f"/participants/{c['pid']}", {"first_name": "Per", "last_name": "", "nickname": "Tuppen", "phone": "912 34 567",
                                                      "gender": "man", "birth_date": "1975-05-17", "card_code": "", "first_seen_on": ""}),
         api=lambda c: (f"/api/v1/participants/{c['pid']}", {"first_name": "Per", "last_name": None, "nickname": "Tuppen", "phone": "912 34 567",
-                                                           "gender": "man", "birth_date": "1975-05-17", "card_code": None,
-                                                           "first_seen_on": None, "active": False}),
+                                                           "gender": "man", "born_on": "1975-05-17", "card_code": None,
+                                                           "first_seen_on": None, "is_active": False}),
         stored=_person_stored,
     ),
     Pair(
@@ -127,7 +127,7 @@ PAIRS = [
     Pair(
         "work-orders.create", org="a", setup=_only_mark,
         page=lambda c: ("/work-orders", {"title": c["mark"], "kind": "multi_day", "people_needed": "3", "start_date": "2026-12-07"}),
-        api=lambda c: ("/api/v1/work-orders", {"title": c["mark"], "kind": "multi_day", "people_needed": 3, "start_date": "2026-12-07"}),
+        api=lambda c: ("/api/v1/work-orders", {"title": c["mark"], "kind": "multi_day", "people_needed": 3, "starts_on": "2026-12-07"}),
         stored=_orders_marked,
     ),
     Pair(

@@ -129,7 +129,7 @@ def test_customers_filters_in_the_api(world, client):
     assert client.get("/api/v1/customers?kind=district", headers=h).json()["total"] == 2
     assert client.get("/api/v1/customers?q=aune", headers=h).json()["items"][0]["kind"] == "private"
     cid = client.get("/api/v1/customers?q=aune", headers=h).json()["items"][0]["id"]
-    assert client.patch(f"/api/v1/customers/{cid}", json={"active": False}, headers=h).json()["active"] is False
+    assert client.patch(f"/api/v1/customers/{cid}", json={"is_active": False}, headers=h).json()["is_active"] is False
     assert client.get("/api/v1/customers?active=0", headers=h).json()["total"] == 1
 
 

@@ -138,7 +138,7 @@ def test_api_walks_the_path_and_shows_sensitive_data_only_on_post(client, world)
     token = api_token(world, world.b, "leader")
     h = bearer(token)
     t = today().isoformat()
-    r = client.post("/api/v1/nyttig/people", json={"first_name": "Ida", "birth_date": "1988-01-01", "date": t, "came_via": "self", "channel": "phone"}, headers=h)
+    r = client.post("/api/v1/nyttig/people", json={"first_name": "Ida", "born_on": "1988-01-01", "date": t, "came_via": "self", "channel": "phone"}, headers=h)
     assert r.status_code == 201, r.text
     pid = r.json()["participant_id"]
     r = client.post(f"/api/v1/nyttig/people/{pid}/phase", json={"step": "move", "to_phase": "interview", "date": t}, headers=h)
@@ -184,7 +184,7 @@ def test_incidents_serious_breach_dismissal_only_after_confirmation_and_injury_f
         assert path.phase == "ended"
     friday = t + dt.timedelta(days=(4 - t.weekday()) % 7)
     r = client.post("/api/v1/nyttig/incidents", json={"kind": "injury", "date": friday.isoformat(), "description": "Kuttet seg på glass"}, headers=token)
-    assert r.json()["follow_up_due"] == (friday + dt.timedelta(days=3)).isoformat(), "next working day after a Friday is Monday"
+    assert r.json()["follow_up_due_on"] == (friday + dt.timedelta(days=3)).isoformat(), "next working day after a Friday is Monday"
     wl = bearer(api_token(world, world.b, "work_leader"))
     assert client.post(f"/api/v1/nyttig/incidents/{r.json()['id']}/follow-up", headers=wl).status_code == 403
     assert client.post(f"/api/v1/nyttig/incidents/{r.json()['id']}/follow-up", headers=token).status_code == 200
