@@ -386,7 +386,7 @@ def assign(caller: Caller, day_id: int, data: TeamChoice) -> ShiftOut:
 
 class ShiftOutcomeIn(Input):
     outcome: Annotated[Literal["planned", "worked", "left_early", "sent_home", "no_show"], Meta(description="How the shift went.")]
-    hours: Annotated[Annotated[str, Meta(max_length=20, pattern=r"^[0-9]{1,2}([.,][0-9]{1,2})?$")] | None, Meta(
+    hours: Annotated[Annotated[str, Meta(max_length=20)] | None, Meta(
         description="Hours worked, a decimal string from \"0\" to \"24\"; a no-show has none.", examples=["5.5"])] = None
 
 

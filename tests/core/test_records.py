@@ -103,7 +103,7 @@ def test_list_search_filters_and_pages_in_the_api(world, client, people):
     assert client.get("/api/v1/participants?per_page=100000", headers=h).json()["per_page"] == 200
     found = client.get("/api/v1/participants?q=hansen&gender=woman", headers=h).json()
     assert found["total"] == 5 and all(p["last_name"] == "Hansen" and p["gender"] == "woman" for p in found["items"])
-    assert client.get("/api/v1/participants?active=false", headers=h).json()["total"] == 3
+    assert client.get("/api/v1/participants?is_active=false", headers=h).json()["total"] == 3
 
 
 def test_service_list_rows_orders_by_name(world, people):
@@ -130,7 +130,7 @@ def test_customers_filters_in_the_api(world, client):
     assert client.get("/api/v1/customers?q=aune", headers=h).json()["items"][0]["kind"] == "private"
     cid = client.get("/api/v1/customers?q=aune", headers=h).json()["items"][0]["id"]
     assert client.patch(f"/api/v1/customers/{cid}", json={"is_active": False}, headers=h).json()["is_active"] is False
-    assert client.get("/api/v1/customers?active=0", headers=h).json()["total"] == 1
+    assert client.get("/api/v1/customers?is_active=0", headers=h).json()["total"] == 1
 
 
 # --------------------------------------------------------------------------- work-order status
