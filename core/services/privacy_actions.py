@@ -158,7 +158,7 @@ def contact_result(contact: OutsideContact, warning: ConsentWarning | None) -> C
 
 # A whole number is a JSON number too: listed once, or the schema's oneOf would match an
 # integer twice (integer and number) and a validator would refuse every count.
-Cell = str | float | bool | None
+Cell = str | float | bool | list[Any] | dict[str, Any] | None
 
 
 class ExportedTable(msgspec.Struct, kw_only=True):

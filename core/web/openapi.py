@@ -19,6 +19,17 @@ from litestar.typing import FieldDefinition
 _STR_LIMITS = {"max_length": "max_length", "min_length": "min_length", "pattern": "pattern"}
 DECIMAL_TEXT = r"^-?[0-9]{1,9}([.][0-9]{1,6})?$"
 """A decimal as the API takes and gives it: "7.5", "-120.25"."""
+DATE_RANGE = r"^(19[0-9]{2}|2[01][0-9]{2})-"
+"""The years a date may have (core.forms.DATE_MIN..DATE_MAX): JSON Schema has no bounds
+for a date, so the first four digits say it."""
+
+
+def _is_date(field_type: Any) -> bool:
+    if isinstance(field_type, msgspec.inspect.Metadata):
+        field_type = field_type.type
+    if isinstance(field_type, msgspec.inspect.DateType):
+        return True
+    return isinstance(field_type, msgspec.inspect.UnionType) and any(_is_date(t) for t in field_type.types)
 
 
 def _is_decimal(field_type: Any) -> bool:
@@ -56,6 +67,9 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
             if _is_decimal(field.type) and isinstance(prop, Schema):
                 for branch in _string_branches(prop):
                     branch.pattern = DECIMAL_TEXT
+            if _is_date(field.type) and isinstance(prop, Schema):
+                for branch in _string_branches(prop):
+                    branch.pattern = DATE_RANGE
             text = _nullable_text(field.type)
             if text is None or not isinstance(prop, Schema):
                 continue
