@@ -158,14 +158,22 @@ def contact_result(contact: OutsideContact, warning: ConsentWarning | None) -> C
 
 # A whole number is a JSON number too: listed once, or the schema's oneOf would match an
 # integer twice (integer and number) and a validator would refuse every count.
-Cell = str | float | bool | list[Any] | dict[str, Any] | None
+Cell = str | float | bool | None
+
+
+def _cell(value: Any) -> Cell:
+    """A stored value as the export shows it: a structured one (a list of answers, a
+    week's schedule) as its JSON text, so every cell is one of four described kinds."""
+    if isinstance(value, (list, dict)):
+        return msgspec.json.encode(value).decode()
+    return value
 
 
 class ExportedTable(msgspec.Struct, kw_only=True):
     title: Annotated[str, Meta(description="What the table holds, in words.")]
     owner: Annotated[str, Meta(description="Who keeps it: `core` or a program's short name.")]
     categories: Annotated[dict[str, str], Meta(description="Column name → the kind of personal data it holds (identity, health...).")]
-    rows: Annotated[list[dict[str, Cell]], Meta(description="The person's rows: column name → value (dates and decimals as strings).")]
+    rows: Annotated[list[dict[str, Cell]], Meta(description="The person's rows: column name → value (dates and decimals as strings, a stored list or object as its JSON text).")]
 
 
 class ExportedDay(msgspec.Struct, kw_only=True):
@@ -195,7 +203,7 @@ class PersonExport(msgspec.Struct, kw_only=True):
 
 def _export_of(data: dict[str, Any]) -> PersonExport:
     tables = {
-        name: ExportedTable(title=str(t["title"]), owner=str(t["owner"]), categories={k: str(v) for k, v in t["categories"].items()}, rows=t["rows"])
+        name: ExportedTable(title=str(t["title"]), owner=str(t["owner"]), categories={k: str(v) for k, v in t["categories"].items()}, rows=[{k: _cell(v) for k, v in row.items()} for row in t["rows"]])
         for name, t in data["tables"].items()
     }
     return PersonExport(

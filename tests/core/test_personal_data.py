@@ -221,6 +221,8 @@ def test_the_export_holds_every_classified_column_of_every_enabled_plugin(world,
     for (table, column), value in values.by_column.items():
         rows = data["tables"].get(table, {}).get("rows", [])
         expected = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value) if isinstance(value, Decimal) else value
+        if isinstance(value, (list, dict)):  # the API gives a stored list or object as its JSON text
+            expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         if not any(row.get(column) == expected for row in rows):
             missing.append(f"{table}.{column}")
     assert missing == [], f"classified columns missing from the export: {missing}"
