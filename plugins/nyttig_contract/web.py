@@ -350,13 +350,16 @@ def _monday(raw: str | None) -> dt.date:
     return week_start(day if day and DATE_MIN <= day <= DATE_MAX else today())
 
 
-def timesheet_page(request: Req, db: Session, monday: dt.date, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+def timesheet_page(request: Req, db: Session, monday: dt.date, errors: dict[str, str] | None = None, status: int = 200,
+                   values: dict[str, Any] | None = None) -> Any:
+    """The week's grid and its forms; after a refusal ``values`` is what was sent, so the form that
+    failed (its ``what``) shows each error at its field and keeps what was typed."""
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     weeks = week_view(db, monday)
     disclosure(request).prepare([w.participant.id for w in weeks])
     return render(request, "nyttig_contract/timesheets.html", status_code=status, monday=monday, days=days, weeks=weeks,
                   errors=errors or {}, prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7),
-                  dept_names={d.id: d.name for d in departments(db)}, **common(request, db))
+                  dept_names={d.id: d.name for d in departments(db)}, values=values or {}, **common(request, db))
 
 
 @page_get("/nyttig/timesheets", opt={"permission": "nyttig.timesheets"}, name="nyttig.timesheets")
@@ -376,7 +379,7 @@ def timesheets_post(request: Req, db: Session, data: Form) -> Any:
             done = a.hours.run(caller, form_input(a.RecordHours, values))
     except FormError as exc:
         db.rollback()
-        return timesheet_page(request, db, _monday(str(values.get("date") or "")), exc.errors, 400)
+        return timesheet_page(request, db, _monday(str(values.get("date") or "")), exc.errors, 400, values)
     return redirect(f"/nyttig/timesheets?week={week_start(done.date).isoformat()}")
 
 
@@ -387,7 +390,7 @@ def timesheets_approve(request: Req, db: Session, data: Form) -> Any:
         done = a.approve_week.run(caller_of(request, db), form_input(a.ApproveWeek, values))
     except FormError as exc:
         db.rollback()
-        return timesheet_page(request, db, _monday(str(values.get("week") or "")), exc.errors, 400)
+        return timesheet_page(request, db, _monday(str(values.get("week") or "")), exc.errors, 400, {**values, "what": "approve"})
     return redirect(f"/nyttig/timesheets?week={done.week.isoformat()}")
 
 

@@ -281,3 +281,22 @@ def test_departments_open_and_close_with_days_places_and_work_leaders(client, wo
     client.cookies.clear()
     login(client, world.b.users["work_leader"])
     assert post_form(client, "/nyttig/departments", {"name": "X"}).status_code == 403
+
+
+def test_a_refused_timesheet_entry_keeps_what_was_typed_and_says_which_field(client, world):
+    """Hours that are not a number: the hours form comes back with the error at Hours and the
+    typed value and date kept; the absence form beside it stays clean."""
+    with world.db(world.b) as db:
+        dept = department(db, world.b.org.id)
+    login(client, world.b.users["work_leader"])
+    day = today() - dt.timedelta(days=7)
+    r = post_form(client, "/nyttig/timesheets", {"participant_id": "1", "date": day.isoformat(), "what": "hours",
+                                                 "department_id": str(dept.id), "hours": "fire og en halv"})
+    assert r.status_code == 400
+    hours_form, absence_form = r.text.split('name="what" value="hours"')[1].split('name="what" value="absence"')
+    assert re.search(r'<input id="f-ts-h" name="hours" inputmode="decimal" value="fire og en halv" required aria-invalid="true" '
+                     r'aria-describedby="err-hours">', hours_form)
+    assert 'id="err-hours"' in hours_form
+    assert f'id="f-ts-d" name="date" value="{day.isoformat()}"' in hours_form
+    assert f'<option value="{dept.id}" selected>' in hours_form
+    assert "field-error" not in absence_form and "aria-invalid" not in absence_form
