@@ -53,26 +53,32 @@ def common(request: Req, db: Session) -> dict[str, Any]:
 
 
 def person_page(request: Req, db: Session, participant_id: int, *, errors: dict[str, str] | None = None, status: int = 200,
-                assessments: Any = None) -> Any:
+                assessments: Any = None, values: dict[str, Any] | None = None) -> Any:
+    """The person's page. After a refusal, ``sent`` names the form that was sent (the last part of
+    its address: "facts", "consent"...), so the folded section holding it opens on its errors, and
+    ``values`` is what it sent."""
     person, path = _person(db, participant_id)
     ctx = person_context(db, person, path, today())
     # The relation (contact person?) is looked up here, in the worker thread; the template
     # shows each special-category value through ``reveal``, which decides and logs.
     disclosure(request).prepare([participant_id])
     plugins, organization = request.app.state["ctx"].plugins, request.scope["user"].organization
+    sent = request.url.path.rstrip("/").rsplit("/", 1)[-1] if errors else ""
     return render(request, "nyttig_contract/person.html", status_code=status, errors=errors or {}, assessments=assessments,
+                  sent=sent, values=values if errors and values is not None else None,
                   questions=QUESTIONS, checks=collect_checks(plugins, organization, db), providers=collect_providers(plugins, organization),
                   today=today(), shown=shown, forward=FORWARD.get(path.phase, ()), relapse_to=RELAPSE_TO.get(path.phase), left=LEFT,
                   **ctx, **common(request, db))
 
 
-def _act(request: Req, db: Session, participant_id: int, step: Callable[[], object]) -> Any:
-    """Run one action from the person's page; a refusal shows the page again with the errors."""
+def _act(request: Req, db: Session, participant_id: int, step: Callable[[], object], values: dict[str, Any] | None = None) -> Any:
+    """Run one action from the person's page; a refusal shows the page again with the errors
+    (and, for a form that shows them again, what was sent)."""
     try:
         step()
     except FormError as exc:
         db.rollback()
-        return person_page(request, db, participant_id, errors=exc.errors, status=400)
+        return person_page(request, db, participant_id, errors=exc.errors, status=400, values=values)
     return redirect(f"/nyttig/people/{participant_id}")
 
 
@@ -168,7 +174,8 @@ def facts_post(request: Req, db: Session, participant_id: int, data: Form) -> An
     caller = caller_of(request, db)
     # The form shows every fact: an unticked box is "no", an empty date "not known".
     fixed = {} if str(values.get("discharge_expected_on") or "").strip() else {"discharge_expected_on": None}
-    return _act(request, db, participant_id, lambda: a.set_facts.run(caller, participant_id, form_input(a.Facts, values, **fixed)))
+    return _act(request, db, participant_id, lambda: a.set_facts.run(caller, participant_id, form_input(a.Facts, values, **fixed)),
+                values)
 
 
 @page_post("/nyttig/people/{participant_id:int}/interview", opt=action_opt(a.interview))
