@@ -53,26 +53,32 @@ def common(request: Req, db: Session) -> dict[str, Any]:
 
 
 def person_page(request: Req, db: Session, participant_id: int, *, errors: dict[str, str] | None = None, status: int = 200,
-                assessments: Any = None) -> Any:
+                assessments: Any = None, values: dict[str, Any] | None = None) -> Any:
+    """The person's page. After a refusal, ``sent`` names the form that was sent (the last part of
+    its address: "facts", "consent"...), so the folded section holding it opens on its errors, and
+    ``values`` is what it sent."""
     person, path = _person(db, participant_id)
     ctx = person_context(db, person, path, today())
     # The relation (contact person?) is looked up here, in the worker thread; the template
     # shows each special-category value through ``reveal``, which decides and logs.
     disclosure(request).prepare([participant_id])
     plugins, organization = request.app.state["ctx"].plugins, request.scope["user"].organization
+    sent = request.url.path.rstrip("/").rsplit("/", 1)[-1] if errors else ""
     return render(request, "nyttig_contract/person.html", status_code=status, errors=errors or {}, assessments=assessments,
+                  sent=sent, values=values if errors and values is not None else None,
                   questions=QUESTIONS, checks=collect_checks(plugins, organization, db), providers=collect_providers(plugins, organization),
                   today=today(), shown=shown, forward=FORWARD.get(path.phase, ()), relapse_to=RELAPSE_TO.get(path.phase), left=LEFT,
                   **ctx, **common(request, db))
 
 
-def _act(request: Req, db: Session, participant_id: int, step: Callable[[], object]) -> Any:
-    """Run one action from the person's page; a refusal shows the page again with the errors."""
+def _act(request: Req, db: Session, participant_id: int, step: Callable[[], object], values: dict[str, Any] | None = None) -> Any:
+    """Run one action from the person's page; a refusal shows the page again with the errors
+    (and, for a form that shows them again, what was sent)."""
     try:
         step()
     except FormError as exc:
         db.rollback()
-        return person_page(request, db, participant_id, errors=exc.errors, status=400)
+        return person_page(request, db, participant_id, errors=exc.errors, status=400, values=values)
     return redirect(f"/nyttig/people/{participant_id}")
 
 
@@ -168,7 +174,8 @@ def facts_post(request: Req, db: Session, participant_id: int, data: Form) -> An
     caller = caller_of(request, db)
     # The form shows every fact: an unticked box is "no", an empty date "not known".
     fixed = {} if str(values.get("discharge_expected_on") or "").strip() else {"discharge_expected_on": None}
-    return _act(request, db, participant_id, lambda: a.set_facts.run(caller, participant_id, form_input(a.Facts, values, **fixed)))
+    return _act(request, db, participant_id, lambda: a.set_facts.run(caller, participant_id, form_input(a.Facts, values, **fixed)),
+                values)
 
 
 @page_post("/nyttig/people/{participant_id:int}/interview", opt=action_opt(a.interview))
@@ -350,13 +357,16 @@ def _monday(raw: str | None) -> dt.date:
     return week_start(day if day and DATE_MIN <= day <= DATE_MAX else today())
 
 
-def timesheet_page(request: Req, db: Session, monday: dt.date, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+def timesheet_page(request: Req, db: Session, monday: dt.date, errors: dict[str, str] | None = None, status: int = 200,
+                   values: dict[str, Any] | None = None) -> Any:
+    """The week's grid and its forms; after a refusal ``values`` is what was sent, so the form that
+    failed (its ``what``) shows each error at its field and keeps what was typed."""
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     weeks = week_view(db, monday)
     disclosure(request).prepare([w.participant.id for w in weeks])
     return render(request, "nyttig_contract/timesheets.html", status_code=status, monday=monday, days=days, weeks=weeks,
                   errors=errors or {}, prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7),
-                  dept_names={d.id: d.name for d in departments(db)}, **common(request, db))
+                  dept_names={d.id: d.name for d in departments(db)}, values=values or {}, **common(request, db))
 
 
 @page_get("/nyttig/timesheets", opt={"permission": "nyttig.timesheets"}, name="nyttig.timesheets")
@@ -376,7 +386,7 @@ def timesheets_post(request: Req, db: Session, data: Form) -> Any:
             done = a.hours.run(caller, form_input(a.RecordHours, values))
     except FormError as exc:
         db.rollback()
-        return timesheet_page(request, db, _monday(str(values.get("date") or "")), exc.errors, 400)
+        return timesheet_page(request, db, _monday(str(values.get("date") or "")), exc.errors, 400, values)
     return redirect(f"/nyttig/timesheets?week={week_start(done.date).isoformat()}")
 
 
@@ -387,7 +397,7 @@ def timesheets_approve(request: Req, db: Session, data: Form) -> Any:
         done = a.approve_week.run(caller_of(request, db), form_input(a.ApproveWeek, values))
     except FormError as exc:
         db.rollback()
-        return timesheet_page(request, db, _monday(str(values.get("week") or "")), exc.errors, 400)
+        return timesheet_page(request, db, _monday(str(values.get("week") or "")), exc.errors, 400, {**values, "what": "approve"})
     return redirect(f"/nyttig/timesheets?week={done.week.isoformat()}")
 
 

@@ -92,11 +92,13 @@ class PayrollController(Controller):
 
     # -- runs ------------------------------------------------------------------------
 
-    def _index(self, request: Request[Any, Any, Any], db: Session, errors: dict[str, str], status: int = 200) -> Any:
+    def _index(self, request: Request[Any, Any, Any], db: Session, errors: dict[str, str], status: int = 200,
+               values: dict[str, Any] | None = None) -> Any:
+        """The runs and the new-run forms; after a refusal ``values`` is what was sent, kept in the form."""
         runs = list(db.scalars(select(PayRun).order_by(PayRun.period_start.desc(), PayRun.id.desc()).limit(100)))
         period = str(SettingReader(db, actions.pay_env_of(caller_of(request, db)).defs)("payroll.period", today()))
         return render(request, "payroll_rules/index.html", status_code=status, runs=runs, errors=errors, period=period,
-                      this_month=today().strftime("%Y-%m"), today_=today(), **labels())
+                      this_month=today().strftime("%Y-%m"), today_=today(), values=values or {}, **labels())
 
     @page_get("/", opt={"permission": "payroll.view"}, name="payroll.index")
     def index(self, request: Request[Any, Any, Any], db: Session) -> Any:
@@ -104,11 +106,12 @@ class PayrollController(Controller):
 
     @page_post("/runs", opt=action_opt(actions.create_run))
     def create_run(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
+        values = form_data(data)
         try:
-            run = actions.create_run.run(caller_of(request, db), period_input(form_data(data)))
+            run = actions.create_run.run(caller_of(request, db), period_input(values))
         except FormError as exc:
             db.rollback()
-            return self._index(request, db, exc.errors, status=400)
+            return self._index(request, db, exc.errors, status=400, values=values)
         return redirect(f"/payroll/runs/{run.id}")
 
     def _run(self, request: Request[Any, Any, Any], db: Session, run: PayRun, errors: dict[str, str], status: int = 200) -> Any:

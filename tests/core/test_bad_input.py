@@ -294,3 +294,18 @@ def test_a_duplicate_card_code_is_refused_not_a_500(world, client, rows):
     # The same card code in another organization is that organization's business.
     hb = bearer(api_token(world, world.b, "leader"))
     assert client.post("/api/v1/participants", json={"first_name": "C", "card_code": "C1"}, headers=hb).status_code == 201
+
+
+def test_a_refused_staff_member_keeps_name_and_roles_but_never_the_password(world, client):
+    """A too-short password: the admin page comes back with the error at the password, the
+    username, name and ticked roles as typed, and the password field empty."""
+    login(client, world.a.users["admin"])
+    r = post_form(client, "/admin/staff", {"username": "ase.oyen", "full_name": "Åse Øyen Ærø", "password": "kort-pw",
+                                           "roles": "work_leader"})
+    assert r.status_code == 400
+    assert 'name="username" maxlength="80" value="ase.oyen"' in r.text
+    assert 'name="full_name" maxlength="200" value="Åse Øyen Ærø"' in r.text
+    assert 'id="st-r-work_leader" type="checkbox" name="roles" value="work_leader" aria-describedby="st-r-help" checked>' in r.text
+    assert 'id="st-r-leader" type="checkbox" name="roles" value="leader" aria-describedby="st-r-help">' in r.text
+    assert "kort-pw" not in r.text
+    assert 'id="err-password"' in r.text

@@ -31,7 +31,9 @@ ADMIN = {"permission": "org.admin"}
 class AdminController(Controller):
     path = "/admin"
 
-    def _page(self, request: Request[Any, Any, Any], db: Session, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    def _page(self, request: Request[Any, Any, Any], db: Session, errors: dict[str, str] | None = None, status: int = 200,
+              kept: dict[str, dict[str, Any]] | None = None) -> Any:
+        """The admin page; ``kept`` is what a refused form sent, by form ("site", "staff"), shown in it again."""
         ctx = app_context(request)
         user = current_user(request)
         org = db.get(Organization, user.organization.id)
@@ -42,20 +44,21 @@ class AdminController(Controller):
             request, "admin.html", status_code=status, org=org, program_plugins=ctx.plugins.program_plugins,
             plugin_info=plugin_info, settings=settings, sites=list(db.scalars(select(Site).order_by(Site.name))),
             staff=staff, roles=ROLES, choice_label=choice_label, errors=errors or {}, pending=access_requests.pending(db),
-            sensitive_roles=access_requests.sensitive_roles(ctx.permission_defs, ROLES),
+            sensitive_roles=access_requests.sensitive_roles(ctx.permission_defs, ROLES), kept=kept or {},
         )
 
     @page_get("/", opt=ADMIN, name="admin")
     def index(self, request: Request[Any, Any, Any], db: Session) -> Any:
         return self._page(request, db)
 
-    def _do(self, request: Request[Any, Any, Any], db: Session, act: Callable[[], Any]) -> Any:
-        """Run one action; its refusal re-renders the page with the messages."""
+    def _do(self, request: Request[Any, Any, Any], db: Session, act: Callable[[], Any],
+            kept: dict[str, dict[str, Any]] | None = None) -> Any:
+        """Run one action; its refusal re-renders the page with the messages and what was typed."""
         try:
             act()
         except FormError as exc:
             db.rollback()
-            return self._page(request, db, exc.errors, 400)
+            return self._page(request, db, exc.errors, 400, kept)
         return redirect("/admin")
 
     @page_post("/plugins", opt=action_opt(admin.set_plugin))
@@ -75,12 +78,15 @@ class AdminController(Controller):
 
     @page_post("/sites", opt=action_opt(admin.add_site))
     def sites(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
-        return self._do(request, db, lambda: admin.add_site.run(caller_of(request, db), form_input(AddSite, form_data(data))))
+        values = form_data(data)
+        return self._do(request, db, lambda: admin.add_site.run(caller_of(request, db), form_input(AddSite, values)), {"site": values})
 
     @page_post("/staff", opt=action_opt(admin.add_staff))
     def add_staff(self, request: Request[Any, Any, Any], db: Session, data: Form) -> Any:
-        return self._do(request, db, lambda: admin.add_staff.run(
-            caller_of(request, db), form_input(AddStaff, form_data(data), roles=form_list(data, "roles"))))
+        values, roles = form_data(data), form_list(data, "roles")
+        # The password is never sent back into the page: it is typed again.
+        kept = {"staff": {"username": values.get("username", ""), "full_name": values.get("full_name", ""), "roles": roles}}
+        return self._do(request, db, lambda: admin.add_staff.run(caller_of(request, db), form_input(AddStaff, values, roles=roles)), kept)
 
     @page_post("/staff/{user_id:int}/active", opt=action_opt(admin.set_staff_active))
     def staff_active(self, request: Request[Any, Any, Any], db: Session, user_id: int, data: Form) -> Any:

@@ -281,3 +281,44 @@ def test_departments_open_and_close_with_days_places_and_work_leaders(client, wo
     client.cookies.clear()
     login(client, world.b.users["work_leader"])
     assert post_form(client, "/nyttig/departments", {"name": "X"}).status_code == 403
+
+
+def test_a_refused_timesheet_entry_keeps_what_was_typed_and_says_which_field(client, world):
+    """Hours that are not a number: the hours form comes back with the error at Hours and the
+    typed value and date kept; the absence form beside it stays clean."""
+    with world.db(world.b) as db:
+        dept = department(db, world.b.org.id)
+    login(client, world.b.users["work_leader"])
+    day = today() - dt.timedelta(days=7)
+    r = post_form(client, "/nyttig/timesheets", {"participant_id": "1", "date": day.isoformat(), "what": "hours",
+                                                 "department_id": str(dept.id), "hours": "fire og en halv"})
+    assert r.status_code == 400
+    hours_form, absence_form = r.text.split('name="what" value="hours"')[1].split('name="what" value="absence"')
+    assert re.search(r'<input id="f-ts-h" name="hours" inputmode="decimal" value="fire og en halv" required aria-invalid="true" '
+                     r'aria-describedby="err-hours">', hours_form)
+    assert 'id="err-hours"' in hours_form
+    assert f'id="f-ts-d" name="date" value="{day.isoformat()}"' in hours_form
+    assert f'<option value="{dept.id}" selected>' in hours_form
+    assert "field-error" not in absence_form and "aria-invalid" not in absence_form
+
+
+def test_a_refused_facts_change_opens_its_section_with_what_was_sent(client, world):
+    """The facts form is folded away; a refused change (a date out of range) opens it, shows the
+    error at the date and keeps the boxes and the date as sent (paid work unticked, though stored
+    as paid), while nothing is stored."""
+    from .helpers import on_path
+    with world.db(world.b) as db:
+        p, _path = on_path(db, world.b.org.id, world.b.users["leader"].id, first="Åsmund")
+        pid = p.id
+    login(client, world.b.users["leader"])
+    r = post_form(client, f"/nyttig/people/{pid}/facts", {"treatment_plan_job": "1", "discharge_expected_on": "1200-01-01"})
+    assert r.status_code == 400
+    section = r.text.split('action="/nyttig/people/%d/facts"' % pid)[0].rsplit("<details", 1)[1]
+    assert section.startswith(" open>"), "the facts section is open on its error"
+    form = r.text.split('action="/nyttig/people/%d/facts"' % pid)[1].split("</form>")[0]
+    assert 'name="treatment_plan_job" value="1" checked>' in form
+    assert 'name="paid_worker" value="1">' in form and 'name="ready_to_return" value="1">' in form
+    assert 'value="1200-01-01"' in form and 'id="err-discharge_expected_on"' in form
+    with world.db(world.b) as db:
+        stored = db.scalars(select(PathRecord).where(PathRecord.participant_id == pid)).one()
+        assert stored.paid_worker and not stored.treatment_plan_job

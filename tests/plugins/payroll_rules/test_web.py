@@ -260,3 +260,14 @@ def test_a_bad_period_on_the_page_is_shown_on_the_field_filled_in(client, world,
     assert r.status_code == 400 and "Must be on or after the start date." in r.text
     with world.db(world.b) as db:
         assert db.scalars(select(PayRun)).first() is None
+
+
+def test_a_period_ending_before_it_starts_is_refused_at_the_end_date_and_keeps_both_dates(client, world):
+    login(client, world.b.users["payroll"])
+    r = post_form(client, "/payroll/runs", {"date_from": "2026-11-30", "date_to": "2026-11-01"})
+    assert r.status_code == 400
+    form = r.text.split("<details", 1)[1].split("</details>", 1)[0]
+    assert form.startswith(" open>"), "the other-period form is shown open, with its error"
+    assert 'name="date_from" type="date" value="2026-11-30"' in form
+    assert 'name="date_to" type="date" value="2026-11-01"' in form
+    assert 'id="err-date_to"' in form and 'id="err-date_from"' not in form
