@@ -41,7 +41,7 @@ def _message(status: int) -> str:
         403: _("You do not have access to this."),
         404: _("Not found. It may have been removed, or it belongs to another organization."),
         405: _("This action is not available here."),
-        409: _("This conflicts with a change made at the same time. Reload and try again."),
+        409: _("This cannot be done in the record's present state, or it conflicts with a change made at the same time. Reload and try again."),
         413: _("What was sent is too large."),
         415: _("This kind of content is not accepted here."),
         422: _("Some of the values are not valid."),
