@@ -101,9 +101,10 @@ async def screen_request(request: Any) -> None:
             value = value.date()
         if isinstance(value, dt.date) and not DATE_MIN <= value <= DATE_MAX:
             raise NotFoundException()
-    for _name, value in request.query_params.multi_items():
-        # A date in the query string (a week, a period) is held to the same range, or a
-        # year 600 would be computed with and echoed back as if it were a day we work with.
+    for _name, value in (request.query_params.multi_items() if request.url.path.startswith("/api/") else ()):
+        # A date in the API's query string (a week, a period) is held to the same range, or
+        # a year 600 would be computed with and echoed back as if it were a day we work with.
+        # (A page with a week in its address shows this week instead, as staff expect.)
         if isinstance(value, str) and _ISO_DAY.fullmatch(value):
             try:
                 day = dt.date.fromisoformat(value)
