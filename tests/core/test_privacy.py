@@ -467,7 +467,7 @@ def test_export_holds_the_cores_and_the_enabled_plugins_classified_rows_and_is_l
     assert [n["body"] for n in tables["follow_up_note"]["rows"]] == ["Oppfølging"]
     assert tables["consent"]["rows"][0]["party"] == "NAV Lerkendal"
     assert data["attendance"] == [{"date": "2026-01-05", "outcome": "worked", "hours": None}]
-    assert tables["dagsverk_lottery_profile"]["rows"][0]["limits"] == ["no_ladders"]
+    assert tables["dagsverk_lottery_profile"]["rows"][0]["limits"] == '["no_ladders"]'  # a stored list, as its JSON text
     assert tables["dagsverk_lottery_profile"]["owner"] == "dagsverk_lottery"
     assert tables["intake_record"]["categories"]["health"] == "health"
     assert log_rows(world, pid)[-1].action == "export"
