@@ -72,15 +72,21 @@ class Classification:
     category: Category
     keep: str = ""
     """Why erasure keeps this value (the law that requires it), or empty: erasure removes it."""
+    derived: str = ""
+    """What the value is computed from (a search key from the names), or empty. The GDPR
+    export leaves a derived value out: it says nothing its source does not. Erasure
+    empties it as any other."""
 
 
-def personal(category: Category, *, keep: str = "") -> dict[str, Any]:
+def personal(category: Category, *, keep: str = "", derived: str = "") -> dict[str, Any]:
     """The ``info`` of a column that holds personal data of ``category``.
 
     :param keep: erasure keeps the value, for the reason given (for example
         ``"bookkeeping act: pay records for five years"``); the export still contains it.
+    :param derived: the value is computed from other columns, named here (``"first_name,
+        last_name, nickname"``); the export leaves it out, erasure empties it.
     """
-    return {INFO_KEY: Classification(Category(category), keep)}
+    return {INFO_KEY: Classification(Category(category), keep, derived)}
 
 
 def not_personal() -> dict[str, Any]:

@@ -63,7 +63,10 @@ def classification_markdown(tables: Iterable[ClassifiedTable]) -> str:
     for t in tables:
         subject = f"`{t.subject}`" if t.subject else "none"
         for name, c in t.columns.items():
-            erasure = _erasure(t, c.keep).replace("|", "\\|")
+            erasure = _erasure(t, c.keep)
+            if c.derived:  # computed from other columns: the export leaves it out
+                erasure += f"; derived from {c.derived}, not in the export"
+            erasure = erasure.replace("|", "\\|")
             special = "yes" if c.category.special else ""
             lines.append(f"| `{t.table.name}` | `{name}` | {c.category.value} | {special} | {erasure} | {subject} |")
     return "\n".join(lines) + "\n"

@@ -202,9 +202,10 @@ def _exported_columns(pt: PersonTable) -> list[Any]:
     (dates, hours, codes): the person is entitled to them and they give the values context."""
     table = pt.classified.table
     skip = {pt.subject, "organization_id"}
+    derived = {n for n, c in pt.columns.items() if c.derived}
     return [
         c for c in table.columns
-        if c.name in pt.columns or (c.name not in skip and not c.primary_key and not c.foreign_keys)
+        if c.name not in derived and (c.name in pt.columns or (c.name not in skip and not c.primary_key and not c.foreign_keys))
     ]
 
 
@@ -226,7 +227,7 @@ def export_tables(db: Session, tables: Sequence[PersonTable], participant_id: in
         stmt = select(*columns).where(*_where_person(pt, participant_id, organization_id)).order_by(*pk)
         rows = [{k: _json_value(v) for k, v in row._mapping.items()} for row in db.execute(stmt)]
         if rows:
-            out.append(ExportedTable(pt.name, pt.owner, pt.title, {n: str(c.category) for n, c in pt.columns.items()}, rows))
+            out.append(ExportedTable(pt.name, pt.owner, pt.title, {n: str(c.category) for n, c in pt.columns.items() if not c.derived}, rows))
     return out
 
 

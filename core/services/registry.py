@@ -10,6 +10,7 @@ from core.forms import Field
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as L
 from core.models import CUSTOMER_KINDS, GENDERS, ORDER_KINDS, ORDER_STATUSES, Customer, Department, Participant, Site, WorkOrder
+from core.services.name_search import name_condition
 from core.services.resources import Resource
 
 
@@ -60,6 +61,7 @@ PARTICIPANTS = Resource(
         "active": L("Active"),
     },
     search_columns=[Participant.first_name, Participant.last_name, Participant.nickname, Participant.card_code],
+    name_search=name_condition,
     filters=[Field("active", kind="bool"), Field("gender", kind="choice", choices=GENDERS)],
     order_by=[Participant.first_name, Participant.last_name],
     list_columns=["first_name", "last_name", "nickname", "gender", "active"],

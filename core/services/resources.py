@@ -65,6 +65,9 @@ class Resource:
     labels: dict[str, Any]
     """Field name -> lazy translated label."""
     search_columns: Sequence[Any]
+    name_search: Callable[[str], Any] | None = None
+    """A condition for the letters of a name (``core.services.name_search.name_condition``:
+    case and accents folded alike on every database), or'ed with the columns' own search."""
     filters: list[Field] = field(default_factory=list)
     order_by: Sequence[Any] = ()
     list_columns: Sequence[str] = ()
@@ -103,7 +106,9 @@ def list_rows(
     q = "".join(ch for ch in (q or "") if unicodedata.category(ch) != "Cc").strip()
     if q:
         # "50%" or "a_b" are searched as typed, not as LIKE patterns.
-        stmt = stmt.where(or_(*(func.lower(col).contains(q.lower(), autoescape=True) for col in res.search_columns)))
+        conditions = [func.lower(col).contains(q.lower(), autoescape=True) for col in res.search_columns]
+        named = res.name_search(q) if res.name_search is not None else None
+        stmt = stmt.where(or_(*conditions, *([named] if named is not None else [])))
     for name, value in (filters or {}).items():
         if value not in (None, ""):
             stmt = stmt.where(getattr(res.model, name) == value)
