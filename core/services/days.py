@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 from msgspec import Meta
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,6 +90,29 @@ def register_attendance(db: Session, day: ProgramDay, participant: Participant, 
             select(Attendance).where(Attendance.day_id == day.id, Attendance.participant_id == participant.id)
         ).one()
     return row
+
+
+def remove_attendance(db: Session, day: ProgramDay, participant_id: int) -> bool:
+    """Take back a registration made by mistake: the person's attendance that day goes,
+    and their first day becomes what it was before (their earliest other day present, or
+    none). Someone with a shift that day is refused (409): they worked, or are on a team.
+    Flushes only, so the caller's other changes go in the same transaction; returns
+    whether there was an attendance to remove."""
+    if db.scalars(select(Shift.id).where(Shift.day_id == day.id, Shift.participant_id == participant_id)).first() is not None:
+        raise ClientException(status_code=409, extra={"__all__": _("This person has a shift this day: take them off the team first.")})
+    row = db.scalars(select(Attendance).where(Attendance.day_id == day.id, Attendance.participant_id == participant_id)).first()
+    if row is None:
+        return False
+    db.delete(row)
+    db.flush()
+    person = db.get(Participant, participant_id)
+    if person is not None and person.first_seen_on == day.date:
+        person.first_seen_on = db.scalar(
+            select(func.min(ProgramDay.date)).select_from(Attendance).join(ProgramDay, Attendance.day_id == ProgramDay.id)
+            .where(Attendance.participant_id == participant_id)
+        )
+        db.flush()
+    return True
 
 
 def create_team(db: Session, day: ProgramDay, name: str, work_leader_id: int | None, order_ids: list[int]) -> Team:

@@ -23,7 +23,7 @@ from core.api_types import DayId, ParticipantId, TeamId
 from core.db import as_utc, get_scoped
 from core.forms import INT_MAX, FormError
 from core.i18n import gettext as _
-from core.models import Participant, ProgramDay, Shift
+from core.models import Attendance, Participant, ProgramDay, Shift
 from core.services.days import stored_day
 from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
@@ -244,15 +244,85 @@ def check_in(caller: Caller, day_id: int, data: CheckInIn) -> CheckInOut:
 class NewcomerIn(Input):
     first_name: Annotated[str, Meta(max_length=100, description="The first name, if the person gives one.", examples=["Øyvind"])] = ""
     nickname: Annotated[str, Meta(max_length=100, description="What the person is called, if no first name.", examples=["Gubben"])] = ""
+    confirm_new_person: Annotated[bool, Meta(description="Add the person although people with similar names exist (the answer "
+                                                         "without it was 409 listing them): staff asked, and it is none of them.")] = False
 
 
 @action("dagsverk.newcomer", permission="dagsverk.checkin", summary="Add a newcomer at the door",
         description="A new participant with only a first name or a nickname (one is required, 422), registered "
-                    "at once as for check-in. The intake conversation is marked as due.")
+                    "at once as for check-in. The intake conversation is marked as due. While people with a similar "
+                    "first name or nickname exist (the door's name matching: accents and a typo forgiven, inactive "
+                    "people too), the answer is 409 listing them under `similar`, and nothing is stored: check one of "
+                    "them in instead, or send again with `confirm_new_person: true`.")
 def add_newcomer(caller: Caller, day_id: int, data: NewcomerIn) -> CheckInOut:
     day = stored_day(caller, day_id)
-    person, row = checkin_service.add_newcomer(caller.db, day, data.first_name, data.nickname, caller.user.id)
+    person, row = checkin_service.add_newcomer(caller.db, day, data.first_name, data.nickname, caller.user.id,
+                                               confirmed=data.confirm_new_person)
     return CheckInOut(participant_id=person.id, day_id=day.id, status=row.status, is_new=True)
+
+
+class UndoCheckInIn(Input):
+    participant_id: ParticipantId
+
+
+class UndoneOut(msgspec.Struct):
+    participant_id: ParticipantId
+    day_id: DayId
+    registered: Annotated[bool, Meta(description="Whether the person is still registered that day: always false after an undo.")]
+
+
+@action("dagsverk.undo_check_in", permission="dagsverk.checkin", summary="Undo a registration at the door",
+        description="Takes back a registration made by mistake, until check-in closes: the person's check-in and their "
+                    "attendance that day are removed (no attendance is left) and the access log records who did it. "
+                    "Once check-in has closed (the draw is sealed or drawn) the answer is 409, as it is for someone with "
+                    "a shift that day; someone not registered that day is 422.")
+def undo_check_in(caller: Caller, day_id: int, data: UndoCheckInIn) -> UndoneOut:
+    day = stored_day(caller, day_id)
+    page = "/api/v1/dagsverk/days/{day_id}/undo-checkin" if caller.api else "/dagsverk/days/{day_ref}/undo-checkin"
+    checkin_service.undo_check_in(caller.db, day, data.participant_id, caller.user.id, page=page)
+    return UndoneOut(participant_id=data.participant_id, day_id=day.id, registered=False)
+
+
+# --- Search at the door ---------------------------------------------------------------------
+
+class PersonHitOut(msgspec.Struct):
+    participant_id: ParticipantId
+    name: Annotated[str, Meta(description="First and last name, with the nickname in brackets.", examples=["Øyvind Amundsen (Gubben)"])]
+    nickname: Annotated[str, Meta(description="What the person is called; empty if nothing.")]
+    birth_year: Annotated[int | None, Meta(description="The year of birth, to tell people of one name apart; null if unknown.", examples=[1971])]
+    card_code_end: Annotated[str | None, Meta(description="The last three characters of the card code, to tell people apart; null without a card.", examples=["042"])]
+    last_seen_on: Annotated[dt.date | None, Meta(description="The last day the person was registered present; null if never.")]
+    is_registered: Annotated[bool, Meta(description="Whether the person is already registered on this day.")]
+    by_card: Annotated[bool, Meta(description="Found by the exact card code (then the only result).")]
+
+
+class PeopleFoundOut(msgspec.Struct):
+    items: Annotated[list[PersonHitOut], Meta(description="The people found, the likeliest first (at most 8).")]
+
+
+class SimilarNamesOut(msgspec.Struct, kw_only=True):
+    """A 409 from the newcomer action: people with similar names exist."""
+
+    status_code: Annotated[int, Meta(description="409.", examples=[409])]
+    detail: Annotated[str, Meta(description="What to do, in the language of the token's owner.")]
+    errors: Annotated[dict[str, str], Meta(description="The same message under `confirm_new_person`.")]
+    similar: Annotated[list[PersonHitOut], Meta(description="The people with similar names, the likeliest first.")]
+
+
+def hit_out(hit: checkin_service.Hit, present: set[int]) -> PersonHitOut:
+    p = hit.participant
+    return PersonHitOut(participant_id=p.id, name=p.display_name.strip(), nickname=p.nickname or "", birth_year=hit.birth_year,
+                        card_code_end=hit.card_end, last_seen_on=hit.last_seen, is_registered=p.id in present, by_card=hit.card)
+
+
+def present_on(db: Session, day: ProgramDay) -> set[int]:
+    return set(db.scalars(select(Attendance.participant_id).where(Attendance.day_id == day.id)))
+
+
+def people_found(db: Session, day: ProgramDay, q: str) -> PeopleFoundOut:
+    """The door's search, as the check-in page shows it: by exact card code, else by name."""
+    present = present_on(db, day)
+    return PeopleFoundOut(items=[hit_out(h, present) for h in checkin_service.find(db, q, organization_id=day.organization_id)])
 
 
 class FitIn(Input):

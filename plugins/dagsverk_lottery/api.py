@@ -12,7 +12,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request
+from litestar import Request, Response
+from litestar.enums import MediaType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from msgspec import Meta
 from sqlalchemy.orm import Session
@@ -38,11 +40,16 @@ from plugins.dagsverk_lottery.actions import (
     LockIn,
     MoveIn,
     NewcomerIn,
+    PeopleFoundOut,
+    SimilarNamesOut,
     SuggestIn,
     TeamsOut,
+    UndoCheckInIn,
+    UndoneOut,
     VerificationOut,
     VoidIn,
 )
+from plugins.dagsverk_lottery.checkin import SimilarNames
 from plugins.dagsverk_lottery.funders import DAY_COUNTS, as_json, funders_tables
 
 A = "/api/v1/dagsverk"
@@ -58,9 +65,39 @@ def api_checkin(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam
     return act.check_in.run(caller_of(request, db), day_id, data)
 
 
-@api_post(f"{A}/days/{{day_id:int}}/newcomer", **api_doc(act.add_newcomer), status_code=201, name="api.dagsverk.newcomer", tags=TAGS)
+SIMILAR = {409: ResponseSpec(data_container=SimilarNamesOut, generate_examples=False,
+                             description="People with similar names exist: one of them may be the person. Nothing was stored.")}
+
+
+@api_post(f"{A}/days/{{day_id:int}}/newcomer", **api_doc(act.add_newcomer), status_code=201, name="api.dagsverk.newcomer", tags=TAGS,
+          responses=SIMILAR)
 def api_newcomer(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam, data: NewcomerIn) -> CheckInOut:
-    return act.add_newcomer.run(caller_of(request, db), day_id, data)
+    try:
+        return act.add_newcomer.run(caller_of(request, db), day_id, data)
+    except SimilarNames as exc:
+        db.rollback()
+        present = act.present_on(db, stored_day(caller_of(request, db), day_id))
+        body = SimilarNamesOut(status_code=409, detail=exc.message, errors={"confirm_new_person": exc.message},
+                               similar=[act.hit_out(h, present) for h in exc.similar])
+        return Response(body, status_code=409, media_type=MediaType.JSON)  # type: ignore[return-value]
+
+
+@api_post(f"{A}/days/{{day_id:int}}/undo-checkin", **api_doc(act.undo_check_in), status_code=200, name="api.dagsverk.undo_checkin", tags=TAGS)
+def api_undo_checkin(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam, data: UndoCheckInIn) -> UndoneOut:
+    return act.undo_check_in.run(caller_of(request, db), day_id, data)
+
+
+@api_get(f"{A}/days/{{day_id:int}}/checkin-candidates", opt={"permission": "dagsverk.checkin"}, name="api.dagsverk.checkin_candidates",
+         tags=TAGS, summary="Find a person at the door",
+         description="What the check-in page's search box finds: an exact card code alone, else up to 8 people whose names "
+         "match the words typed (each word the start of a first name, last name or nickname; case and accents folded "
+         "alike, \"o\" finding \"ø\" as a second choice, then a letter missing, doubled or swapped), the likeliest "
+         "first. Each with what tells people of one name apart: birth year, the card code's last characters, "
+         "nickname, the last day present, and whether already registered on this day. Finds nothing, and changes "
+         "nothing, by itself: register with `POST .../checkin`.")
+def api_checkin_candidates(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam,
+                           q: Annotated[str, Parameter(description="A few letters of the name (words), or the card code; at most 100 characters are used.", max_length=200)] = "") -> PeopleFoundOut:
+    return act.people_found(db, stored_day(caller_of(request, db), day_id), q)
 
 
 @api_post(f"{A}/days/{{day_id:int}}/fit", **api_doc(act.set_fit), status_code=200, name="api.dagsverk.fit", tags=TAGS)
@@ -221,5 +258,5 @@ def api_numbers(
 
 
 def route_handlers() -> list[Any]:
-    return [api_checkin, api_newcomer, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_void, api_call,
+    return [api_checkin, api_checkin_candidates, api_newcomer, api_undo_checkin, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_void, api_call,
             api_teams, api_suggest, api_move, api_lock, api_close, api_calendar, api_numbers]

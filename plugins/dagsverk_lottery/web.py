@@ -115,31 +115,37 @@ def screen_name(p: Participant, style: str) -> str:
 # --- Check-in -------------------------------------------------------------------------
 
 def _checkin_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, q: str = "", errors: dict[str, str] | None = None,
-                  status: int = 200, ok: int | None = None) -> Any:
+                  status: int = 200, ok: int | None = None, similar: list[checkin_service.Hit] | None = None,
+                  newcomer: dict[str, str] | None = None, undone: int | None = None) -> Any:
     rows = checkin_service.day_list(db, day)
     draw = draw_service.active_draw(db, day)
-    results = checkin_service.find(db, q) if q else []
+    results = checkin_service.find(db, q, organization_id=day.organization_id) if q else []
     present = {a.participant_id for a, _c in rows}
     ok_person = db.get(Participant, ok) if ok else None
     if ok_person is not None and ok_person.organization_id != day.organization_id:
         ok_person = None
+    undone_person = db.get(Participant, undone) if undone else None
+    if undone_person is not None and undone_person.organization_id != day.organization_id:
+        undone_person = None
     counts = {"entered": sum(1 for _a, c in rows if c is None or c.status == "entered"),
               "not_fit": sum(1 for _a, c in rows if c is not None and c.status == "not_fit"),
               "after_draw": sum(1 for _a, c in rows if c is not None and c.status == "after_draw")}
     return render(request, "dagsverk_lottery/checkin.html", status_code=status, day=day, rows=rows, draw=draw, q=q, results=results,
-                  present=present, errors=errors or {}, ok_person=ok_person, counts=counts,
+                  present=present, errors=errors or {}, ok_person=ok_person, counts=counts, similar=similar or [], newcomer=newcomer or {},
+                  undone_person=undone_person,
                   intake=checkin_service.intake_due(db, [a.participant_id for a, _c in rows]), mode=cal.draw_mode(db))
 
 
 @page_get(f"{P}/checkin", opt={"permission": "dagsverk.checkin"}, name="dagsverk.checkin")
-def checkin_page(request: Request[Any, Any, Any], db: Session, date: str | None = None, q: str = "", ok: int | None = None) -> Any:
+def checkin_page(request: Request[Any, Any, Any], db: Session, date: str | None = None, q: str = "", ok: int | None = None,
+                 undone: int | None = None) -> Any:
     """The page, and the results for ``q`` (what the page's script fetches while staff type).
     A GET changes nothing: even an exact card code only shows the person."""
     try:
         day = day_shown(request, db, parse_date(date))
     except FormError as exc:
         return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Check-in"), text=exc.errors["date"])
-    return _checkin_page(request, db, day, q=q, ok=ok)
+    return _checkin_page(request, db, day, q=q, ok=ok, undone=undone)
 
 
 @page_post(f"{P}/checkin", opt=action_opt(act.check_in))
@@ -154,15 +160,16 @@ def checkin_search_post(request: Request[Any, Any, Any], db: Session, data: Form
                       text=next(iter(exc.errors.values())))
     date, q = clean["date"] or today(), clean["q"] or ""
     day = day_shown(request, db, date)
-    found = checkin_service.find(db, q) if q and day.is_open else []
-    if len(found) == 1 and found[0].card_code and found[0].card_code == q.strip():
+    found = checkin_service.find(db, q, organization_id=day.organization_id) if q and day.is_open else []
+    if len(found) == 1 and found[0].card:
+        person_id = found[0].participant.id
         stored_now = day.id is None
         day = day_on(request, db, date) if stored_now else day
         try:
-            on_day(db, day, stored_now, lambda: act.check_in.run(caller_of(request, db), day.id, act.CheckInIn(participant_id=found[0].id)))
+            on_day(db, day, stored_now, lambda: act.check_in.run(caller_of(request, db), day.id, act.CheckInIn(participant_id=person_id)))
         except FormError as exc:
             return _checkin_page(request, db, day_shown(request, db, date), q=q, errors=exc.errors, status=400)
-        return redirect(f"{P}/checkin?date={date.isoformat()}&ok={found[0].id}")
+        return redirect(f"{P}/checkin?date={date.isoformat()}&ok={person_id}")
     return _checkin_page(request, db, day, q=q)
 
 
@@ -189,7 +196,27 @@ def newcomer_post(request: Request[Any, Any, Any], db: Session, day_ref: str, da
     except FormError as exc:
         db.rollback()
         return _checkin_page(request, db, day_shown(request, db, day.date), errors=exc.errors, status=400)
+    except checkin_service.SimilarNames as exc:
+        # The form again, with the people of similar names to check in instead, and the
+        # newcomer's names kept for "add anyway" (409, as the API: nothing was stored).
+        return _checkin_page(request, db, day_shown(request, db, day.date), status=409, similar=exc.similar,
+                             newcomer={"first_name": inp.first_name, "nickname": inp.nickname})
     return redirect(f"{P}/checkin?date={day.date.isoformat()}&ok={out.participant_id}")
+
+
+@page_post(f"{P}/days/{{day_ref:str}}/undo-checkin", opt=action_opt(act.undo_check_in))
+def undo_checkin_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
+    day, _stored_now = posted_day(request, db, day_ref, create=False)  # only a stored day has registrations to undo
+    try:
+        out = act.undo_check_in.run(caller_of(request, db), day.id, form_input(act.UndoCheckInIn, form_data(data)))
+    except FormError as exc:
+        db.rollback()
+        return _checkin_page(request, db, day, errors=exc.errors, status=400)
+    except ClientException as exc:
+        db.rollback()
+        errors = exc.extra if isinstance(exc.extra, dict) else {}
+        return _checkin_page(request, db, day, errors={str(k): str(v) for k, v in errors.items()}, status=exc.status_code)
+    return redirect(f"{P}/checkin?date={day.date.isoformat()}&undone={out.participant_id}")
 
 
 @page_post(f"{P}/days/{{day_ref:str}}/fit", opt=action_opt(act.set_fit))
@@ -567,7 +594,7 @@ def save_profile(db: Session, person: Participant, clean: dict[str, Any], limits
 
 
 def route_handlers() -> list[Any]:
-    return [checkin_page, checkin_search_post, checkin_post, newcomer_post, fit_post, draw_page, seal_post, draw_post, void_post, call_post, verify_page,
+    return [checkin_page, checkin_search_post, checkin_post, newcomer_post, undo_checkin_post, fit_post, draw_page, seal_post, draw_post, void_post, call_post, verify_page,
             screen_page, screen_state_json, teams_page, suggest_post, move_post, lock_post, end_page, end_post, calendar_page,
             calendar_day_post, calendar_settings_post, numbers_page, profile_page, profile_post]
 

@@ -55,6 +55,19 @@ def _teams(db: Session, org: OrgWorld) -> Ctx:
     return {**ctx, "team": first.id, "other": second.id, "shift": shift.id}
 
 
+def _with_namesake(db: Session, org: OrgWorld) -> Ctx:
+    """A day, and a person whose first name is the newcomer's (Ødegård-like, unique per run)."""
+    ctx = _day(db, org)
+    name = f"Øy{next(_batches):03d}vind"
+    db.add(Participant(organization_id=org.org.id, first_name=name, last_name="Åsheim"))
+    db.commit()
+    return {**ctx, "name": name}
+
+
+def _present(db: Session, c: Ctx) -> Any:
+    return (_checkins(db, c), db.scalar(select(func.count()).select_from(Attendance).where(Attendance.day_id == c["day"])))
+
+
 def _checkins(db: Session, c: Ctx) -> Any:
     return sorted(db.scalars(select(CheckIn.status).where(CheckIn.day_id == c["day"])))
 
@@ -77,9 +90,20 @@ PAIRS = [
     Pair("dagsverk.checkin", "a", lambda db, o: _day(db, o),
          page=lambda c: (f"/dagsverk/days/{c['day']}/checkin", {"participant_id": c["people"][0]}),
          api=lambda c: (f"{A}/days/{c['day']}/checkin", {"participant_id": c["people"][0]}), stored=_checkins),
+    # Each run adds a "Ny": the runs after the first are warned of the one before (409
+    # alike), so the plain pair confirms, and the warning has pairs of its own.
     Pair("dagsverk.newcomer", "a", lambda db, o: _day(db, o),
-         page=lambda c: (f"/dagsverk/days/{c['day']}/newcomer", {"first_name": "Ny"}),
-         api=lambda c: (f"{A}/days/{c['day']}/newcomer", {"first_name": "Ny"}), stored=_checkins),
+         page=lambda c: (f"/dagsverk/days/{c['day']}/newcomer", {"first_name": "Ny", "confirm_new_person": "1"}),
+         api=lambda c: (f"{A}/days/{c['day']}/newcomer", {"first_name": "Ny", "confirm_new_person": True}), stored=_checkins),
+    Pair("dagsverk.newcomer", "a", _with_namesake,
+         page=lambda c: (f"/dagsverk/days/{c['day']}/newcomer", {"first_name": c["name"]}),
+         api=lambda c: (f"{A}/days/{c['day']}/newcomer", {"first_name": c["name"]}), stored=_checkins),
+    Pair("dagsverk.undo_check_in", "a", lambda db, o: _day(db, o, checked_in=True),
+         page=lambda c: (f"/dagsverk/days/{c['day']}/undo-checkin", {"participant_id": c["people"][0]}),
+         api=lambda c: (f"{A}/days/{c['day']}/undo-checkin", {"participant_id": c["people"][0]}), stored=_present),
+    Pair("dagsverk.undo_check_in", "a", _drawn,  # check-in has closed: refused alike (409)
+         page=lambda c: (f"/dagsverk/days/{c['day']}/undo-checkin", {"participant_id": c["people"][0]}),
+         api=lambda c: (f"{A}/days/{c['day']}/undo-checkin", {"participant_id": c["people"][0]}), stored=_present),
     Pair("dagsverk.fit", "a", lambda db, o: _day(db, o, checked_in=True),
          page=lambda c: (f"/dagsverk/days/{c['day']}/fit", {"participant_id": c["people"][0]}),
          api=lambda c: (f"{A}/days/{c['day']}/fit", {"participant_id": c["people"][0], "fit": False}), stored=_checkins),
