@@ -210,8 +210,8 @@ def undo_checkin_post(request: Request[Any, Any, Any], db: Session, day_ref: str
     try:
         out = act.undo_check_in.run(caller_of(request, db), day.id, form_input(act.UndoCheckInIn, form_data(data)))
     except FormError as exc:
-        db.rollback()
-        return _checkin_page(request, db, day, errors=exc.errors, status=400)
+        db.rollback()  # the form has no field to point at: the message itself is shown
+        return _checkin_page(request, db, day, errors={"__all__": " ".join(exc.errors.values())}, status=400)
     except ClientException as exc:
         db.rollback()
         errors = exc.extra if isinstance(exc.extra, dict) else {}
