@@ -18,6 +18,7 @@ Three strengths of match, best first:
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -32,6 +33,9 @@ _WORD = re.compile(r"[^\W_]+")
 _DOUBLE = re.compile(r"(.)\1+")
 KEY_LENGTH = 1000
 """The stored key's length at most: three names of 100 characters, each in two forms."""
+_CACHE = 65536
+"""Words folded and compared, remembered: a door compares the same few hundred first and
+last names over and over (the search grades up to hundreds of people per keystroke)."""
 
 
 def fold(text: str | None) -> str:
@@ -39,12 +43,14 @@ def fold(text: str | None) -> str:
     return unicodedata.normalize("NFKC", text or "").casefold()
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def ascii_fold(text: str | None) -> str:
     """:func:`fold`, then the Nordic letters spelled in ASCII and every accent dropped."""
     folded = "".join(_LETTERS.get(ch, ch) for ch in fold(text))
     return "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def skeleton(text: str | None) -> str:
     """:func:`ascii_fold` with every run of one letter written once ("kristoffersen" →
     "kristofersen", "aase" → "ase")."""
@@ -54,7 +60,12 @@ def skeleton(text: str | None) -> str:
 def words(text: str | None) -> list[str]:
     """The folded words of a text: letters and digits, split at spaces, hyphens and the
     like ("Anne-Lise" is two words)."""
-    return _WORD.findall(fold(text))
+    return list(_words(text or ""))
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(text)))
 
 
 def search_key(*names: str | None) -> str:
@@ -83,6 +94,7 @@ def typo_budget(typed: str) -> int:
     return 0 if n < 4 else 1 if n < 8 else 2
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def word_tier(typed: str, name_word: str) -> tuple[int, int] | None:
     """How the typed word (folded) matches the start of one name word (folded):
     ``(EXACT | ASCII | TYPO, letters wrong)``, or None."""

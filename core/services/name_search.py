@@ -7,8 +7,8 @@ wrong or two swapped: "Kristofersen" finds "Kristoffersen").
 
 The database narrows, Python decides. The database compares the typed words with the
 stored key (``Participant.search_key``, ASCII forms and skeletons of the names between
-spaces) by ``LIKE '% word%'``, which every database evaluates alike on text that is already
-folded; a typo search narrows by a word's first two letters only. Python then grades the
+spaces) by a plain substring search for ``' word'`` (a word's start), which every database
+evaluates alike on text that is already folded; a typo search narrows by a word's first two letters only. Python then grades the
 few candidates left with :func:`core.names.match` and ranks them.
 
 Used by the participants list (:data:`core.services.registry.PARTICIPANTS`, its SQL part)
@@ -19,9 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import Boolean, ColumnElement, and_, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from core.models import Attendance, Participant, ProgramDay
 from core.names import ascii_fold, fold, match, skeleton, typed_words, typo_budget, word_tier, words
@@ -32,9 +35,28 @@ than one organization's regulars for one or two letters typed; the best are amon
 once a third letter is typed."""
 
 
+class _KeyHas(FunctionElement[bool]):
+    """``search_key`` holds the text given: ``instr(key, ' oyv') > 0`` on SQLite, ``strpos``
+    on PostgreSQL (both plain substring searches, faster than ``LIKE`` with its escapes,
+    and the same on both: the key and the text are folded already)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(_KeyHas)
+def _key_has_default(element: _KeyHas, compiler: Any, **kw: Any) -> str:
+    return f"(instr({compiler.process(element.clauses, **kw)}) > 0)"
+
+
+@compiles(_KeyHas, "postgresql")
+def _key_has_postgresql(element: _KeyHas, compiler: Any, **kw: Any) -> str:
+    return f"(strpos({compiler.process(element.clauses, **kw)}) > 0)"
+
+
 def _like(prefix: str) -> ColumnElement[bool]:
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Participant.search_key.like(f"% {escaped}%", escape="\\")
+    """A name word of the key starts with ``prefix`` (the key has a space before each word)."""
+    return _KeyHas(Participant.search_key, literal(" " + prefix))  # type: ignore[return-value]
 
 
 def name_condition(query: str) -> ColumnElement[bool] | None:
@@ -113,8 +135,14 @@ def find_people(db: Session, query: str, *, limit: int = 8, organization_id: int
         graded.update(_grade(typed, _candidates(db, loose, organization_id, active_only, {r[0] for r in rows})))
     if not graded:
         return []
-    visits = last_visits(db, list(graded))
-    ranked = sorted(graded, key=lambda pid: (*graded[pid][0], -(visits[pid].toordinal() if pid in visits else 0), graded[pid][1], pid))
+    # The last visits decide only among people who match equally well: ask for those of
+    # the people who can still be among the first ``limit`` (a person's visits are many
+    # rows: five years of mornings).
+    by_match = sorted(graded, key=lambda pid: graded[pid][0])
+    cut = graded[by_match[min(limit, len(by_match)) - 1]][0]
+    contenders = [pid for pid in by_match if graded[pid][0] <= cut]
+    visits = last_visits(db, contenders)
+    ranked = sorted(contenders, key=lambda pid: (*graded[pid][0], -(visits[pid].toordinal() if pid in visits else 0), graded[pid][1], pid))
     top = ranked[:limit]
     people = {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_(top)))}
     return [Found(people[pid], (*graded[pid][0], pid), visits.get(pid)) for pid in top if pid in people]
