@@ -141,11 +141,20 @@ def find_people(db: Session, query: str, *, limit: int = 8, organization_id: int
     by_match = sorted(graded, key=lambda pid: graded[pid][0])
     cut = graded[by_match[min(limit, len(by_match)) - 1]][0]
     contenders = [pid for pid in by_match if graded[pid][0] <= cut]
-    visits = last_visits(db, contenders)
-    ranked = sorted(contenders, key=lambda pid: (*graded[pid][0], -(visits[pid].toordinal() if pid in visits else 0), graded[pid][1], pid))
-    top = ranked[:limit]
-    people = {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_(top)))}
-    return [Found(people[pid], (*graded[pid][0], pid), visits.get(pid)) for pid in top if pid in people]
+    people = _with_last_visits(db, contenders)
+    ranked = sorted(people, key=lambda pid: (*graded[pid][0], -(people[pid][1].toordinal() if people[pid][1] else 0), graded[pid][1], pid))
+    return [Found(people[pid][0], (*graded[pid][0], pid), people[pid][1]) for pid in ranked[:limit]]
+
+
+def _with_last_visits(db: Session, participant_ids: Sequence[int]) -> dict[int, tuple[Participant, dt.date | None]]:
+    """The people, each with the last day they were present, in one query (one round trip
+    to the database at the door's busiest minute, not two)."""
+    last = (select(Attendance.participant_id.label("pid"), func.max(ProgramDay.date).label("last_on"))
+            .join(ProgramDay, Attendance.day_id == ProgramDay.id).where(Attendance.participant_id.in_(list(participant_ids)))
+            .group_by(Attendance.participant_id).subquery())
+    rows = db.execute(select(Participant, last.c.last_on).outerjoin(last, last.c.pid == Participant.id)
+                      .where(Participant.id.in_(list(participant_ids))))
+    return {p.id: (p, last_on) for p, last_on in rows}
 
 
 def _grade(typed: list[str], rows: list[tuple[int, str, str, str]]) -> dict[int, tuple[tuple[int, int, int, int], tuple[str, str]]]:

@@ -193,3 +193,15 @@ def test_undo_is_refused_once_check_in_has_closed(world, client) -> None:  # typ
     # Not for a role without the door's permission.
     assert client.post(f"{A}/days/{day_id}/undo-checkin", json={"participant_id": ids["oyvind1"]},
                        headers=bearer(api_token(world, world.a, "payroll"))).status_code == 403
+
+
+def test_last_seen_is_said_as_staff_say_it() -> None:
+    from core.i18n import today, use_locale
+    from plugins.dagsverk_lottery.checkin import seen_text
+
+    with use_locale("nb"):
+        assert (seen_text(today()), seen_text(today() - dt.timedelta(days=1)), seen_text(None)) == ("i dag", "i går", "")
+        assert seen_text(dt.date(2026, 3, 2)) == "2. mars 2026"
+    with use_locale("en"):
+        assert (seen_text(today()), seen_text(today() - dt.timedelta(days=1))) == ("today", "yesterday")
+        assert seen_text(dt.date(2026, 3, 2)) == "2 Mar 2026"
