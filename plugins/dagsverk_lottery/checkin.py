@@ -5,6 +5,7 @@ closes."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from litestar.exceptions import ClientException
@@ -67,7 +68,8 @@ def find(db: Session, query: str, limit: int = 8, organization_id: int | None = 
     typed best, best first (:func:`core.services.name_search.find_people`: every typed
     word starts a name word, Æ/Ø/Å folded alike on every database, "o" finding "ø" as a
     second choice, then a letter missing, doubled or swapped)."""
-    q = " ".join((query or "").split())[:100]
+    # Control characters match nothing, and PostgreSQL refuses NUL in a text parameter.
+    q = " ".join("".join(ch for ch in (query or "") if unicodedata.category(ch) != "Cc").split())[:100]
     if not q:
         return []
     card = db.scalars(select(Participant).where(Participant.card_code == q)).first()

@@ -205,3 +205,15 @@ def test_last_seen_is_said_as_staff_say_it() -> None:
     with use_locale("en"):
         assert (seen_text(today()), seen_text(today() - dt.timedelta(days=1))) == ("today", "yesterday")
         assert seen_text(dt.date(2026, 3, 2)) == "2 Mar 2026"
+
+
+def test_odd_input_to_the_search_is_answered_not_crashed(world, client) -> None:  # type: ignore[no-untyped-def]
+    _people(world)
+    day_id, date = _day(world)
+    h = bearer(api_token(world, world.a, "work_leader"))
+    for q in ("\x00", "øy\x00v", "%", "_", "\\", "' OR 1=1 --", "ø" * 200, "a b c d e f g", "١٢٣", "😀"):
+        r = client.get(f"{A}/days/{day_id}/checkin-candidates", params={"q": q}, headers=h)
+        assert r.status_code in (200, 400), (q, r.status_code)
+    assert client.get(f"{A}/days/{day_id}/checkin-candidates", params={"q": "øy\x00v"}, headers=h).json()["items"][0]["name"].startswith("Øyvind")
+    login(client, world.a.users["work_leader"])
+    assert client.get("/dagsverk/checkin", params={"date": date, "q": "\x00øyv"}).status_code == 200
