@@ -13,6 +13,7 @@ dropped afterwards), with ``--people`` people registered, entered and drawn on e
   was seen before);
 * the calendar lookup alone (``last_unrecorded_open_day``);
 * the aggregate alone (``standings_before`` less the lookup);
+* the aggregate as it was before issue 15 (copied below), on the same data;
 * the same-run baseline: ``SELECT 1`` through the same session, so the figures can be read
   against what a round trip costs on this machine at this moment.
 
@@ -30,6 +31,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -103,7 +105,7 @@ def measure(url: str, label: str, people: int, days: int, repeats: int) -> list[
         if ctx.engine.dialect.name == "postgresql":
             db.execute(text("ANALYZE"))
             db.commit()
-        timings: dict[str, list[float]] = {"rights_on": [], "lookup": [], "aggregate": [], "baseline": []}
+        timings: dict[str, list[float]] = {"rights_on": [], "lookup": [], "aggregate": [], "old": [], "baseline": []}
         for _ in range(repeats):
             t = time.perf_counter()
             rights = draws.rights_on(db, today, ids)
@@ -115,13 +117,64 @@ def measure(url: str, label: str, people: int, days: int, repeats: int) -> list[
             draws.standings_before(db, site.id, today.date)
             timings["aggregate"].append(time.perf_counter() - t)
             t = time.perf_counter()
+            db.execute(_old_statement(False), {"site_id": site.id, "before": today.date, "history_limit": draws.HISTORY_DAYS}).all()
+            timings["old"].append(time.perf_counter() - t)
+            t = time.perf_counter()
             db.execute(text("SELECT 1")).scalar_one()
             timings["baseline"].append(time.perf_counter() - t)
         carried = sum(1 for right, _w in rights.values() if right == "carried_over")
     ctx.engine.dispose()
     ms = {k: statistics.median(v) * 1000 for k, v in timings.items()}
     return [f"| {label} | {people:,} | {days} | {ms['rights_on']:.1f} ms | {ms['lookup']:.2f} ms | "
-            f"{ms['aggregate'] - ms['lookup']:.1f} ms | {ms['baseline']:.3f} ms | {carried:,} |"]
+            f"{ms['aggregate'] - ms['lookup']:.1f} ms | {ms['old']:.1f} ms | {ms['baseline']:.3f} ms | {carried:,} |"]
+
+
+# The aggregate as it was before issue 15 (no "held a right" mark, no calendar cut), kept
+# here as the same-run comparison for the one added to the draw's path.
+import functools  # noqa: E402
+
+from sqlalchemy import Date, Integer, bindparam, case, func, literal_column, or_, union_all  # noqa: E402
+
+from core.models import Attendance, ProgramDay, Shift  # noqa: E402
+from plugins.dagsverk_lottery.models import Draw, DrawEntrant  # noqa: E402
+
+
+@functools.cache
+def _old_statement(for_people: bool) -> Any:
+    days = (
+        select(ProgramDay.id.label("day_id"), func.row_number().over(order_by=ProgramDay.date.desc()).label("n"))
+        .where(ProgramDay.site_id == bindparam("site_id", type_=Integer), ProgramDay.date < bindparam("before", type_=Date),
+               ProgramDay.is_open)
+        .order_by(ProgramDay.date.desc()).limit(bindparam("history_limit", type_=Integer)).cte("history_days")
+    )
+    day_ids = select(days.c.day_id)
+    got_work = or_(DrawEntrant.result.in_(("right", "lottery")), DrawEntrant.called_in)
+    zero, one = literal_column("0"), literal_column("1")
+    branches = [
+        select(Attendance.day_id, Attendance.participant_id, zero.label("entered"), zero.label("worked"))
+        .where(Attendance.day_id.in_(day_ids)),
+        select(Draw.day_id, DrawEntrant.participant_id, one, case((got_work, one), else_=zero))
+        .join(DrawEntrant, DrawEntrant.draw_id == Draw.id).where(Draw.day_id.in_(day_ids), Draw.status == "drawn"),
+        select(Shift.day_id, Shift.participant_id, zero, one).where(Shift.day_id.in_(day_ids), Shift.outcome != "no_show"),
+    ]
+    if for_people:
+        people = bindparam("people", expanding=True, type_=Integer)
+        branches[0] = branches[0].where(Attendance.participant_id.in_(people))
+        branches[1] = branches[1].where(DrawEntrant.participant_id.in_(people))
+        branches[2] = branches[2].where(Shift.participant_id.in_(people))
+    marks = union_all(*branches).subquery("marks")
+    per_day = (
+        select(marks.c.participant_id, days.c.n, func.max(marks.c.entered).label("entered"), func.max(marks.c.worked).label("worked"))
+        .join(days, days.c.day_id == marks.c.day_id).group_by(marks.c.participant_id, days.c.n).subquery("per_day")
+    )
+    no_work = (
+        select(per_day.c.participant_id, per_day.c.n, per_day.c.entered,
+               func.row_number().over(partition_by=per_day.c.participant_id, order_by=per_day.c.n).label("k"))
+        .where(per_day.c.worked == 0).subquery("no_work")
+    )
+    waited = func.sum(no_work.c.entered)
+    return (select(no_work.c.participant_id, waited).where(no_work.c.n == no_work.c.k)
+            .group_by(no_work.c.participant_id).having(waited > 0))
 
 
 def main() -> None:
@@ -147,8 +200,8 @@ def main() -> None:
             admin.dispose()
     print(f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print("| database | people entered | open days of history | rights_on (median) | calendar lookup | aggregate query "
-          "| baseline SELECT 1 | carried over today |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| before issue 15 | baseline SELECT 1 | carried over today |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
 
 
