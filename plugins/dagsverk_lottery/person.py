@@ -33,7 +33,7 @@ def right_label(right: str) -> str:
     return {
         "first_day": _("First-day right"),
         "third_day": _("Third-day right"),
-        "carried_over": _("Third-day right, carried over"),
+        "carried_over": _("Right carried over from an earlier day"),
         "none": _("No right"),
     }.get(right, right)
 

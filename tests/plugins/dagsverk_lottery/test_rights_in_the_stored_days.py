@@ -157,3 +157,13 @@ def test_a_person_seen_before_is_no_newcomer_even_after_a_break(world):
         _lost_day(db, world, weekday(0), [p])
         assert _rights(_lost_day(db, world, weekday(2), [p]))[p.id] == "none"
         assert db.get(Participant, p.id) is not None
+
+
+def test_the_persons_page_shows_a_carried_first_day_right(world):
+    from plugins.dagsverk_lottery.person import summary
+
+    with world.db(world.a) as db:
+        new = people(db, world.a, 1)[0]
+        _lost_day(db, world, weekday(0), [new])
+        got = summary(db, db.get(Participant, new.id), world.a.site.id, weekday(1))
+        assert (got["right"], got["waited"], got["right_label"]) == ("carried_over", 1, "Rett overført fra en tidligere dag")  # nb by default

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core.models import Attendance, Participant, ProgramDay, Shift, Site
 from plugins.dagsverk_lottery import draws
 from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant
-from plugins.dagsverk_lottery.rights import days_waited, right_from, right_of, standing
+from plugins.dagsverk_lottery.rights import right_of, standing
 from tests.plugins.dagsverk_lottery.conftest import people
 
 START = dt.date(2026, 1, 5)
