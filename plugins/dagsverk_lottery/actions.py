@@ -129,10 +129,15 @@ class ClosedDayOut(msgspec.Struct):
 
 class CalendarDayOut(msgspec.Struct):
     date: Annotated[dt.date, Meta(description="The date.")]
-    day_id: Annotated[int | None, Meta(description="The stored day's id; null for a date with no stored day (it follows the open weekdays).")]
-    is_open: Annotated[bool, Meta(description="Whether the program is open.")]
+    day_id: Annotated[int | None, Meta(description="The stored day's id; null for a date with no stored day (it is open on the open "
+                                                   "weekdays unless a public holiday or one of the closed dates).")]
+    is_open: Annotated[bool, Meta(description="Whether the program is open: the stored day's choice, else the calendar's default.")]
     capacity: Annotated[int, Meta(description="Places in the draw: the day's own, else the setting for the date.")]
     note: Annotated[str, Meta(description="Why the day is closed or otherwise special.")]
+    holiday: Annotated[str, Meta(description="The Norwegian public holiday's name, or that of a closed date (Christmas Eve, New "
+                                             "Year's Eve), in the request's language (the package's Norwegian name in nb); "
+                                             "empty on other days. Shown whether or not the day is stored.",
+                                 examples=["Første juledag", ""])] = ""
 
 
 class CalendarOut(msgspec.Struct):
@@ -204,10 +209,9 @@ def calendar(db: Session, date_from: dt.date, date_to: dt.date) -> CalendarOut:
     if site is None:
         return CalendarOut(items=[])
     items = []
-    for date, row, is_open in cal.calendar(db, site, date_from, (date_to - date_from).days + 1):
-        capacity = row.capacity if row is not None and row.capacity is not None else int(cal.setting(db, "dagsverk.capacity", date))
-        items.append(CalendarDayOut(date=date, day_id=row.id if row else None, is_open=is_open, capacity=capacity,
-                                    note=row.note if row else ""))
+    for d in cal.calendar(db, site, date_from, (date_to - date_from).days + 1):
+        items.append(CalendarDayOut(date=d.date, day_id=d.row.id if d.row else None, is_open=d.is_open, capacity=d.capacity,
+                                    note=d.row.note if d.row else "", holiday=d.holiday))
     return CalendarOut(items=items)
 
 
@@ -448,7 +452,7 @@ class CloseIn(Input):
 @action("dagsverk.close", permission="dagsverk.teams", summary="Close the day",
         description="Records every outcome (what the day wage is paid from) and each order's state in one "
                     "transaction: any person without a place today or order not of the day is 422 and nothing "
-                    "is written.")
+                    "is written. A day after today (Europe/Oslo) is 422: a day is closed on the day or after.")
 def close(caller: Caller, day_id: int, data: CloseIn) -> ClosedDayOut:
     day = stored_day(caller, day_id)
     end_of_day.close_day(caller.db, day, {o.participant_id: o.outcome for o in data.outcomes},

@@ -182,7 +182,9 @@ def api_close(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam, 
 
 @api_get(f"{A}/calendar", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.calendar", tags=TAGS,
          summary="The opening calendar", description="Each date of the period at the default site: open or closed, "
-         "its places and note, and the day's id where it is stored (dates not stored follow the open weekdays). "
+         "its places and note, the public holiday's name, and the day's id where it is stored. A stored day wins; "
+         "dates not stored are open on the open weekdays, except Norwegian public holidays and the closed dates "
+         "(`dagsverk.closed_dates`, by default Christmas Eve and New Year's Eve). "
          "At most a year. A day is opened, closed or given places with `PATCH /api/v1/days/{day_id}`.")
 def api_calendar(
     db: Session,

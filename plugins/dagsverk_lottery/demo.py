@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.models import Attendance, DatedSetting, Participant, ProgramDay, Shift, Team, WorkOrder
 from plugins.dagsverk_lottery import algorithm
 from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant, DrawEvent, OrderProfile, TeamNote, WorkProfile
-from plugins.dagsverk_lottery.rights import DayRecord, days_waited, right_from
+from plugins.dagsverk_lottery.rights import DayRecord, right_of
 
 DAYS_BACK = 90
 CAPACITY_HISTORY = [(dt.date(2008, 1, 1), 15), (dt.date(2016, 1, 1), 18), (dt.date(2018, 1, 1), 23),
@@ -105,7 +105,7 @@ def load(db: Session, organization: Any, context: Any) -> None:
             if p.first_seen_on is None:
                 p.first_seen_on = date
         entered = sorted(pid for pid, s in marks.items() if s == "entered")
-        entrants = [algorithm.Entrant(pid, right_from(days_waited(history, pid), pid not in seen)) for pid in entered]
+        entrants = [algorithm.Entrant(pid, right_of(history, pid, pid not in seen)[0]) for pid in entered]
         seed = "%064x" % rng.getrandbits(256)
         placements = algorithm.run_draw(entrants, capacity, seed)
         drawn_at = _utc(date, 9, 0)
@@ -142,7 +142,8 @@ def load(db: Session, organization: Any, context: Any) -> None:
             db.add(Shift(organization_id=org_id, day_id=day.id, participant_id=pid, team_id=team.id if team else None, outcome=outcome))
         db.add(TeamNote(organization_id=org_id, day_id=day.id, team_kinds=note_kinds, explanation={"notes": [], "status": "demo"}))
         day.closed_at = _utc(date, 13, 45)
-        history.append(DayRecord(date=date, entered=set(entered), worked=set(drawn), present={p.id for p in present}))
+        history.append(DayRecord(date=date, entered=set(entered), worked=set(drawn), present={p.id for p in present},
+                                 rights={e.participant_id: e.right for e in entrants}))
         seen |= {p.id for p in present}
     db.flush()
     # Today: the morning is under way, check-in open, no draw yet.

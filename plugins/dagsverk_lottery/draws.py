@@ -28,21 +28,28 @@ from core.forms import FormError
 from core.i18n import gettext as _
 from core.models import Attendance, Participant, ProgramDay, Shift
 from plugins.dagsverk_lottery import algorithm
-from plugins.dagsverk_lottery.calendar import capacity_for, draw_mode
+from plugins.dagsverk_lottery.calendar import capacity_for, draw_mode, last_unrecorded_open_day
 from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant, DrawEvent
-from plugins.dagsverk_lottery.rights import DayRecord, right_from
+from plugins.dagsverk_lottery.rights import NOT_WORKED_CALLS, RIGHTS, DayRecord, Standing, right_from
 
 HISTORY_DAYS = 60
 
 
 def history_before(db: Session, day: ProgramDay, limit: int = HISTORY_DAYS) -> list[DayRecord]:
-    """The last ``limit`` open days at the day's site before it, oldest first."""
+    """The last ``limit`` open days at the day's site before it, oldest first, after the
+    newest open day of the calendar that has no stored row (nobody came: every row breaks)."""
+    after = last_unrecorded_open_day(db, day.site_id, day.date, limit) or NO_CUTOFF
     days = list(db.scalars(
-        select(ProgramDay).where(ProgramDay.site_id == day.site_id, ProgramDay.date < day.date, ProgramDay.is_open)
+        select(ProgramDay).where(ProgramDay.site_id == day.site_id, ProgramDay.date < day.date, ProgramDay.date > after,
+                                 ProgramDay.is_open)
         .order_by(ProgramDay.date.desc()).limit(limit)
     ))
     days.reverse()
     return records_for(db, days)
+
+
+# A date before every program day: no open day without a row cuts the history.
+NO_CUTOFF = dt.date(1, 1, 1)
 
 
 def records_for(db: Session, days: list[ProgramDay]) -> list[DayRecord]:
@@ -53,13 +60,15 @@ def records_for(db: Session, days: list[ProgramDay]) -> list[DayRecord]:
     for day_id, pid in db.execute(select(Attendance.day_id, Attendance.participant_id).where(Attendance.day_id.in_(ids))):
         records[day_id].present.add(pid)
     rows = db.execute(
-        select(Draw.day_id, DrawEntrant.participant_id, DrawEntrant.result, DrawEntrant.called_in)
+        select(Draw.day_id, DrawEntrant.participant_id, DrawEntrant.right, DrawEntrant.result, DrawEntrant.called_in,
+               DrawEntrant.call_status)
         .join(DrawEntrant, DrawEntrant.draw_id == Draw.id)
         .where(Draw.day_id.in_(ids), Draw.status == "drawn")
     )
-    for day_id, pid, result, called_in in rows:
+    for day_id, pid, right, result, called_in, call_status in rows:
         records[day_id].entered.add(pid)
-        if result in ("right", "lottery") or called_in:
+        records[day_id].rights[pid] = right
+        if (result in ("right", "lottery") or called_in) and call_status not in NOT_WORKED_CALLS:
             records[day_id].worked.add(pid)
     for day_id, pid in db.execute(select(Shift.day_id, Shift.participant_id).where(Shift.day_id.in_(ids), Shift.outcome != "no_show")):
         records[day_id].worked.add(pid)
@@ -68,14 +77,22 @@ def records_for(db: Session, days: list[ProgramDay]) -> list[DayRecord]:
 
 def waited_before(db: Session, site_id: int, date: dt.date, people: Sequence[int] | None = None,
                   limit: int = HISTORY_DAYS) -> dict[int, int]:
-    """:func:`plugins.dagsverk_lottery.rights.days_waited` over the last ``limit`` open days
-    at the site before ``date``, for ``people`` (or everyone), in one aggregate query. Only
-    people who waited at least one day are in the answer.
+    """The days waited of :func:`standings_before`."""
+    return {pid: s.waited for pid, s in standings_before(db, site_id, date, people, limit).items()}
+
+
+def standings_before(db: Session, site_id: int, date: dt.date, people: Sequence[int] | None = None,
+                     limit: int = HISTORY_DAYS) -> dict[int, Standing]:
+    """:func:`plugins.dagsverk_lottery.rights.standing` over the last ``limit`` open days
+    at the site before ``date`` (after the newest open day without a stored row), for
+    ``people`` (or everyone), in one aggregate query. Only people who waited at least one
+    day are in the answer.
 
     Each person's open days are numbered from the newest (1) back. A day ends the run when
     they got work or were not there; the days before the first such day are the run, and
-    the days waited are the days of the run on which they were entered. In SQL: per person
-    and day, "entered" and "worked" marks; the days without work numbered again per person
+    the days waited are the days of the run on which they were entered; a right is carried
+    when one was held on a day of the run. In SQL: per person and day, "entered", "worked"
+    and "held a right" marks; the days without work numbered again per person
     (``row_number``); the run is where both numbers agree.
 
     The marks are read by day (the indexes on ``day_id``), never by person: a filter on
@@ -83,32 +100,35 @@ def waited_before(db: Session, site_id: int, date: dt.date, people: Sequence[int
     rows, to look each person up on their own."""
     if people is not None and not people:
         return {}
-    params: dict[str, Any] = {"site_id": site_id, "before": date, "history_limit": limit}
+    after = last_unrecorded_open_day(db, site_id, date, limit) or NO_CUTOFF
+    params: dict[str, Any] = {"site_id": site_id, "before": date, "after": after, "history_limit": limit}
     if people is not None:
         params["people"] = list(people)
-    return {pid: int(n) for pid, n in db.execute(_waited_statement(people is not None), params)}
+    return {pid: Standing(int(n), bool(held)) for pid, n, held in db.execute(_waited_statement(people is not None), params)}
 
 
 @functools.cache
 def _waited_statement(for_people: bool) -> Any:
-    """The statement of :func:`waited_before`, built once (with and without a list of
+    """The statement of :func:`standings_before`, built once (with and without a list of
     people): building it cost more than running it for one person's page. The site, the
-    date, the number of days and the people come in as parameters."""
+    dates, the number of days and the people come in as parameters."""
     days = (
         select(ProgramDay.id.label("day_id"), func.row_number().over(order_by=ProgramDay.date.desc()).label("n"))
         .where(ProgramDay.site_id == bindparam("site_id", type_=Integer), ProgramDay.date < bindparam("before", type_=Date),
-               ProgramDay.is_open)
+               ProgramDay.date > bindparam("after", type_=Date), ProgramDay.is_open)
         .order_by(ProgramDay.date.desc()).limit(bindparam("history_limit", type_=Integer)).cte("history_days")
     )
     day_ids = select(days.c.day_id)
-    got_work = or_(DrawEntrant.result.in_(("right", "lottery")), DrawEntrant.called_in)
+    got_work = and_(or_(DrawEntrant.result.in_(("right", "lottery")), DrawEntrant.called_in),
+                    DrawEntrant.call_status.not_in(NOT_WORKED_CALLS))
     zero, one = literal_column("0"), literal_column("1")
     branches = [
-        select(Attendance.day_id, Attendance.participant_id, zero.label("entered"), zero.label("worked"))
+        select(Attendance.day_id, Attendance.participant_id, zero.label("entered"), zero.label("worked"), zero.label("held"))
         .where(Attendance.day_id.in_(day_ids)),
-        select(Draw.day_id, DrawEntrant.participant_id, one, case((got_work, one), else_=zero))
+        select(Draw.day_id, DrawEntrant.participant_id, one, case((got_work, one), else_=zero),
+               case((DrawEntrant.right.in_(RIGHTS), one), else_=zero))
         .join(DrawEntrant, DrawEntrant.draw_id == Draw.id).where(Draw.day_id.in_(day_ids), Draw.status == "drawn"),
-        select(Shift.day_id, Shift.participant_id, zero, one).where(Shift.day_id.in_(day_ids), Shift.outcome != "no_show"),
+        select(Shift.day_id, Shift.participant_id, zero, one, zero).where(Shift.day_id.in_(day_ids), Shift.outcome != "no_show"),
     ]
     if for_people:
         people = bindparam("people", expanding=True, type_=Integer)
@@ -117,16 +137,17 @@ def _waited_statement(for_people: bool) -> Any:
         branches[2] = branches[2].where(Shift.participant_id.in_(people))
     marks = union_all(*branches).subquery("marks")
     per_day = (
-        select(marks.c.participant_id, days.c.n, func.max(marks.c.entered).label("entered"), func.max(marks.c.worked).label("worked"))
+        select(marks.c.participant_id, days.c.n, func.max(marks.c.entered).label("entered"), func.max(marks.c.worked).label("worked"),
+               func.max(marks.c.held).label("held"))
         .join(days, days.c.day_id == marks.c.day_id).group_by(marks.c.participant_id, days.c.n).subquery("per_day")
     )
     no_work = (
-        select(per_day.c.participant_id, per_day.c.n, per_day.c.entered,
+        select(per_day.c.participant_id, per_day.c.n, per_day.c.entered, per_day.c.held,
                func.row_number().over(partition_by=per_day.c.participant_id, order_by=per_day.c.n).label("k"))
         .where(per_day.c.worked == 0).subquery("no_work")
     )
     waited = func.sum(no_work.c.entered)
-    return (select(no_work.c.participant_id, waited).where(no_work.c.n == no_work.c.k)
+    return (select(no_work.c.participant_id, waited, func.max(no_work.c.held)).where(no_work.c.n == no_work.c.k)
             .group_by(no_work.c.participant_id).having(waited > 0))
 
 
@@ -158,9 +179,11 @@ def _seen_before_today(db: Session, day: ProgramDay) -> set[int]:
 def rights_on(db: Session, day: ProgramDay, participant_ids: Sequence[int]) -> dict[int, tuple[str, int]]:
     """``participant id -> (right, days waited)`` before the day's draw, for people
     registered on the day."""
-    waited = waited_before(db, day.site_id, day.date)
+    standings = standings_before(db, day.site_id, day.date)
     seen = _seen_before_today(db, day)
-    return {pid: (right_from(waited.get(pid, 0), pid not in seen), waited.get(pid, 0)) for pid in participant_ids}
+    none = Standing()
+    return {pid: (right_from(s.waited, pid not in seen, s.carried), s.waited)
+            for pid, s in ((pid, standings.get(pid, none)) for pid in participant_ids)}
 
 
 def entrant_ids(db: Session, day: ProgramDay) -> list[int]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.forms import FormError
+from core.i18n import format_date, today
 from core.i18n import gettext as _
 from core.models import ProgramDay, Shift, Team, WorkOrder
 from plugins.dagsverk_lottery.models import OrderDayNote
@@ -35,6 +36,10 @@ def close_day(db: Session, day: ProgramDay, outcomes: Mapping[int, str], orders:
     :param outcomes: participant id -> outcome, for the day's shifts.
     :param orders: work order id -> (done, what remains).
     """
+    if day.date > today():
+        # Outcomes of a day that has not come are guesses, and the day wage is paid from them.
+        raise FormError({"__all__": _("%(date)s has not come yet: a day is closed on the day or after.",
+                                      date=format_date(day.date, "full"))})
     shifts = {s.participant_id: s for s in db.scalars(select(Shift).where(Shift.day_id == day.id))}
     errors: dict[str, str] = {}
     for pid, outcome in outcomes.items():

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from core.i18n import gettext as _
 from core.models import Attendance, Participant, ProgramDay, Shift
-from plugins.dagsverk_lottery.draws import seen_before, waited_before
+from plugins.dagsverk_lottery.draws import seen_before, standings_before
 from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant
 from plugins.dagsverk_lottery.numbers import GOT_WORK, PRESENT_AT_WORK
-from plugins.dagsverk_lottery.rights import right_from
+from plugins.dagsverk_lottery.rights import Standing, right_from
 
 RIGHT_TEXT = {"first_day": "first_day", "third_day": "third_day", "carried_over": "carried_over"}
 
@@ -33,7 +33,7 @@ def right_label(right: str) -> str:
     return {
         "first_day": _("First-day right"),
         "third_day": _("Third-day right"),
-        "carried_over": _("Third-day right, carried over"),
+        "carried_over": _("Right carried over from an earlier day"),
         "none": _("No right"),
     }.get(right, right)
 
@@ -114,8 +114,9 @@ def summary(db: Session, participant: Participant, site_id: int | None, today: d
         todays = db.scalars(select(ProgramDay).where(ProgramDay.site_id == site_id, ProgramDay.date == today)).first()
         drawn_today = todays is not None and db.scalar(select(func.count()).select_from(Draw).where(Draw.day_id == todays.id, Draw.status == "drawn"))
         probe = SimpleNamespace(site_id=site_id, date=today + dt.timedelta(days=1) if drawn_today else today)
-        waited = waited_before(db, site_id, probe.date, [pid]).get(pid, 0)
-        right = right_from(waited, pid not in seen_before(db, probe, [pid]))  # type: ignore[arg-type]
+        standing = standings_before(db, site_id, probe.date, [pid]).get(pid, Standing())
+        waited = standing.waited
+        right = right_from(waited, pid not in seen_before(db, probe, [pid]), standing.carried)  # type: ignore[arg-type]
     reasons = [DayReason(day.date, *reason(day.checkin, day.draw, day.entrant, day.shift), day.draw.id if day.draw else None)
                for day in _recent_days(db, pid)]
     return {"attended": attended, "drawn": drawn, "worked": worked, "right": right, "right_label": right_label(right),

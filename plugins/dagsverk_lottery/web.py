@@ -411,7 +411,7 @@ def lock_post(request: Request[Any, Any, Any], db: Session, day_ref: str, team_i
 
 def _end_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     return render(request, "dagsverk_lottery/end.html", status_code=status, day=day, teams=team_service.day_teams(db, day),
-                  orders=end_of_day.day_orders(db, day), outcomes=end_of_day.END_OUTCOMES, errors=errors or {},
+                  orders=end_of_day.day_orders(db, day), outcomes=end_of_day.END_OUTCOMES, errors=errors or {}, today_=today(),
                   unassigned=list(db.scalars(select(Shift).where(Shift.day_id == day.id, Shift.team_id.is_(None)))))
 
 
@@ -453,8 +453,11 @@ def end_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: F
 def _calendar(request: Request[Any, Any, Any], db: Session, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     site = cal.default_site(db)
     days = cal.calendar(db, site, today(), 28) if site else []
+    # Today's places as the draw would use them: the day's own number, else the dated setting
+    # in force today (not the newest row of the setting, which may begin in the future).
+    places_today = days[0].capacity if days else int(cal.setting(db, "dagsverk.capacity", today()))
     return render(request, "dagsverk_lottery/calendar.html", status_code=status, days=days, errors=errors or {},
-                  capacities=setting_history(db, "dagsverk.capacity"), default_capacity=cal.DEFS["dagsverk.capacity"].default,
+                  capacities=setting_history(db, "dagsverk.capacity"), places_today=places_today, today_=today(),
                   mode=cal.draw_mode(db), draw_time=cal.setting(db, "dagsverk.draw_time"), screen=cal.screen_names(db))
 
 

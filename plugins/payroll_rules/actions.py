@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.actions import Caller, Input, action
 from core.db import get_scoped
 from core.forms import FormError
+from core.i18n import format_date, today
 from core.i18n import gettext as _
 from core.models import Participant
 from plugins.payroll_rules import benefits, runs
@@ -104,9 +105,13 @@ class CashSheetDay(Input):
 
 @action("payroll.cash_sheet", permission="payroll.cash_sheet", summary="The day's pay for the cash sheet",
         description="The pay run for one day, as the day-wage cash sheet lists it: the approved run of that day when there "
-                    "is one, else a draft computed now (an open draft of the day is recomputed).")
+                    "is one, else a draft computed now (an open draft of the day is recomputed). Work from earlier "
+                    "days that no approved run paid is in it too, each line with its own date. A day after today "
+                    "(Europe/Oslo) is 422: a day is paid on the day or after.")
 def cash_sheet(caller: Caller, data: CashSheetDay) -> PayRun:
     day = data.date
+    if day > today():
+        raise FormError({"date": _("%(date)s has not come yet: a day is paid on the day or after.", date=format_date(day, "full"))})
     approved = caller.db.scalars(
         select(PayRun).where(PayRun.period_start == day, PayRun.period_end == day, PayRun.status == "approved")
     ).first()

@@ -114,6 +114,60 @@ def by_person(run: PayRun) -> list[PersonTotals]:
     return sorted(people.values(), key=lambda pt: _name_order(pt.participant.last_name, pt.participant.first_name, pt.participant.id))
 
 
+@dataclass
+class EarlierDay:
+    """One person's pay for one earlier day on a cash sheet: a row of its own, with its date."""
+
+    participant: Participant
+    work_date: dt.date
+    lines: list[PayLine] = field(default_factory=list)
+
+    @property
+    def total_ore(self) -> int:
+        return sum(ln.amount_ore for ln in self.lines)
+
+
+@dataclass
+class CashSheet:
+    """A cash sheet in two parts: the run's own period, and earlier days still owed.
+
+    A run also pays work from before its period that no approved run paid (a day whose
+    sheet was never made, a timesheet approved late), and corrections of earlier days. Mixed
+    into one sum per person, the work leader paying Thursday's wage would count out Monday's
+    too without being able to say what for, and the person signs for an amount they cannot
+    check. So they stay on the sheet (the money is owed, and this is where it is paid), but
+    under their own heading, one row per person and date, each signed for."""
+
+    period: list[PersonTotals]
+    earlier: list[EarlierDay]
+
+    @property
+    def period_total_ore(self) -> int:
+        return sum(p.total_ore for p in self.period)
+
+    @property
+    def earlier_total_ore(self) -> int:
+        return sum(e.total_ore for e in self.earlier)
+
+
+def cash_sheet(run: PayRun) -> CashSheet:
+    """The run's lines as a cash sheet: its period's per person, earlier days per person and date."""
+    period: dict[int, PersonTotals] = {}
+    earlier: dict[tuple[int, dt.date], EarlierDay] = {}
+    for ln in run.lines:
+        if ln.work_date < run.period_start:
+            earlier.setdefault((ln.participant_id, ln.work_date), EarlierDay(ln.participant, ln.work_date)).lines.append(ln)
+        else:
+            period.setdefault(ln.participant_id, PersonTotals(ln.participant)).lines.append(ln)
+
+    def by_name(p: Participant) -> tuple[str, str, int]:
+        return _name_order(p.last_name, p.first_name, p.id)
+    return CashSheet(
+        period=sorted(period.values(), key=lambda pt: by_name(pt.participant)),
+        earlier=sorted(earlier.values(), key=lambda e: (e.work_date, *by_name(e.participant))),
+    )
+
+
 def people_in_run(db: Session, run: PayRun) -> list[int]:
     """The ids of everyone with a line in the run, in the same name order as :func:`by_person`,
     read as three columns: a page of the run needs the order, not everyone's lines. Sorted

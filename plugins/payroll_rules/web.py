@@ -171,7 +171,7 @@ class PayrollController(Controller):
     def cash_sheet_run(self, request: Request[Any, Any, Any], db: Session, run_id: int) -> Any:
         run = run_or_404(db, run_id)
         org = current_user(request).organization
-        return render(request, "payroll_rules/cash_sheet.html", run=run, people=outputs.by_person(run), org=org, **labels())
+        return render(request, "payroll_rules/cash_sheet.html", run=run, sheet=outputs.cash_sheet(run), org=org, **labels())
 
     def _person(self, db: Session, run: PayRun, participant_id: int) -> outputs.PersonTotals:
         person = outputs.person_in_run(db, run, participant_id)

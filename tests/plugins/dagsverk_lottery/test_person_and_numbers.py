@@ -46,8 +46,9 @@ def test_numbers_per_day_and_period(world, client):
     assert [d.by_right + d.by_lottery for d in n.days] == [1, 1, 1]
     assert [d.turned_away for d in n.days] == [3, 3, 4]
     assert n.unique_people == 5 and n.unique_women == 1 and round(n.women_share, 2) == 0.2
-    # Day 0: all new (first-day rights); day 1: nobody has waited two days; day 2: somebody has.
-    assert [d.by_right for d in n.days] == [1, 0, 1]
+    # Day 0: all new (first-day rights beyond the one place); day 1: day 0's losers who came
+    # again carry their first-day right over (issue 15); day 2: somebody still has one.
+    assert [d.by_right for d in n.days] == [1, 1, 1]
     login(client, world.a.users["leader"])
     page = client.get(f"/dagsverk/numbers?start={weekday(0).isoformat()}&end={weekday(2).isoformat()}")
     assert page.status_code == 200 and "Turned away" in page.text

@@ -51,6 +51,9 @@ def test_first_day_and_third_day_rights_from_the_stored_days(world):
 def test_not_fit_is_present_but_not_entered_and_breaks_nothing(world):
     with world.db(world.a) as db:
         a, b, c = people(db, world.a, 3)
+        for p in (a, b, c):  # known from before: no first-day right on day 0 to carry over
+            p.first_seen_on = weekday(-30)
+        db.commit()
         d0 = open_day(db, world.a, weekday(0), capacity=0)
         check_in_all(db, d0, [a, b, c])
         draws.run(db, d0, None)
