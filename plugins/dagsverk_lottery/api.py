@@ -33,6 +33,7 @@ from plugins.dagsverk_lottery.actions import (
     ClosedDayOut,
     CloseIn,
     DayDrawOut,
+    DrawIn,
     DrawOut,
     FitIn,
     LockIn,
@@ -83,8 +84,8 @@ def api_seal(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam) -
 
 
 @api_post(f"{A}/days/{{day_id:int}}/draw", **api_doc(act.draw), status_code=200, name="api.dagsverk.draw", tags=TAGS)
-def api_draw(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam) -> DrawOut:
-    return act.draw.run(caller_of(request, db), day_id)
+def api_draw(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam, data: DrawIn | None = None) -> DrawOut:
+    return act.draw.run(caller_of(request, db), day_id, data or DrawIn())
 
 
 @api_get(f"{A}/draws/{{draw_id:int}}", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.draw.detail", tags=TAGS,

@@ -109,7 +109,7 @@ def load(db: Session, organization: Any, context: Any) -> None:
         seed = "%064x" % rng.getrandbits(256)
         placements = algorithm.run_draw(entrants, capacity, seed)
         drawn_at = _utc(date, 9, 0)
-        draw = Draw(organization_id=org_id, day_id=day.id, attempt=1, status="drawn", mode="morning", algorithm=algorithm.ALGORITHM,
+        draw = Draw(organization_id=org_id, day_id=day.id, attempt=1, status="drawn", mode="morning", algorithm=algorithm.ALGORITHM_V1,
                     capacity=capacity, seed=seed, seed_sha256=algorithm.fingerprint(seed),
                     entrants_sha256=algorithm.entrants_digest(entrants, capacity), sealed_at=drawn_at - dt.timedelta(minutes=2),
                     drawn_at=drawn_at)
