@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar.exceptions import ClientException, NotFoundException
@@ -166,23 +167,31 @@ def _revealed(draw: Draw) -> bool:
     return draw.status != "sealed"
 
 
-def draw_out(db: Session, draw: Draw) -> DrawOut:
+def draw_out(db: Session, draw: Draw, fresh: Sequence[tuple[Any, ...]] | None = None) -> DrawOut:
+    """The draw as the API shows it. ``fresh``: the entrant rows this request wrote, with
+    their tickets (``draws.fresh_rows``), instead of reading and hashing them again."""
     revealed = _revealed(draw)
-    rows = draw_service.entrant_rows(db, draw.id)
+    if fresh is not None:
+        rows: Sequence[Any] = [r[:9] for r in fresh]
+        known = {r[1]: r[9] for r in fresh if r[9] is not None}
+    else:
+        rows, known = draw_service.entrant_rows(db, draw.id), {}
     v2 = draw.algorithm != algorithm.ALGORITHM_V1
     seed = draw_service.ticket_seed(draw) if revealed else None
     # Rows unpacked as tuples: a draw can list 10,000 entrants.
     if revealed and seed is not None:
         prefix = hashlib.sha256(f"{seed}:".encode("ascii")).copy
 
-        def ticket(key: object) -> str:
+        def ticket(key: object, pid: int) -> str:
+            if pid in known:
+                return known[pid]
             h = prefix()
             h.update(str(key).encode("ascii"))
             return h.hexdigest()
 
         entrants = [EntrantOut(participant_id=pid, right=right, result=result, position=position, reserve_number=reserve_number,
                                called_in=called_in, call_status=call_status or None, receipt_code=code,
-                               ticket=ticket(code if v2 else pid))
+                               ticket=ticket(code if v2 else pid, pid))
                     for _id, pid, right, result, position, reserve_number, called_in, call_status, code in rows]
     else:
         entrants = [EntrantOut(participant_id=pid, right=right, receipt_code=code) for _id, pid, right, *_hidden, code in rows]
@@ -321,7 +330,7 @@ def set_fit(caller: Caller, day_id: int, data: FitIn) -> CheckInOut:
                     "screen shows before the numbers are drawn. Asking again answers the day's draw as it is.")
 def seal(caller: Caller, day_id: int) -> DrawOut:
     day = stored_day(caller, day_id)
-    return draw_out(caller.db, draw_service.seal(caller.db, day, caller.user.id))
+    return draw_out(caller.db, *draw_service.seal_with_rows(caller.db, day, caller.user.id))
 
 
 Numbers = Annotated[
@@ -355,7 +364,7 @@ def draw(caller: Caller, day_id: int, data: DrawIn) -> DrawOut:
         raise FormError({"numbers": _("Type the numbers drawn in the room (1 to 10 numbers from 0 to 99).")})
     if numbers and found is None:
         raise ClientException(status_code=409, detail=_("Close check-in first: the fingerprints must be shown before the numbers are drawn."))
-    return draw_out(db, draw_service.run(db, day, caller.user.id, numbers))
+    return draw_out(db, *draw_service.run_with_rows(db, day, caller.user.id, numbers))
 
 
 class VoidIn(Input):

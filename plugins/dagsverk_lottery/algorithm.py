@@ -211,9 +211,10 @@ def run_draw(entrants: Sequence[Entrant], capacity: int, seed: str, algorithm: s
 def _run_draw_v2(entrants: Sequence[Entrant], capacity: int, seed: str) -> list[Placement]:
     if capacity < 0:
         raise ValueError("capacity must not be negative")
-    if len({e.participant_id for e in entrants}) != len(entrants):
+    # Entrants as plain (id, right, code) tuples or rows work too: indexed, not named.
+    if len({e[0] for e in entrants}) != len(entrants):
         raise ValueError("an entrant appears twice")
-    if len({e.receipt_code for e in entrants}) != len(entrants):
+    if len({e[2] for e in entrants}) != len(entrants):
         raise ValueError("a receipt code appears twice")
     by_group: tuple[list[tuple[str, str, int, str]], ...] = ([], [], [])
     add = [group.append for group in by_group]

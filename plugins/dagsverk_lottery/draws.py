@@ -186,8 +186,21 @@ ENTRANT_COLUMNS = (DrawEntrant.id, DrawEntrant.participant_id, DrawEntrant.right
 
 
 def entrant_rows(db: Session, draw_id: int) -> Sequence[Row[Any]]:
-    """The draw's entrants as plain rows (the columns of :class:`DrawEntrant`), by participant."""
-    return db.execute(select(*ENTRANT_COLUMNS).where(DrawEntrant.draw_id == draw_id).order_by(DrawEntrant.participant_id)).all()
+    """The draw's entrants as plain rows (the columns of :class:`DrawEntrant`), by participant.
+    Read through the session's connection, not the ORM: 10,000 rows in a third of the time,
+    and the draw (found in the caller's organization) is what scopes them."""
+    return db.connection().execute(select(*ENTRANT_COLUMNS).where(DrawEntrant.draw_id == draw_id)
+                                   .order_by(DrawEntrant.participant_id)).all()
+
+
+def fresh_rows(entrants: Sequence[algorithm.Entrant], placements: Sequence[algorithm.Placement] | None = None) -> list[tuple[Any, ...]]:
+    """What :func:`entrant_rows` would read back right after this request sealed or drew,
+    built from what it wrote (no call made, no one called in yet), with the tickets last."""
+    if placements is None:
+        return sorted((None, pid, right, None, None, None, False, "", code, None) for pid, right, code in entrants)
+    codes = {e[0]: e[2] for e in entrants}
+    return sorted((None, p.participant_id, p.right, p.result, p.position, p.reserve_number, False, "", codes.get(p.participant_id), p.ticket)
+                  for p in placements)
 
 
 def entrant_total(db: Session, draw_id: int) -> int:
@@ -262,7 +275,8 @@ def _store_results(db: Session, draw: Draw, placements: Sequence[algorithm.Place
 def _entrant_receipts(db: Session, day: ProgramDay) -> list[tuple[int, str | None]]:
     """``(participant id, receipt code)`` of the day's entrants (:func:`entrant_ids`), the
     code None where the person has none yet."""
-    return [(pid, code) for pid, code in db.execute(
+    # Through the connection, not the ORM: the day was found in the caller's organization.
+    return [(pid, code) for pid, code in db.connection().execute(
         select(Attendance.participant_id, CheckIn.receipt_code)
         .outerjoin(CheckIn, and_(CheckIn.day_id == Attendance.day_id, CheckIn.participant_id == Attendance.participant_id))
         .where(Attendance.day_id == day.id, or_(CheckIn.status.is_(None), CheckIn.status == "entered"))
@@ -306,6 +320,12 @@ def _give_receipts(db: Session, day: ProgramDay, pairs: list[tuple[int, str | No
         db.execute(insert(table), [{"organization_id": day.organization_id, "day_id": day.id, "participant_id": pid,
                                     "status": "entered", "receipt_code": given[pid], "created_at": now} for pid in fresh])
     return [(pid, code if code is not None else given[pid]) for pid, code in pairs]
+
+
+def seal_with_rows(db: Session, day: ProgramDay, staff_id: int | None) -> tuple[Draw, list[tuple[Any, ...]] | None]:
+    """:func:`seal`, and the entrant rows (:func:`fresh_rows`) when this call sealed."""
+    draw, entrants = _seal(db, day, staff_id)
+    return draw, (fresh_rows(entrants) if entrants is not None else None)
 
 
 def seal(db: Session, day: ProgramDay, staff_id: int | None, *, mode: str | None = None) -> Draw:
@@ -368,11 +388,19 @@ def perform(db: Session, draw: Draw, staff_id: int | None, entrants: Sequence[al
     round's value (version 2). A second call (double click, another device) returns it as
     drawn, with the first call's numbers. ``entrants`` are the draw's stored entrants when
     the caller has just sealed it."""
+    return perform_with_rows(db, draw, staff_id, entrants, numbers)[0]
+
+
+def perform_with_rows(db: Session, draw: Draw, staff_id: int | None, entrants: Sequence[algorithm.Entrant] | None = None,
+                      numbers: Sequence[int] | None = None) -> tuple[Draw, list[tuple[Any, ...]] | None]:
+    """:func:`perform`, and the entrant rows with their tickets (:func:`fresh_rows`) when
+    this call drew, so the answer need not read 10,000 rows back nor hash them again."""
     if draw.status != "sealed":
-        return draw
+        return draw, None
     if entrants is None:
-        entrants = [algorithm.Entrant(pid, right, code) for pid, right, code in db.execute(
-            select(DrawEntrant.participant_id, DrawEntrant.right, DrawEntrant.receipt_code).where(DrawEntrant.draw_id == draw.id))]
+        # Plain tuples through the connection: the draw needs nothing more.
+        entrants = db.connection().execute(
+            select(DrawEntrant.participant_id, DrawEntrant.right, DrawEntrant.receipt_code).where(DrawEntrant.draw_id == draw.id)).all()
     mixed: dict[str, Any] = {}
     if draw.algorithm != algorithm.ALGORITHM_V1:
         mixed["contribution"] = algorithm.contribution_text(numbers or ())
@@ -390,20 +418,26 @@ def perform(db: Session, draw: Draw, staff_id: int | None, entrants: Sequence[al
     if claimed != 1:
         db.rollback()
         db.expire_all()
-        return db.scalars(select(Draw).where(Draw.id == draw.id)).one()
+        return db.scalars(select(Draw).where(Draw.id == draw.id)).one(), None
     _log(db, draw, "drawn", staff_id)
     db.flush()
     _store_results(db, draw, placements)
     db.commit()
-    return _reloaded(db, draw.id)
+    return _reloaded(db, draw.id), fresh_rows(entrants, placements)
 
 
 def run(db: Session, day: ProgramDay, staff_id: int | None, numbers: Sequence[int] | None = None) -> Draw:
     """Close check-in if still open, and draw. Numbers typed before the seal was committed
     would let the server choose its seed knowing them, so the draw action accepts numbers
     only for a draw already sealed (see ``actions.draw``)."""
+    return run_with_rows(db, day, staff_id, numbers)[0]
+
+
+def run_with_rows(db: Session, day: ProgramDay, staff_id: int | None,
+                  numbers: Sequence[int] | None = None) -> tuple[Draw, list[tuple[Any, ...]] | None]:
+    """:func:`run`, and the entrant rows when this call drew (:func:`perform_with_rows`)."""
     draw, entrants = _seal(db, day, staff_id)
-    return perform(db, draw, staff_id, entrants, numbers)
+    return perform_with_rows(db, draw, staff_id, entrants, numbers)
 
 
 def void(db: Session, draw: Draw, staff_id: int, reason: str) -> Draw:
