@@ -216,6 +216,12 @@ def test_a_version_1_draw_still_verifies(world, client):
     assert body["matches"] and body["algorithm"] == "dagsverk-lottery/1" and body["final_seed"] is None
     detail = client.get(f"{A}/draws/{draw_id}", headers=bearer(token)).json()
     assert detail["entrants"][0]["ticket"] == sha(f"{seed}:{detail['entrants'][0]['participant_id']}")
+    # The checker recomputes a version 1 transcript written by hand from what the API shows.
+    v1 = {"algorithm": "dagsverk-lottery/1", "capacity": 2, "seed": seed, "seed_sha256": detail["seed_sha256"],
+          "entrants_sha256": detail["entrants_sha256"], "entrants": [[e["participant_id"], e["right"]] for e in detail["entrants"]],
+          "results": [[e["participant_id"], e["result"], e["position"], e["reserve_number"]] for e in detail["entrants"]]}
+    checked = subprocess.run([sys.executable, "-I", str(CHECKER), "-"], input=json.dumps(v1), capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     login(client, world.a.users["leader"])
     assert "matches" in client.get(f"/dagsverk/draws/{draw_id}/verify").text
     # No public transcript for version 1: it named entrants by participant id.
