@@ -288,6 +288,11 @@ def test_a_draw_still_verifies_after_an_entrant_is_erased(world, client):
     with world.db(world.a) as db:
         pid, code = db.execute(select(DrawEntrant.participant_id, DrawEntrant.receipt_code).where(DrawEntrant.draw_id == draw_id)).first()
     login(client, world.a.users["leader"])
+    # The person's export holds their receipt codes: the day's and the draw's.
+    export = json.loads(post_form(client, f"/participants/{pid}/export", {"format": "json"}).text)["tables"]
+    assert export["dagsverk_lottery_checkin"]["rows"][0]["receipt_code"] == code
+    assert export["dagsverk_lottery_draw_entrant"]["rows"][0]["receipt_code"] == code
+    assert export["dagsverk_lottery_checkin"]["categories"]["receipt_code"] == "identity"
     r = post_form(client, f"/participants/{pid}/erase", {"confirm": "1"})
     assert r.status_code == 200, r.text[:500]
     with world.db(world.a) as db:
