@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request
+from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from msgspec import Meta
 from sqlalchemy.orm import Session
@@ -44,7 +45,9 @@ from plugins.dagsverk_lottery.actions import (
     VerificationOut,
     VoidIn,
 )
+from plugins.dagsverk_lottery import transcript as transcript_service
 from plugins.dagsverk_lottery.funders import DAY_COUNTS, as_json, funders_tables
+from plugins.dagsverk_lottery.transcript import TranscriptOut
 
 A = "/api/v1/dagsverk"
 TAGS = ["dagsverk"]
@@ -100,6 +103,18 @@ def api_draw_detail(request: Request[Any, Any, Any], db: Session, draw_id: DrawI
          "their rights) and says whether it gives the stored results.")
 def api_verify(request: Request[Any, Any, Any], db: Session, draw_id: DrawIdParam) -> VerificationOut:
     return act.verification(db, act.stored_draw(caller_of(request, db), draw_id))
+
+
+@api_get(f"{A}/draws/{{draw_id:int}}/transcript", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.transcript", tags=TAGS,
+         summary="A draw's public transcript", description="Everything needed to recompute a `dagsverk-lottery/2` draw without "
+         "the app (`scripts/check_draw.py`, docs/lottery.md): the fingerprints published at sealing, the beacon round, the "
+         "numbers typed, the beacon value, the seed once drawn, the entrants by receipt code and the results. Names no "
+         "person and no internal id; the same as the public check page's download. A version 1 draw has none (404).")
+def api_transcript(request: Request[Any, Any, Any], db: Session, draw_id: DrawIdParam) -> TranscriptOut:
+    draw = act.stored_draw(caller_of(request, db), draw_id)
+    if not transcript_service.public(draw):
+        raise NotFoundException()
+    return transcript_service.transcript(db, draw)
 
 
 @api_post(f"{A}/draws/{{draw_id:int}}/void", **api_doc(act.void), status_code=200, name="api.dagsverk.void", tags=TAGS)
@@ -222,5 +237,5 @@ def api_numbers(
 
 
 def route_handlers() -> list[Any]:
-    return [api_checkin, api_newcomer, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_void, api_call,
+    return [api_checkin, api_newcomer, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_transcript, api_void, api_call,
             api_teams, api_suggest, api_move, api_lock, api_close, api_calendar, api_numbers]

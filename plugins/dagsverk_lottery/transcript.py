@@ -38,8 +38,10 @@ class TranscriptOut(msgspec.Struct):
     contribution: Annotated[str | None, Meta(description="The numbers typed at the draw as canonical text (sorted, `7.12.45./`); null before the draw.")]
     seed: Annotated[str | None, Meta(description="The server's seed, once drawn; null before.")]
     final_seed: Annotated[str | None, Meta(description="SHA-256 of `seed:entrants_sha256:contribution:beacon` (`-` for no beacon value); null before the draw.")]
-    entrants: Annotated[list[tuple[str, str]], Meta(description="`[receipt code, right]` per entrant, by receipt code.")]
-    results: Annotated[list[tuple[str, str, int, int | None]], Meta(description="`[receipt code, result, place, reserve number]` in draw order; empty before the draw.")]
+    entrants: Annotated[list[Annotated[list[str], Meta(description="`[receipt code, right]`; a right is `none`, `first_day`, `third_day` or `carried_over`.")]],
+                        Meta(description="Every entrant, by receipt code.")]
+    results: Annotated[list[Annotated[list[str | int | None], Meta(description="`[receipt code, result, place, reserve number]`; a result is `right`, `lottery` or `reserve`, the reserve number null for those with work.")]],
+                       Meta(description="The draw's order, those with work first; empty before the draw.")]
 
 
 def public(draw: Draw) -> bool:
@@ -52,15 +54,15 @@ def transcript(db: Session, draw: Draw) -> TranscriptOut:
     rows = db.execute(select(DrawEntrant.receipt_code, DrawEntrant.right, DrawEntrant.result, DrawEntrant.position,
                              DrawEntrant.reserve_number).where(DrawEntrant.draw_id == draw.id)).all()
     date = db.scalar(select(ProgramDay.date).where(ProgramDay.id == draw.day_id))
-    results = sorted(((code, result, position, reserve) for code, _right, result, position, reserve in rows if result),
-                     key=lambda r: r[2] or 0) if revealed else []
+    results: list[list[str | int | None]] = sorted(([code, result, position, reserve] for code, _right, result, position, reserve in rows
+                                                    if result), key=lambda r: r[2] or 0) if revealed else []
     return TranscriptOut(
         algorithm=draw.algorithm, date=date, attempt=draw.attempt, status=draw.status, capacity=draw.capacity,
         seed_sha256=draw.seed_sha256, entrants_sha256=draw.entrants_sha256,
         beacon_chain=beacon.CHAIN if draw.beacon_round is not None else None, beacon_round=draw.beacon_round,
         beacon_value=draw.beacon_value if revealed else None, contribution=draw.contribution if revealed else None,
         seed=draw.seed if revealed else None, final_seed=ticket_seed(draw) if revealed else None,
-        entrants=sorted((code, right) for code, right, *_rest in rows), results=results,
+        entrants=sorted([code, right] for code, right, *_rest in rows), results=results,
     )
 
 

@@ -226,6 +226,7 @@ def test_a_version_1_draw_still_verifies(world, client):
     assert "matches" in client.get(f"/dagsverk/draws/{draw_id}/verify").text
     # No public transcript for version 1: it named entrants by participant id.
     assert client.get(f"/dagsverk/public/{world.a.org.slug}/draws/{draw_id}/transcript.json").status_code == 404
+    assert client.get(f"{A}/draws/{draw_id}/transcript", headers=bearer(token)).status_code == 404
 
 
 def _drawn_with_transcript(world, client, numbers=(12, 7, 45)):
@@ -256,6 +257,9 @@ def test_the_public_check_page_finds_a_place_by_receipt_code_and_names_no_one(wo
     assert "participant" not in text and not any(name in text for name in names)
     assert transcript["algorithm"] == "dagsverk-lottery/2" and transcript["contribution"] == "7.12.45./"
     assert [e[0] for e in transcript["entrants"]] == sorted(r[0] for r in transcript["results"])
+    # The API gives the same transcript to staff.
+    token = api_token(world, world.a, "payroll")
+    assert client.get(f"{A}/draws/{draw_id}/transcript", headers=bearer(token)).json() == transcript
 
 
 def _check(tmp_path: Path, transcript: dict) -> subprocess.CompletedProcess[str]:
