@@ -5,11 +5,14 @@
     .venv/bin/python bench/lottery.py --api [--pg-url postgresql+psycopg://...]   # adds the draw through the API
 
 The draw: 40, 1,000 and 10,000 entrants (10 % with a right), capacity 23, the median of
-several runs of ``run_draw`` plus the entrants' digest and a verification (recompute).
+several runs of ``run_draw`` plus the entrants' digest and a verification (recompute), for
+``dagsverk-lottery/2`` beside ``/1`` (the same-run baseline).
 
-With ``--api``, the whole draw request as well: ``POST /api/v1/dagsverk/days/<day_id>/draw``
-(check-in closes: entrants, rights from the last 60 open days, seed; then the draw, its
-results stored) and ``GET /api/v1/dagsverk/draws/<id>/verify``, in this process through
+With ``--api``, the whole draw as the room runs it (``dagsverk-lottery/2``): ``POST
+/api/v1/dagsverk/days/<day_id>/seal`` (check-in closes: entrants by receipt code, rights
+from the last 60 open days, seed, both fingerprints), then ``POST .../draw`` with the typed
+numbers (final seed, draw, results stored), each timed and their total, and ``GET
+/api/v1/dagsverk/draws/<id>/verify``, beside ``GET /bench/baseline``, in this process through
 Litestar's test client, on a throwaway database shaped like ``bench/pages.py``'s
 ``bench-draw`` organization (10,000 participants, a day with that many checked in per draw,
 earlier draws as the later ones' history): a temporary SQLite file, and with ``--pg-url``
