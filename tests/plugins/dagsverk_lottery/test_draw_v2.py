@@ -349,3 +349,14 @@ def test_screen_names_rule():
     assert names == ["Arne B.", "Arne D.", "Rune L."]
     names = screen_names([(P("Stig"), "AAAAA"), (P("stig"), "CCCCC")], "first_name")
     assert names == ["Stig · AAAAA", "stig · CCCCC"]
+
+
+def test_the_calendar_sets_whether_numbers_are_required_and_the_screen_names(world, client):
+    login(client, world.a.users["leader"])
+    r = post_form(client, "/dagsverk/calendar/settings", {"draw_contribution": "optional", "screen_names": "receipt"})
+    assert r.status_code == 303, r.text[:500]
+    with world.db(world.a) as db:
+        assert cal.draw_contribution(db) == "optional" and cal.screen_names(db) == "receipt"
+    assert post_form(client, "/dagsverk/calendar/settings", {"draw_contribution": "sometimes"}).status_code == 400
+    login(client, world.a.users["work_leader"])  # not theirs to change
+    assert post_form(client, "/dagsverk/calendar/settings", {"draw_contribution": "required"}).status_code == 403
