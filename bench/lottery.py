@@ -5,11 +5,14 @@
     .venv/bin/python bench/lottery.py --api [--pg-url postgresql+psycopg://...]   # adds the draw through the API
 
 The draw: 40, 1,000 and 10,000 entrants (10 % with a right), capacity 23, the median of
-several runs of ``run_draw`` plus the entrants' digest and a verification (recompute).
+several runs of ``run_draw`` plus the entrants' digest and a verification (recompute), for
+``dagsverk-lottery/2`` beside ``/1`` (the same-run baseline).
 
-With ``--api``, the whole draw request as well: ``POST /api/v1/dagsverk/days/<day_id>/draw``
-(check-in closes: entrants, rights from the last 60 open days, seed; then the draw, its
-results stored) and ``GET /api/v1/dagsverk/draws/<id>/verify``, in this process through
+With ``--api``, the whole draw as the room runs it (``dagsverk-lottery/2``): ``POST
+/api/v1/dagsverk/days/<day_id>/seal`` (check-in closes: entrants by receipt code, rights
+from the last 60 open days, seed, both fingerprints), then ``POST .../draw`` with the typed
+numbers (final seed, draw, results stored), each timed and their total, and ``GET
+/api/v1/dagsverk/draws/<id>/verify``, beside ``GET /bench/baseline``, in this process through
 Litestar's test client, on a throwaway database shaped like ``bench/pages.py``'s
 ``bench-draw`` organization (10,000 participants, a day with that many checked in per draw,
 earlier draws as the later ones' history): a temporary SQLite file, and with ``--pg-url``
@@ -38,22 +41,38 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from plugins.dagsverk_lottery.algorithm import Entrant, entrants_digest, new_seed, run_draw  # noqa: E402
+from plugins.dagsverk_lottery.algorithm import (  # noqa: E402
+    ALGORITHM_V1,
+    ALGORITHM_V2,
+    Entrant,
+    contribution_text,
+    entrants_digest,
+    final_seed,
+    new_seed,
+    run_draw,
+)
 from plugins.dagsverk_lottery.team_solver import Person, Slot, suggest  # noqa: E402
 
 
-def bench_draw(n: int, repeats: int) -> tuple[float, float]:
+def bench_draw(n: int, repeats: int, algorithm: str = ALGORITHM_V1) -> tuple[float, float]:
+    """Median seconds of (draw + digest, recompute) for one algorithm; version 2 also makes
+    the final seed from the seed, the digest and five typed numbers."""
     rng = random.Random(n)
-    entrants = [Entrant(i, rng.choice(["first_day", "third_day"]) if rng.random() < 0.1 else "none") for i in range(1, n + 1)]
+    entrants = [Entrant(i, rng.choice(["first_day", "third_day"]) if rng.random() < 0.1 else "none", f"C{i:07d}") for i in range(1, n + 1)]
     draw_times, verify_times = [], []
     for _ in range(repeats):
         seed = new_seed()
         t = time.perf_counter()
-        placements = run_draw(entrants, 23, seed)
-        entrants_digest(entrants, 23)
+        if algorithm == ALGORITHM_V2:
+            digest = entrants_digest(entrants, 23, algorithm, 1234)
+            seed = final_seed(seed, digest, contribution_text([45, 7, 12, 3, 99]), None)
+            placements = run_draw(entrants, 23, seed, algorithm)
+        else:
+            placements = run_draw(entrants, 23, seed)
+            entrants_digest(entrants, 23)
         draw_times.append(time.perf_counter() - t)
         t = time.perf_counter()
-        assert run_draw(list(reversed(entrants)), 23, seed) == placements
+        assert run_draw(list(reversed(entrants)), 23, seed, algorithm) == placements
         verify_times.append(time.perf_counter() - t)
     return statistics.median(draw_times), statistics.median(verify_times)
 
@@ -67,6 +86,7 @@ def bench_api(url: str, label: str) -> list[str]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     os.environ.setdefault("LAVTERSKEL_DATA_DIR", tempfile.mkdtemp(prefix="lavterskel-bench-lottery-"))
+    os.environ.setdefault("LAVTERSKEL_DRAW_BEACON", "off")  # no network: the figures are the app's own work
     from litestar.testing import TestClient
 
     from bench import baseline
@@ -85,25 +105,39 @@ def bench_api(url: str, label: str) -> list[str]:
     org_id, plan = prepare_draws(ctx.engine, ctx.session_factory)
     headers = {"Authorization": f"Bearer {_token(ctx.session_factory, org_id)}"}
     rows = []
+    ms = lambda xs: f"{statistics.median(xs) * 1000:.1f} ms"  # noqa: E731
     with TestClient(app, base_url="http://testserver.local") as client:
+        baseline_times = []
+        for _ in range(30):  # the same-run baseline: the app's smallest request on the same database
+            t = time.perf_counter()
+            assert client.get("/bench/baseline", headers=headers).status_code == 200
+            baseline_times.append(time.perf_counter() - t)
         for n, dates in plan:
-            draw_times, verify_times, ids = [], [], []
+            seal_times, draw_times, total_times, verify_times, ids = [], [], [], [], []
             for day in dates:
                 with ctx.engine.connect() as conn:  # the API addresses days by id
                     day_id = conn.execute(select(ProgramDay.id).where(ProgramDay.organization_id == org_id, ProgramDay.date == day)).scalar_one()
                 t = time.perf_counter()
-                r = client.post(f"/api/v1/dagsverk/days/{day_id}/draw", headers=headers)
-                draw_times.append(time.perf_counter() - t)
+                r = client.post(f"/api/v1/dagsverk/days/{day_id}/seal", headers=headers)
+                t_seal = time.perf_counter() - t
+                assert r.status_code == 200 and r.json()["status"] == "sealed", r.text[:300]
+                t = time.perf_counter()
+                r = client.post(f"/api/v1/dagsverk/days/{day_id}/draw", json={"numbers": [45, 7, 12, 3, 99]}, headers=headers)
+                t_draw = time.perf_counter() - t
                 body = r.json()
                 assert r.status_code == 200 and body["status"] == "drawn" and len(body["entrants"]) == n, r.text[:300]
+                assert body["algorithm"] == "dagsverk-lottery/2" and body["contribution"] == "3.7.12.45.99./"
+                seal_times.append(t_seal)
+                draw_times.append(t_draw)
+                total_times.append(t_seal + t_draw)
                 ids.append(body["id"])
             for draw_id in ids:
                 t = time.perf_counter()
                 r = client.get(f"/api/v1/dagsverk/draws/{draw_id}/verify", headers=headers)
                 verify_times.append(time.perf_counter() - t)
                 assert r.status_code == 200 and r.json()["matches"], r.text[:300]
-            rows.append(f"| {label} | {n:,} | {len(dates)} | {statistics.median(draw_times) * 1000:.0f} ms | "
-                        f"{max(draw_times) * 1000:.0f} ms | {statistics.median(verify_times) * 1000:.0f} ms |")
+            rows.append(f"| {label} | {n:,} | {len(dates)} | {ms(seal_times)} | {ms(draw_times)} | {ms(total_times)} | "
+                        f"{max(total_times) * 1000:.1f} ms | {ms(verify_times)} | {ms(baseline_times)} |")
     ctx.engine.dispose()
     return rows
 
@@ -142,10 +176,11 @@ def main() -> None:
              f"Measured {time.strftime('%Y-%m-%d')} with `bench/lottery.py` on {platform.machine()}, Python {platform.python_version()}, "
              f"a shared 2-core machine (load average {os.getloadavg()[0]:.1f} at the start; other work running, so times are upper bounds).", "",
              "### The draw (capacity 23)", "",
-             "| entrants | draw + digest (median) | recompute for verification (median) |", "|---:|---:|---:|"]
+             "| entrants | algorithm | draw + digest (median) | recompute for verification (median) |", "|---:|---|---:|---:|"]
     for n, repeats in ((40, 200), (1_000, 30), (10_000, 7)):
-        d, v = bench_draw(n, repeats)
-        lines.append(f"| {n:,} | {d * 1000:.2f} ms | {v * 1000:.2f} ms |")
+        for algorithm in (ALGORITHM_V1, ALGORITHM_V2):  # /1 is the same-run baseline
+            d, v = bench_draw(n, repeats, algorithm)
+            lines.append(f"| {n:,} | `{algorithm}` | {d * 1000:.2f} ms | {v * 1000:.2f} ms |")
     lines += ["", "The draw is one SHA-256 per entrant and a sort: linear-logarithmic. The seed's part of each hash is "
               "computed once and each group is sorted on its own; the tickets and the order are those of "
               "`docs/lottery.md`, so every stored draw still verifies.", ""]
@@ -153,13 +188,18 @@ def main() -> None:
         import tempfile
 
         lines += ["### The whole draw request, through the API in one process", "",
-                  "`POST /api/v1/dagsverk/days/<day_id>/draw` on a day with that many people checked in: check-in closes "
-                  "(entrants, rights from the last 60 open days in one aggregate query, seed, entrants written in one "
-                  "statement), the draw runs and its results are stored in one statement; the response lists every "
-                  "entrant. Then `GET /api/v1/dagsverk/draws/<id>/verify`. Litestar's test client in this process (no "
-                  "server, no network) on a throwaway database shaped like `bench-draw` in `bench/pages.py`.", "",
-                  "| database | entrants | draws | draw request (median) | slowest | verify request (median) |",
-                  "|---|---:|---:|---:|---:|---:|"]
+                  "`dagsverk-lottery/2` as the room runs it, on a day with that many people checked in (each with a "
+                  "receipt code): `POST /api/v1/dagsverk/days/<day_id>/seal` closes check-in (entrants with their "
+                  "receipt codes, rights from the last 60 open days in one aggregate query, seed, beacon round, both "
+                  "fingerprints, entrants written in one statement), then `POST .../draw` with five typed numbers (the "
+                  "final seed, the draw, its results stored in one statement; the response lists every entrant with "
+                  "their ticket). Total = the two. Then `GET /api/v1/dagsverk/draws/<id>/verify`. Baseline: "
+                  "`GET /bench/baseline` (one `SELECT 1` through the same app and middleware) in the same run. "
+                  "Litestar's test client in this process (no server, no network, the beacon off) on a throwaway "
+                  "database shaped like `bench-draw` in `bench/pages.py`. Before issue 15 the one draw request "
+                  "(`dagsverk-lottery/1`) took 38 ms for 40 entrants and 403 ms for 10,000.", "",
+                  "| database | entrants | draws | seal (median) | draw (median) | total (median) | slowest total | verify (median) | baseline (median) |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         lines += bench_api(f"sqlite:///{Path(tempfile.mkdtemp(prefix='lavterskel-bench-lottery-')) / 'draw.db'}", "SQLite")
         if args.pg_url:
             from tests.servers import new_pg_database

@@ -306,7 +306,7 @@ def generate(engine: Engine, *, organizations: int = 50, participants: int = 20_
                     placements = algorithm.run_draw(entrants, CAPACITY, seed)
                     draws[day_id] = ({
                         "organization_id": org_id, "day_id": day_id, "attempt": 1, "status": "drawn", "mode": "morning",
-                        "algorithm": algorithm.ALGORITHM, "capacity": CAPACITY, "seed": seed, "seed_sha256": algorithm.fingerprint(seed),
+                        "algorithm": algorithm.ALGORITHM_V1, "capacity": CAPACITY, "seed": seed, "seed_sha256": algorithm.fingerprint(seed),
                         "entrants_sha256": algorithm.entrants_digest(entrants, CAPACITY), "sealed_at": at + dt.timedelta(minutes=58),
                         "sealed_by_id": user_id, "drawn_at": at + dt.timedelta(hours=1), "drawn_by_id": user_id, "void_reason": "",
                     }, placements)

@@ -20,6 +20,8 @@ import pytest
 _TMP = Path(tempfile.mkdtemp(prefix="lavterskel-test-"))
 os.environ["LAVTERSKEL_DATA_DIR"] = str(_TMP)
 os.environ.setdefault("LAVTERSKEL_SECRET_KEY", "test-secret-key-not-for-production")
+# No test reaches the drand beacon over the network; tests of the beacon inject a fetch.
+os.environ.setdefault("LAVTERSKEL_DRAW_BEACON", "off")
 if not os.environ.get("LAVTERSKEL_DATABASE_URL"):
     os.environ["LAVTERSKEL_DATABASE_URL"] = f"sqlite:///{_TMP / 'test.db'}"
 

@@ -10,10 +10,12 @@ and creates it with ``POST /api/v1/days``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import hashlib
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, NotFoundException
 from msgspec import Meta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +27,7 @@ from core.forms import INT_MAX, FormError
 from core.i18n import gettext as _
 from core.models import Attendance, Participant, ProgramDay, Shift
 from core.services.days import stored_day
+from plugins.dagsverk_lottery import algorithm
 from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
@@ -45,14 +48,20 @@ class CheckInOut(msgspec.Struct):
     is_new: Annotated[bool, Meta(description="Whether this request registered the person (false: they were registered already).")]
 
 
+Sha256 = Annotated[str, Meta(description="64 hexadecimal characters.", examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])]
+ReceiptCode = Annotated[str, Meta(description="The person's receipt code for the day, given at check-in (5 letters and digits).", examples=["K7MXA"])]
+
+
 class EntrantOut(msgspec.Struct):
     participant_id: ParticipantId
-    right: Annotated[str, Meta(description="The person's right at the draw: `first_day`, `third_day` or `none`.")]
+    right: Annotated[str, Meta(description="The person's right at the draw: `first_day`, `third_day`, `carried_over` or `none`.")]
     result: Annotated[str | None, Meta(description="What the draw gave: `right`, `lottery` or `reserve`; null until drawn.")] = None
     position: Annotated[int | None, Meta(description="1-based place in the draw's order; null until drawn.")] = None
     reserve_number: Annotated[int | None, Meta(description="The place on the reserve list; null if not a reserve.")] = None
     called_in: Annotated[bool | None, Meta(description="Whether a reserve was called in for a declined place; null until drawn.")] = None
     call_status: Annotated[str | None, Meta(description="Day-before mode: how the phone call went (`reached`, `declined`, `not_reached`).")] = None
+    receipt_code: Annotated[str | None, Meta(description="The receipt code the ticket is made from (version 2); null in version 1 draws.", examples=["K7MXA"])] = None
+    ticket: Annotated[str | None, Meta(description="The entrant's ticket, SHA-256 in hex, once drawn; null before.")] = None
 
 
 class DrawOut(msgspec.Struct):
@@ -68,6 +77,11 @@ class DrawOut(msgspec.Struct):
     seed: Annotated[str | None, Meta(description="The seed, once drawn (null while sealed), so anyone can recompute the draw.")]
     void_reason: Annotated[str | None, Meta(description="Why the draw was voided; null if it was not.")]
     entrants: Annotated[list[EntrantOut], Meta(description="The entrants by participant id; results only once drawn.")]
+    beacon_round: Annotated[int | None, Meta(description="Version 2: the drand quicknet round named at sealing, one that did not exist yet; null when the beacon is off.")] = None
+    beacon_value: Annotated[str | None, Meta(description="Version 2: the named round's randomness as fetched at the draw; null before the draw or when it could not be fetched.")] = None
+    beacon_note: Annotated[str | None, Meta(description="Version 2: why no beacon value was mixed in (`off`, `not_yet`, `unreachable`, `invalid`); null when one was, or before the draw.")] = None
+    contribution: Annotated[str | None, Meta(description="Version 2: the canonical text of the numbers typed at the draw (sorted, RFC 3797 style, e.g. `7.12.45./`); empty if none were typed, null before the draw.", examples=["7.12.45./"])] = None
+    final_seed: Annotated[str | None, Meta(description="Version 2: SHA-256 of the seed, the entrants' fingerprint, the contribution and the beacon value, which the tickets are made from; null before the draw.")] = None
 
 
 class DayDrawOut(msgspec.Struct):
@@ -88,6 +102,13 @@ class VerificationOut(msgspec.Struct):
     draw_id: DrawId
     matches: Annotated[bool, Meta(description="Whether recomputing the draw from what was stored gives what was stored.")]
     problems: Annotated[list[str], Meta(description="What does not match, in words.")]
+    algorithm: Annotated[str, Meta(description="The algorithm the draw was recomputed by (its own, stored with it).")] = ""
+    seed_sha256: Annotated[str, Meta(description="The seed's fingerprint, published at sealing.")] = ""
+    entrants_sha256: Annotated[str, Meta(description="The entrants' fingerprint, published at sealing.")] = ""
+    beacon_round: Annotated[int | None, Meta(description="Version 2: the beacon round named at sealing; null if none.")] = None
+    beacon_value: Annotated[str | None, Meta(description="Version 2: the beacon value mixed in; null if none.")] = None
+    contribution: Annotated[str | None, Meta(description="Version 2: the numbers typed at the draw, as canonical text; null in version 1.")] = None
+    final_seed: Annotated[str | None, Meta(description="Version 2: the seed the tickets were recomputed from; null in version 1 or before the draw.")] = None
 
 
 class DayTeamOut(msgspec.Struct):
@@ -146,20 +167,47 @@ class CalendarOut(msgspec.Struct):
 
 # --- Reads ----------------------------------------------------------------------------------
 
-def draw_out(db: Session, draw: Draw) -> DrawOut:
-    revealed = draw.status != "sealed"
-    rows = draw_service.entrant_rows(db, draw.id)
-    # Rows unpacked as tuples: a draw can list 10,000 entrants.
-    if revealed:
-        entrants = [EntrantOut(participant_id=pid, right=right, result=result, position=position, reserve_number=reserve_number,
-                               called_in=called_in, call_status=call_status or None)
-                    for _id, pid, right, result, position, reserve_number, called_in, call_status in rows]
+def _revealed(draw: Draw) -> bool:
+    """Whether the seed and the results are shown: once the draw is no longer sealed."""
+    return draw.status != "sealed"
+
+
+def draw_out(db: Session, draw: Draw, fresh: Sequence[tuple[Any, ...]] | None = None) -> DrawOut:
+    """The draw as the API shows it. ``fresh``: the entrant rows this request wrote, with
+    their tickets (``draws.fresh_rows``), instead of reading and hashing them again."""
+    revealed = _revealed(draw)
+    if fresh is not None:
+        rows: Sequence[Any] = [r[:9] for r in fresh]
+        known = {r[1]: r[9] for r in fresh if r[9] is not None}
     else:
-        entrants = [EntrantOut(participant_id=pid, right=right) for _id, pid, right, *_hidden in rows]
+        rows, known = draw_service.entrant_rows(db, draw.id), {}
+    v2 = draw.algorithm != algorithm.ALGORITHM_V1
+    seed = draw_service.ticket_seed(draw) if revealed else None
+    # Rows unpacked as tuples: a draw can list 10,000 entrants.
+    if revealed and seed is not None:
+        prefix = hashlib.sha256(f"{seed}:".encode("ascii")).copy
+
+        def ticket(key: object, pid: int) -> str:
+            if pid in known:
+                return known[pid]
+            h = prefix()
+            h.update(str(key).encode("ascii"))
+            return h.hexdigest()
+
+        entrants = [EntrantOut(participant_id=pid, right=right, result=result, position=position, reserve_number=reserve_number,
+                               called_in=called_in, call_status=call_status or None, receipt_code=code,
+                               ticket=ticket(code if v2 else pid, pid))
+                    for _id, pid, right, result, position, reserve_number, called_in, call_status, code in rows]
+    else:
+        entrants = [EntrantOut(participant_id=pid, right=right, receipt_code=code) for _id, pid, right, *_hidden, code in rows]
     return DrawOut(id=draw.id, day_id=draw.day_id, attempt=draw.attempt, status=draw.status, mode=draw.mode,
                    algorithm=draw.algorithm, capacity=draw.capacity, seed_sha256=draw.seed_sha256,
                    entrants_sha256=draw.entrants_sha256, seed=draw.seed if revealed else None,
-                   void_reason=draw.void_reason or None, entrants=entrants)
+                   void_reason=draw.void_reason or None, entrants=entrants, beacon_round=draw.beacon_round,
+                   beacon_value=draw.beacon_value if revealed else None,
+                   beacon_note=(draw.beacon_note or None) if revealed and v2 else None,
+                   contribution=draw.contribution if revealed and v2 else None,
+                   final_seed=seed if revealed and v2 else None)
 
 
 def day_draw(db: Session, day: ProgramDay) -> DayDrawOut:
@@ -178,7 +226,12 @@ def stored_draw(caller: Caller, draw_id: int) -> Draw:
 
 def verification(db: Session, draw: Draw) -> VerificationOut:
     result = draw_service.verify(draw, draw_service.entrant_rows(db, draw.id))
-    return VerificationOut(draw_id=draw.id, matches=result.matches, problems=list(result.problems))
+    revealed, v2 = _revealed(draw), draw.algorithm != algorithm.ALGORITHM_V1
+    return VerificationOut(draw_id=draw.id, matches=result.matches, problems=list(result.problems), algorithm=draw.algorithm,
+                           seed_sha256=draw.seed_sha256, entrants_sha256=draw.entrants_sha256, beacon_round=draw.beacon_round,
+                           beacon_value=draw.beacon_value if revealed else None,
+                           contribution=draw.contribution if revealed and v2 else None,
+                           final_seed=draw_service.ticket_seed(draw) if revealed and v2 else None)
 
 
 def day_teams(db: Session, day: ProgramDay) -> TeamsOut:
@@ -346,19 +399,46 @@ def set_fit(caller: Caller, day_id: int, data: FitIn) -> CheckInOut:
 # --- The draw -------------------------------------------------------------------------------
 
 @action("dagsverk.seal", permission="dagsverk.draw", summary="Close check-in (seal the draw)",
-        description="Fixes the entrants, their rights, the places and the seed, and shows the seed's fingerprint. "
-                    "Asking again answers the day's draw as it is.")
+        description="Fixes the entrants (by their receipt codes), their rights, the places, the server's seed and the "
+                    "beacon round to come, and answers the fingerprints of the seed and of the entrants, which the big "
+                    "screen shows before the numbers are drawn. Asking again answers the day's draw as it is.")
 def seal(caller: Caller, day_id: int) -> DrawOut:
     day = stored_day(caller, day_id)
-    return draw_out(caller.db, draw_service.seal(caller.db, day, caller.user.id))
+    return draw_out(caller.db, *draw_service.seal_with_rows(caller.db, day, caller.user.id))
+
+
+Numbers = Annotated[
+    list[Annotated[int, Meta(ge=0, le=99)]],
+    Meta(max_length=algorithm.CONTRIBUTION_MAX,
+         description="The numbers drawn in the room, typed in front of everyone: 1 to 10 balls of a lottery machine (0-99) "
+                     "or dice (1-6), in any order (they are sorted). Mixed into the seed, so the server, which committed "
+                     "to its seed before they existed, cannot steer the draw.", examples=[[45, 7, 12]]),
+]
+
+
+class DrawIn(Input):
+    numbers: Numbers = []
 
 
 @action("dagsverk.draw", permission="dagsverk.draw", summary="Draw",
-        description="Closes check-in if still open and draws: rights first, then the lottery, then the reserve "
-                    "list. Once per day: asking twice answers the same draw.")
-def draw(caller: Caller, day_id: int) -> DrawOut:
+        description="Draws the sealed draw with the numbers typed in the room and the named beacon round (if it can be "
+                    "fetched): rights first, then the lottery, then the reserve list. Once per day: asking twice "
+                    "answers the same draw. Numbers are required unless the program setting "
+                    "`dagsverk.draw_contribution` is `optional` (422); numbers for a day whose check-in is still open "
+                    "are 409 (close check-in first, so the seed is fixed before the numbers exist). With the setting "
+                    "`optional` and no numbers, check-in is closed and the draw made at once.")
+def draw(caller: Caller, day_id: int, data: DrawIn) -> DrawOut:
     day = stored_day(caller, day_id)
-    return draw_out(caller.db, draw_service.run(caller.db, day, caller.user.id))
+    db = caller.db
+    found = draw_service.active_draw(db, day)
+    if found is not None and found.status != "sealed":
+        return draw_out(db, found)  # drawn already: the same answer, whatever was typed
+    numbers = list(data.numbers)
+    if not numbers and (found is None or found.algorithm != algorithm.ALGORITHM_V1) and cal.draw_contribution(db) == "required":
+        raise FormError({"numbers": _("Type the numbers drawn in the room (1 to 10 numbers from 0 to 99).")})
+    if numbers and found is None:
+        raise ClientException(status_code=409, detail=_("Close check-in first: the fingerprints must be shown before the numbers are drawn."))
+    return draw_out(db, *draw_service.run_with_rows(db, day, caller.user.id, numbers))
 
 
 class VoidIn(Input):

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response
 from litestar.enums import MediaType
+from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from msgspec import Meta
@@ -35,6 +36,7 @@ from plugins.dagsverk_lottery.actions import (
     ClosedDayOut,
     CloseIn,
     DayDrawOut,
+    DrawIn,
     DrawOut,
     FitIn,
     LockIn,
@@ -50,7 +52,9 @@ from plugins.dagsverk_lottery.actions import (
     VoidIn,
 )
 from plugins.dagsverk_lottery.checkin import SimilarNames
+from plugins.dagsverk_lottery import transcript as transcript_service
 from plugins.dagsverk_lottery.funders import DAY_COUNTS, as_json, funders_tables
+from plugins.dagsverk_lottery.transcript import TranscriptOut
 
 A = "/api/v1/dagsverk"
 TAGS = ["dagsverk"]
@@ -120,8 +124,8 @@ def api_seal(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam) -
 
 
 @api_post(f"{A}/days/{{day_id:int}}/draw", **api_doc(act.draw), status_code=200, name="api.dagsverk.draw", tags=TAGS)
-def api_draw(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam) -> DrawOut:
-    return act.draw.run(caller_of(request, db), day_id)
+def api_draw(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam, data: DrawIn | None = None) -> DrawOut:
+    return act.draw.run(caller_of(request, db), day_id, data or DrawIn())
 
 
 @api_get(f"{A}/draws/{{draw_id:int}}", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.draw.detail", tags=TAGS,
@@ -136,6 +140,18 @@ def api_draw_detail(request: Request[Any, Any, Any], db: Session, draw_id: DrawI
          "their rights) and says whether it gives the stored results.")
 def api_verify(request: Request[Any, Any, Any], db: Session, draw_id: DrawIdParam) -> VerificationOut:
     return act.verification(db, act.stored_draw(caller_of(request, db), draw_id))
+
+
+@api_get(f"{A}/draws/{{draw_id:int}}/transcript", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.transcript", tags=TAGS,
+         summary="A draw's public transcript", description="Everything needed to recompute a `dagsverk-lottery/2` draw without "
+         "the app (`scripts/check_draw.py`, docs/lottery.md): the fingerprints published at sealing, the beacon round, the "
+         "numbers typed, the beacon value, the seed once drawn, the entrants by receipt code and the results. Names no "
+         "person and no internal id; the same as the public check page's download. A version 1 draw has none (404).")
+def api_transcript(request: Request[Any, Any, Any], db: Session, draw_id: DrawIdParam) -> TranscriptOut:
+    draw = act.stored_draw(caller_of(request, db), draw_id)
+    if not transcript_service.public(draw):
+        raise NotFoundException()
+    return transcript_service.transcript(db, draw)
 
 
 @api_post(f"{A}/draws/{{draw_id:int}}/void", **api_doc(act.void), status_code=200, name="api.dagsverk.void", tags=TAGS)
@@ -260,5 +276,5 @@ def api_numbers(
 
 
 def route_handlers() -> list[Any]:
-    return [api_checkin, api_checkin_candidates, api_newcomer, api_undo_checkin, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_void, api_call,
+    return [api_checkin, api_checkin_candidates, api_newcomer, api_undo_checkin, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_transcript, api_void, api_call,
             api_teams, api_suggest, api_move, api_lock, api_close, api_calendar, api_numbers]

@@ -31,7 +31,8 @@ from core.services.settings import setting_on
 from plugins.dagsverk_lottery.models import CheckIn, Draw
 
 DRAW_MODES = ("morning", "day_before")
-SCREEN_NAMES = ("short", "first_name")
+SCREEN_NAMES = ("short", "first_name", "receipt")
+CONTRIBUTIONS = ("required", "optional")
 
 
 def setting_defs() -> list[SettingDef]:
@@ -40,7 +41,10 @@ def setting_defs() -> list[SettingDef]:
         SettingDef("dagsverk.capacity", L("Places in the daily draw"), 23, kind="int", dated=True),
         SettingDef("dagsverk.draw_time", L("Time of the draw"), "09:00", kind="time"),
         SettingDef("dagsverk.draw_mode", L("Draw mode: morning or day_before (with a call list)"), "morning"),
-        SettingDef("dagsverk.screen_names", L("Names on the big screen: short (nickname, else first name) or first_name"), "short"),
+        SettingDef("dagsverk.screen_names", L("Names on the big screen: short (nickname, else first name, and the last name's initial), "
+                                              "first_name (with the initial) or receipt (the receipt code only)"), "short"),
+        SettingDef("dagsverk.draw_contribution", L("Numbers typed from the lottery machine or dice at the draw: required or optional"),
+                   "required"),
         SettingDef("dagsverk.open_weekdays", L("Weekdays the program is open (1 = Monday)"), "1,2,3,4,5"),
         SettingDef("dagsverk.closed_dates", L("Closed every year besides the public holidays (day.month, comma-separated)"),
                    "24.12, 31.12"),
@@ -69,6 +73,11 @@ def draw_mode(db: Session) -> str:
 def screen_names(db: Session) -> str:
     value = str(setting(db, "dagsverk.screen_names"))
     return value if value in SCREEN_NAMES else "short"
+
+
+def draw_contribution(db: Session) -> str:
+    value = str(setting(db, "dagsverk.draw_contribution"))
+    return value if value in CONTRIBUTIONS else "required"
 
 
 def open_weekdays(db: Session) -> set[int]:

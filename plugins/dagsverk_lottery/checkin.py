@@ -20,7 +20,7 @@ from core.models import Attendance, Participant, ProgramDay
 from core.services import days as day_service
 from core.services.name_search import find_people, last_visits
 from core.services.privacy import log_sensitive_access
-from plugins.dagsverk_lottery.draws import active_draw
+from plugins.dagsverk_lottery.draws import active_draw, new_receipt_code
 from plugins.dagsverk_lottery.models import CheckIn, WorkProfile
 
 CARD_END = 3
@@ -113,14 +113,22 @@ def check_in(db: Session, day: ProgramDay, participant: Participant, staff_id: i
     if existing is not None:
         return existing, False
     status = "after_draw" if active_draw(db, day) is not None else ("not_fit" if not_fit else "entered")
-    row = CheckIn(organization_id=day.organization_id, day_id=day.id, participant_id=participant.id, status=status)
-    db.add(row)
-    try:
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        return db.scalars(select(CheckIn).where(CheckIn.day_id == day.id, CheckIn.participant_id == participant.id)).one(), False
-    return row, True
+    # The person's receipt code for the day (see the draw's version 2). A failed insert is
+    # either the same person registered at the same moment (theirs stands) or, rarely, a
+    # code given to someone else at the same moment: then once more with a new code.
+    for attempt in (1, 2):
+        row = CheckIn(organization_id=day.organization_id, day_id=day.id, participant_id=participant.id, status=status,
+                      receipt_code=new_receipt_code(db, day.id))
+        db.add(row)
+        try:
+            db.commit()
+            return row, True
+        except IntegrityError:
+            db.rollback()
+            existing = db.scalars(select(CheckIn).where(CheckIn.day_id == day.id, CheckIn.participant_id == participant.id)).first()
+            if existing is not None or attempt == 2:
+                return db.scalars(select(CheckIn).where(CheckIn.day_id == day.id, CheckIn.participant_id == participant.id)).one(), False
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns
 
 
 def set_fit(db: Session, day: ProgramDay, participant_id: int, fit: bool) -> CheckIn:

@@ -95,26 +95,35 @@ def load(db: Session, organization: Any, context: Any) -> None:
         present += [p for p in newcomers if new_from[p.id] == date or (new_from[p.id] < date and rng.random() < 0.35)]
         rng.shuffle(present)
         marks = {}
+        codes: dict[int, str] = {}
         for i, p in enumerate(present):
             minute = 60 * i // max(1, len(present))
             status = "after_draw" if i >= len(present) - 1 and rng.random() < 0.5 else ("not_fit" if rng.random() < 0.03 else "entered")
             marks[p.id] = status
             arrived = _utc(date, 8, minute) if status != "after_draw" else _utc(date, 9, rng.randint(5, 40))
             db.add(Attendance(organization_id=org_id, day_id=day.id, participant_id=p.id, arrived_at=arrived))
-            db.add(CheckIn(organization_id=org_id, day_id=day.id, participant_id=p.id, status=status, created_at=arrived))
+            # Receipt codes from the demo's own generator, so a demo is the same every time.
+            while (code := "".join(rng.choice(algorithm.RECEIPT_ALPHABET) for _ in range(algorithm.RECEIPT_LENGTH))) in codes.values():
+                pass
+            codes[p.id] = code
+            db.add(CheckIn(organization_id=org_id, day_id=day.id, participant_id=p.id, status=status, created_at=arrived, receipt_code=code))
             if p.first_seen_on is None:
                 p.first_seen_on = date
         entered = sorted(pid for pid, s in marks.items() if s == "entered")
-        entrants = [algorithm.Entrant(pid, right_of(history, pid, pid not in seen)[0]) for pid in entered]
+        entrants = [algorithm.Entrant(pid, right_of(history, pid, pid not in seen)[0], codes[pid]) for pid in entered]
         seed = "%064x" % rng.getrandbits(256)
-        placements = algorithm.run_draw(entrants, capacity, seed)
+        # A version 2 draw as the room makes it: five balls from the lottery machine, no beacon.
+        digest = algorithm.entrants_digest(entrants, capacity, algorithm.ALGORITHM_V2, None)
+        contribution = algorithm.contribution_text(rng.sample(range(100), 5))
+        placements = algorithm.run_draw(entrants, capacity, algorithm.final_seed(seed, digest, contribution, None), algorithm.ALGORITHM_V2)
         drawn_at = _utc(date, 9, 0)
-        draw = Draw(organization_id=org_id, day_id=day.id, attempt=1, status="drawn", mode="morning", algorithm=algorithm.ALGORITHM,
-                    capacity=capacity, seed=seed, seed_sha256=algorithm.fingerprint(seed),
-                    entrants_sha256=algorithm.entrants_digest(entrants, capacity), sealed_at=drawn_at - dt.timedelta(minutes=2),
-                    drawn_at=drawn_at)
+        draw = Draw(organization_id=org_id, day_id=day.id, attempt=1, status="drawn", mode="morning", algorithm=algorithm.ALGORITHM_V2,
+                    capacity=capacity, seed=seed, seed_sha256=algorithm.fingerprint(seed), entrants_sha256=digest,
+                    contribution=contribution, beacon_round=None, beacon_value=None, beacon_note="off",
+                    sealed_at=drawn_at - dt.timedelta(minutes=2), drawn_at=drawn_at)
         draw.entrants = [DrawEntrant(organization_id=org_id, participant_id=pl.participant_id, right=pl.right, result=pl.result,
-                                     position=pl.position, reserve_number=pl.reserve_number) for pl in placements]
+                                     position=pl.position, reserve_number=pl.reserve_number, receipt_code=codes[pl.participant_id])
+                         for pl in placements]
         db.add(draw)
         db.flush()
         db.add(DrawEvent(organization_id=org_id, draw_id=draw.id, kind="sealed", at=draw.sealed_at))

@@ -55,10 +55,10 @@ def lavterskel_template_dirs() -> list[str]:
 def lavterskel_route_handlers() -> list[Any]:
     # Imported when the app asks for routes, not when the plugin is loaded: the pages and
     # the API import core.web, which is not ready while plugins are being registered.
-    from plugins.dagsverk_lottery import api, web
+    from plugins.dagsverk_lottery import api, public, web
 
     static = create_static_files_router(path="/dagsverk-static", directories=[HERE / "static"], opt={"public": True}, name="dagsverk_static")
-    return [*web.route_handlers(), *api.route_handlers(), static]
+    return [*web.route_handlers(), *public.route_handlers(), *api.route_handlers(), static]
 
 
 @hookimpl

@@ -34,12 +34,21 @@ class CheckIn(OrgScoped, Base):
     __tablename__ = "dagsverk_lottery_checkin"
     __label__ = L("Check-ins")
     __erase__ = "anonymize"
-    __table_args__ = (UniqueConstraint("day_id", "participant_id"),)
+    __table_args__ = (
+        UniqueConstraint("day_id", "participant_id"),
+        # A receipt code names one person on the day (NULL for rows from before codes).
+        Index("uq_dagsverk_lottery_checkin_day_receipt", "day_id", "receipt_code", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="entered", info=personal(Category.WORK))
+    receipt_code: Mapped[str | None] = mapped_column(String(8), info=personal(Category.IDENTITY))
+    """The person's code for the day (``algorithm.RECEIPT_ALPHABET``), given at check-in:
+    what their ticket in a version 2 draw is made from, and what they type on the public
+    check page to find their place. Identity: it points at one person on one day. Emptied
+    on erasure; the draw keeps its own copy (:attr:`DrawEntrant.receipt_code`)."""
     """One of CHECKIN_STATUSES. ``not_fit`` is the work leader's call about today's work, with
     no reason given; a reason, if written, is an incident (conduct) in a plugin that has them.
     Deleted on erasure: a sealed draw rests on its entrants, not on the check-ins."""
@@ -72,6 +81,16 @@ class Draw(OrgScoped, Base):
     seed_sha256: Mapped[str] = mapped_column(String(64), info=not_personal())
     """The fingerprint shown on the big screen as soon as check-in closes."""
     entrants_sha256: Mapped[str] = mapped_column(String(64), info=not_personal())
+    beacon_round: Mapped[int | None] = mapped_column(Integer)
+    """Version 2: the drand quicknet round named at sealing (one that did not exist yet);
+    null when the beacon was off."""
+    contribution: Mapped[str] = mapped_column(String(60), default="", info=not_personal())
+    """Version 2: the canonical text of the numbers typed in the room at the draw
+    (``algorithm.contribution_text``); empty if none were typed."""
+    beacon_value: Mapped[str | None] = mapped_column(String(64), info=not_personal())
+    """Version 2: the named round's randomness, as fetched at the draw; null if it could not be."""
+    beacon_note: Mapped[str] = mapped_column(String(20), default="", info=not_personal())
+    """Why no beacon value was mixed in: ``off``, ``not_yet``, ``unreachable`` or ``invalid``."""
     sealed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sealed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     drawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -103,6 +122,10 @@ class DrawEntrant(OrgScoped, Base):
     draw_id: Mapped[int] = mapped_column(ForeignKey("dagsverk_lottery_draw.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     right: Mapped[str] = mapped_column(String(20), default="none", info=personal(Category.WORK, keep=VERIFICATION))
+    receipt_code: Mapped[str | None] = mapped_column(String(8), info=personal(Category.IDENTITY, keep=VERIFICATION))
+    """Version 2: the receipt code the ticket was made from (null in version 1 draws). Kept
+    on erasure: the transcript lists it and the draw verifies by it; once the person is
+    erased it leads to no one."""
     result: Mapped[str | None] = mapped_column(String(20), info=personal(Category.WORK, keep=VERIFICATION))
     position: Mapped[int | None] = mapped_column(Integer)
     """1-based place in the draw's order (drawn first, then the reserve list)."""

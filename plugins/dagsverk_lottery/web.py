@@ -31,6 +31,7 @@ from core.web.context import current_user
 from core.web.handlers import caller_of, form_data, form_list, get_or_404, page_get, page_post, redirect
 from core.web.templating import render
 from plugins.dagsverk_lottery import actions as act
+from plugins.dagsverk_lottery import algorithm
 from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
@@ -107,9 +108,27 @@ def parse_date(value: str | None) -> dt.date:
 
 
 def screen_name(p: Participant, style: str) -> str:
-    if style == "first_name":
-        return p.first_name or p.nickname
-    return p.short_name or p.first_name
+    """A name for the room: the nickname (``short``) or first name, with the last name's
+    initial when there is one ("Jørgen H."). ``receipt`` shows no name (see :func:`screen_names`)."""
+    first = (p.first_name or p.nickname) if style == "first_name" else (p.short_name or p.first_name)
+    initial = (p.last_name or "").strip()[:1]
+    return f"{first} {initial}." if first and initial else (first or "")
+
+
+def screen_names(people: list[tuple[Participant | None, str | None]], style: str) -> list[str]:
+    """The names the big screen shows for ``(person, receipt code)`` pairs, all lists of the
+    day together: two that would read the same (two "Jørgen H.", an "Arne" on the work
+    list and one on the reserve list) each get their receipt code after the name, and the
+    style ``receipt`` shows the codes alone. A person without a code keeps the name."""
+    if style == "receipt":
+        return [code or (screen_name(p, "short") if p else "") for p, code in people]
+    names = [screen_name(p, style) if p is not None else "" for p, _code in people]
+    seen: dict[str, int] = {}
+    for name in names:
+        key = name.casefold()
+        seen[key] = seen.get(key, 0) + 1
+    return [f"{name} · {code}" if code and seen[name.casefold()] > 1 else (name or code or "")
+            for name, (_p, code) in zip(names, people)]
 
 
 # --- Check-in -------------------------------------------------------------------------
@@ -130,8 +149,9 @@ def _checkin_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay,
     counts = {"entered": sum(1 for _a, c in rows if c is None or c.status == "entered"),
               "not_fit": sum(1 for _a, c in rows if c is not None and c.status == "not_fit"),
               "after_draw": sum(1 for _a, c in rows if c is not None and c.status == "after_draw")}
+    ok_receipt = next((c.receipt_code for a, c in rows if ok_person is not None and a.participant_id == ok_person.id and c is not None), None)
     return render(request, "dagsverk_lottery/checkin.html", status_code=status, day=day, rows=rows, draw=draw, q=q, results=results,
-                  present=present, errors=errors or {}, ok_person=ok_person, counts=counts, similar=similar or [], newcomer=newcomer or {},
+                  present=present, errors=errors or {}, ok_person=ok_person, ok_receipt=ok_receipt, counts=counts, similar=similar or [], newcomer=newcomer or {},
                   undone_person=undone_person,
                   intake=checkin_service.intake_due(db, [a.participant_id for a, _c in rows]), mode=cal.draw_mode(db))
 
@@ -247,7 +267,10 @@ def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, er
     order = sorted(rows, key=lambda e: e.position or 0) if draw and draw.status == "drawn" else rows
     return render(request, "dagsverk_lottery/draw.html", status_code=status, day=day, draw=draw, voided=voided, events=events,
                   order=order, people=_names(db, draw), errors=errors or {}, capacity=cal.capacity_for(db, day),
-                  entered=len(rows) if draw else draw_service.entrant_count(db, day), mode=cal.draw_mode(db))
+                  entered=len(rows) if draw else draw_service.entrant_count(db, day), mode=cal.draw_mode(db),
+                  contribution=cal.draw_contribution(db), v2=draw is not None and draw.algorithm != algorithm.ALGORITHM_V1,
+                  final_seed=draw_service.ticket_seed(draw) if draw is not None and draw.status != "sealed" else None,
+                  check_path=f"{P}/public/{current_user(request).organization.slug}/check")
 
 
 @page_get(f"{P}/draw", opt={"permission": "dagsverk.screen"}, name="dagsverk.draw")
@@ -269,13 +292,33 @@ def seal_post(request: Request[Any, Any, Any], db: Session, day_ref: str) -> Any
     return redirect(f"{P}/draw?date={day.date.isoformat()}")
 
 
+def draw_input(values: dict[str, Any]) -> act.DrawIn:
+    """The numbers as typed in the one text field ("7 12 45", "7, 12, 45"), as the action's
+    input; anything but whole numbers is a translated error for the field."""
+    text = str(values.get("numbers") or "")
+    words = text.replace(",", " ").replace(";", " ").split()
+    if not all(w.isdigit() and w.isascii() for w in words):
+        raise FormError({"numbers": _("Write whole numbers from 0 to 99 with spaces between them, for example 7 12 45.")})
+    if len(words) > algorithm.CONTRIBUTION_MAX:
+        raise FormError({"numbers": _("At most %(n)s numbers.", n=algorithm.CONTRIBUTION_MAX)})
+    return form_input(act.DrawIn, {}, numbers=[int(w[:6]) for w in words])
+
+
 @page_post(f"{P}/days/{{day_ref:str}}/draw", opt=action_opt(act.draw))
-def draw_post(request: Request[Any, Any, Any], db: Session, day_ref: str) -> Any:
+def draw_post(request: Request[Any, Any, Any], db: Session, day_ref: str, data: Form) -> Any:
+    try:
+        inp = draw_input(form_data(data))  # before the day is stored: bad input stores nothing
+    except FormError as exc:
+        return _draw_page(request, db, day_of_ref(request, db, day_ref), exc.errors, 400)
     day, stored_now = posted_day(request, db, day_ref)
     try:
-        on_day(db, day, stored_now, lambda: act.draw.run(caller_of(request, db), day.id))
+        on_day(db, day, stored_now, lambda: act.draw.run(caller_of(request, db), day.id, inp))
     except FormError as exc:
         return _draw_page(request, db, day_shown(request, db, day.date), exc.errors, 400)
+    except ClientException as exc:
+        if exc.status_code != 409:
+            raise
+        return _draw_page(request, db, day_shown(request, db, day.date), {"__all__": str(exc.detail)}, 409)
     return redirect(f"{P}/draw?date={day.date.isoformat()}")
 
 
@@ -310,7 +353,10 @@ def verify_page(request: Request[Any, Any, Any], db: Session, draw_id: int) -> A
     rows = draw_service.entrant_rows(db, draw.id)
     result = draw_service.verify(draw, rows)
     return render(request, "dagsverk_lottery/verify.html", day=day, draw=draw, result=result, people=_names(db, draw),
-                  stored={e.participant_id: e for e in rows})
+                  stored={e.participant_id: e for e in rows}, v2=draw.algorithm != algorithm.ALGORITHM_V1,
+                  final_seed=draw_service.ticket_seed(draw) if draw.status != "sealed" else None,
+                  receipts={e.participant_id: e.receipt_code for e in rows},
+                  check_path=f"{P}/public/{current_user(request).organization.slug}/check")
 
 
 # --- The big screen -------------------------------------------------------------------
@@ -321,15 +367,23 @@ def screen_state(db: Session, day: ProgramDay) -> dict[str, Any]:
     state: dict[str, Any] = {"date": day.date.isoformat(), "status": "open" if draw is None else draw.status,
                              "entered": draw_service.entrant_count(db, day) if draw is None else draw_service.entrant_total(db, draw.id),
                              "capacity": cal.capacity_for(db, day) if draw is None else draw.capacity,
-                             "fingerprint": None, "seed": None, "drawn": [], "reserve": []}
+                             "fingerprint": None, "entrants_fingerprint": None, "beacon_round": None, "contribution": None,
+                             "beacon": None, "seed": None, "drawn": [], "reserve": []}
     if draw is not None:
         state["fingerprint"] = draw.seed_sha256
+        if draw.algorithm != algorithm.ALGORITHM_V1:
+            state["entrants_fingerprint"] = draw.entrants_sha256
+            state["beacon_round"] = draw.beacon_round
     if draw is not None and draw.status == "drawn":
         people = _names(db, draw)
         order = sorted(draw_service.entrant_rows(db, draw.id), key=lambda e: e.position or 0)
         state["seed"] = draw.seed
-        state["drawn"] = [{"name": screen_name(people[e.participant_id], style), "right": e.result == "right"} for e in order if e.result != "reserve"]
-        state["reserve"] = [{"name": screen_name(people[e.participant_id], style), "number": e.reserve_number} for e in order if e.result == "reserve"]
+        if draw.algorithm != algorithm.ALGORITHM_V1:
+            state["contribution"] = draw.contribution or "–"
+            state["beacon"] = draw.beacon_value
+        names = screen_names([(people.get(e.participant_id), e.receipt_code) for e in order], style)
+        state["drawn"] = [{"name": name, "right": e.result == "right"} for e, name in zip(order, names) if e.result != "reserve"]
+        state["reserve"] = [{"name": name, "number": e.reserve_number} for e, name in zip(order, names) if e.result == "reserve"]
     return state
 
 
@@ -339,7 +393,8 @@ def screen_page(request: Request[Any, Any, Any], db: Session, date: str | None =
         day = day_shown(request, db, parse_date(date))
     except FormError as exc:
         return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Big screen"), text=exc.errors["date"])
-    return render(request, "dagsverk_lottery/screen.html", day=day, state=screen_state(db, day))
+    return render(request, "dagsverk_lottery/screen.html", day=day, state=screen_state(db, day),
+                  check_path=f"{P}/public/{current_user(request).organization.slug}/check")
 
 
 @page_get(f"{P}/screen/state", opt={"permission": "dagsverk.screen"}, name="dagsverk.screen_state")
@@ -458,7 +513,8 @@ def _calendar(request: Request[Any, Any, Any], db: Session, errors: dict[str, st
     places_today = days[0].capacity if days else int(cal.setting(db, "dagsverk.capacity", today()))
     return render(request, "dagsverk_lottery/calendar.html", status_code=status, days=days, errors=errors or {},
                   capacities=setting_history(db, "dagsverk.capacity"), places_today=places_today, today_=today(),
-                  mode=cal.draw_mode(db), draw_time=cal.setting(db, "dagsverk.draw_time"), screen=cal.screen_names(db))
+                  mode=cal.draw_mode(db), draw_time=cal.setting(db, "dagsverk.draw_time"), screen=cal.screen_names(db),
+                  contribution=cal.draw_contribution(db))
 
 
 @page_get(f"{P}/calendar", opt={"permission": "dagsverk.screen"}, name="dagsverk.calendar")
@@ -498,7 +554,7 @@ def calendar_settings_post(request: Request[Any, Any, Any], db: Session, data: F
     try:
         clean = validate([Field("capacity", kind="int", min_value=0, max_value=1000), Field("valid_from", kind="date"),
                           Field("draw_mode", kind="choice", choices=cal.DRAW_MODES), Field("screen_names", kind="choice", choices=cal.SCREEN_NAMES),
-                          Field("draw_time")], form_data(data))
+                          Field("draw_contribution", kind="choice", choices=cal.CONTRIBUTIONS), Field("draw_time")], form_data(data))
         if clean["capacity"] is not None:
             set_setting(db, org, cal.DEFS["dagsverk.capacity"], clean["capacity"], clean["valid_from"] or today())
         if clean["draw_mode"]:
@@ -507,6 +563,8 @@ def calendar_settings_post(request: Request[Any, Any, Any], db: Session, data: F
             set_setting(db, org, cal.DEFS["dagsverk.screen_names"], clean["screen_names"])
         if clean["draw_time"]:
             set_setting(db, org, cal.DEFS["dagsverk.draw_time"], clean["draw_time"])
+        if clean["draw_contribution"]:
+            set_setting(db, org, cal.DEFS["dagsverk.draw_contribution"], clean["draw_contribution"])
     except FormError as exc:
         db.rollback()
         errors = {("draw_time" if k == "dagsverk.draw_time" else k): v for k, v in exc.errors.items()}

@@ -15,9 +15,11 @@ from tests.browser.conftest import assert_accessible, use_locale, visit
 pytestmark = pytest.mark.browser
 
 TEXT = {
-    "nb": {"registered": "Registrert", "not_fit": "Til stede, ikke i arbeidsform i dag", "draw": "Steng oppmøtet og trekk",
+    "nb": {"registered": "Registrert", "not_fit": "Til stede, ikke i arbeidsform i dag", "seal": "Steng oppmøtet", "draw": "Trekk nå",
+           "find": "Finn plassen min", "reserve": "Reserve nr.",
            "suggest": "Foreslå arbeidslag", "move": "Flytt", "lock": "Lås arbeidslaget", "close": "Avslutt dagen", "cash": "Lag utbetalingslisten"},
-    "en": {"registered": "Registered", "not_fit": "Present, not fit to work today", "draw": "Close check-in and draw",
+    "en": {"registered": "Registered", "not_fit": "Present, not fit to work today", "seal": "Close check-in", "draw": "Draw now",
+           "find": "Find my place", "reserve": "Reserve no.",
            "suggest": "Suggest teams", "move": "Move", "lock": "Lock team", "close": "Close the day", "cash": "Make the cash sheet"},
 }
 
@@ -49,6 +51,8 @@ def test_a_whole_morning(staff_page: Any, new_page: Any, live_site: Any, locale:
             with page.expect_navigation():
                 page.locator("#dv-q").press("Enter")
             assert t["registered"] in page.locator(".dv-ok").inner_text()
+            if i == 0:  # the first one's receipt code, shown at the door: they look it up after the draw
+                receipt = page.locator(".dv-ok .dv-code").inner_text()
         # A newcomer with only a nickname.
         page.locator("#dv-nick").fill(f"Nykommer-{locale}")
         _submit(page, page.locator("form[action$='/newcomer'] button"))
@@ -69,12 +73,37 @@ def test_a_whole_morning(staff_page: Any, new_page: Any, live_site: Any, locale:
         assert screen.locator("#dv-drawn li").count() == 0
 
         visit(page, f"/dagsverk/draw?date={date}")
+        _submit(page, page.get_by_role("button", name=t["seal"]))
+        # Both fingerprints are on the screen before the numbers are drawn.
+        screen.wait_for_function("!document.getElementById('dv-entrants-line').hidden", timeout=15000)
+        assert re.fullmatch(r"[0-9a-f]{64}", screen.locator("#dv-entrants").inner_text())
+        assert re.fullmatch(r"[0-9a-f]{64}", screen.locator("#dv-fingerprint").inner_text())
+        # Balls from the lottery machine, typed in front of everyone.
+        page.locator("#dv-numbers").fill("45 7 12")
         _submit(page, page.get_by_role("button", name=t["draw"]))
         # The screen updates by itself (its script polls): 23 names, the reserve list, the seed.
         screen.wait_for_function("document.querySelectorAll('#dv-drawn li').length === 23", timeout=15000)
         assert screen.locator("#dv-reserve li").count() == 35 - 1 - 23
         assert re.fullmatch(r"[0-9a-f]{64}", screen.locator("#dv-seed").inner_text())
+        assert screen.locator("#dv-contribution").inner_text() == "7.12.45./"
         assert_accessible(screen, "big screen after the draw")
+
+        # The person finds their own place on the public check page, on a phone, signed out.
+        phone = new_page()
+        phone.set_viewport_size({"width": 320, "height": 640})
+        check = screen.locator(".dv-seed a").get_attribute("href")
+        visit(phone, check)
+        use_locale(phone, locale)
+        phone.locator("#dv-code").fill(receipt.lower())
+        with phone.expect_navigation():
+            phone.get_by_role("button", name=t["find"]).click()
+        assert re.search(r"[0-9a-f]{64}", phone.locator(".dv-receipt-result").inner_text())
+        phone.screenshot(path=f"/tmp/draw/check-{locale}-320.png", full_page=True)
+        # WCAG 1.4.10 for the page's own content. (The signed-out header's language button,
+        # "Norsk (bokmål)", is the core's: it overflows 320 px by a pixel in English.)
+        assert phone.evaluate("document.querySelector('main').scrollWidth <= window.innerWidth")
+        assert_accessible(phone, "public check page at 320 px")
+        page.screenshot(path=f"/tmp/draw/draw-{locale}.png", full_page=True)
 
         # Teams: suggested, one person moved, one team locked.
         visit(page, f"/dagsverk/teams?date={date}")

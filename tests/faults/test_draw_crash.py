@@ -21,6 +21,7 @@ A = "/api/v1/dagsverk"
 SEALING = r"^INSERT INTO dagsverk_lottery_draw_entrant "  # the entrants of the new sealed draw
 CLAIMING = r"^UPDATE dagsverk_lottery_draw SET status="  # sealed -> drawn, before any result
 RESULTS_WRITTEN = r"commit after ^UPDATE dagsverk_lottery_draw_entrant SET"  # every result written, only COMMIT left
+NUMBERS = {"numbers": [33, 4, 17]}  # typed in the room once check-in has closed
 
 
 def draw_day() -> dt.date:
@@ -72,7 +73,7 @@ def test_a_draw_killed_three_times_is_never_half_written(fault_site: FaultSite) 
         assert c.get(f"{A}/days/{day}/draw").json()["entered"] == PEOPLE
 
     # 1. Killed while check-in closes: the draw row and some entrants are written, not committed.
-    statement = site.crash_during("POST", f"{A}/days/{day}/draw", SEALING)
+    statement = site.crash_during("POST", f"{A}/days/{day}/seal", SEALING)
     assert statement.startswith("INSERT INTO dagsverk_lottery_draw_entrant")
     site.start()
     with site.api() as c:
@@ -80,25 +81,29 @@ def test_a_draw_killed_three_times_is_never_half_written(fault_site: FaultSite) 
     assert shown["draw"] is None and shown["entered"] == PEOPLE
     assert stored(site) == ([], [], [])
 
-    # 2. Killed after the draw was claimed as drawn, before any result was written.
-    site.crash_during("POST", f"{A}/days/{day}/draw", CLAIMING)
+    # 2. Killed after the draw was claimed as drawn, before any result was written. Check-in
+    # is closed first (the numbers of the room are typed after it: dagsverk-lottery/2).
+    with site.api() as c:
+        assert c.post(f"{A}/days/{day}/seal").status_code == 200
+    site.crash_during("POST", f"{A}/days/{day}/draw", CLAIMING, json=NUMBERS)
     site.start()
     sealed = assert_sealed_without_results(site, day, None)
 
     # 3. Killed with every result and the "drawn" event written: only the COMMIT was missing.
-    statement = site.crash_during("POST", f"{A}/days/{day}/draw", RESULTS_WRITTEN)
+    statement = site.crash_during("POST", f"{A}/days/{day}/draw", RESULTS_WRITTEN, json=NUMBERS)
     assert statement.startswith("COMMIT after UPDATE dagsverk_lottery_draw_entrant SET result=")
     site.start()
     assert_sealed_without_results(site, day, sealed)
 
     # The same sealed draw is run in full; asking again returns it unchanged.
     with site.api() as c:
-        r = c.post(f"{A}/days/{day}/draw")
+        r = c.post(f"{A}/days/{day}/draw", json=NUMBERS)
         assert r.status_code == 200, r.text
         drawn = r.json()
-        assert c.post(f"{A}/days/{day}/draw").json() == drawn
+        assert c.post(f"{A}/days/{day}/draw", json=NUMBERS).json() == drawn
         verification = c.get(f"{A}/draws/{drawn['id']}/verify").json()
-    assert verification == {"draw_id": sealed["id"], "matches": True, "problems": []}
+    assert {k: verification[k] for k in ("draw_id", "matches", "problems")} == {"draw_id": sealed["id"], "matches": True, "problems": []}
+    assert drawn["contribution"] == "4.17.33./"
     assert drawn["status"] == "drawn" and drawn["attempt"] == 1
     for key in ("id", "seed_sha256", "entrants_sha256", "capacity"):
         assert drawn[key] == sealed[key], key

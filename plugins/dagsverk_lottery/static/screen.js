@@ -39,9 +39,15 @@
     var fpLine = document.getElementById("dv-fingerprint-line");
     document.getElementById("dv-fingerprint").textContent = state.fingerprint || "";
     fpLine.hidden = !state.fingerprint;
-    var seedLine = document.getElementById("dv-seed-line");
-    document.getElementById("dv-seed").textContent = state.seed || "";
-    seedLine.hidden = !state.seed;
+    // The fingerprints and the beacon round from sealing; the numbers, the beacon value
+    // and the seed once drawn. Each line is hidden while it has nothing to show.
+    [["dv-entrants", state.entrants_fingerprint], ["dv-round", state.beacon_round],
+     ["dv-contribution", state.contribution], ["dv-beacon", state.beacon], ["dv-seed", state.seed]].forEach(function (pair) {
+      var code = document.getElementById(pair[0]);
+      if (!code) { return; }
+      code.textContent = pair[1] ? String(pair[1]) : "";
+      document.getElementById(pair[0] + "-line").hidden = !pair[1];
+    });
     fill(document.getElementById("dv-drawn"), drawn, function (li, d) {
       li.textContent = d.name;
       if (d.right) {

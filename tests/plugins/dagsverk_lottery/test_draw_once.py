@@ -59,6 +59,7 @@ def test_two_concurrent_api_requests_make_one_draw(world, app):
     with world.db(world.a) as db:
         day = open_day(db, world.a, weekday(1), capacity=4)
         check_in_all(db, day, people(db, world.a, 9))
+        draws.seal(db, day, None)  # numbers are typed after check-in closes (dagsverk-lottery/2)
         day_id = day.id
     tokens = [api_token(world, world.a, "work_leader"), api_token(world, world.a, "leader")]
 
@@ -67,12 +68,14 @@ def test_two_concurrent_api_requests_make_one_draw(world, app):
         clients = [c0, c1]
 
         def work(i: int):
-            r = clients[i].post(f"/api/v1/dagsverk/days/{day_id}/draw", headers=bearer(tokens[i]))
+            # Two devices, two sets of numbers typed: one draw, with the numbers of the request that won.
+            r = clients[i].post(f"/api/v1/dagsverk/days/{day_id}/draw", json={"numbers": [i + 1, 7]}, headers=bearer(tokens[i]))
             assert r.status_code == 200, r.text
             return r.json()
 
         a, b = _race(2, work)
     assert a["id"] == b["id"] and a["seed"] == b["seed"] and a["entrants"] == b["entrants"]
+    assert a["contribution"] == b["contribution"] in ("1.7./", "2.7./")
     with world.db(world.a) as db:
         assert db.scalar(select(func.count()).select_from(Draw)) == 1
 

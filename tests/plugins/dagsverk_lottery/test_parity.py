@@ -44,6 +44,12 @@ def _drawn(db: Session, org: OrgWorld) -> Ctx:
     return {**ctx, "draw": draw.id, "placed": sorted(placed)}
 
 
+def _sealed(db: Session, org: OrgWorld) -> Ctx:
+    ctx = _day(db, org, 3, checked_in=True, capacity=2)
+    draws.seal(db, db.get(ProgramDay, ctx["day"]), None)
+    return ctx
+
+
 def _teams(db: Session, org: OrgWorld) -> Ctx:
     ctx = _day(db, org, 1)
     day = db.get(ProgramDay, ctx["day"])
@@ -73,7 +79,8 @@ def _checkins(db: Session, c: Ctx) -> Any:
 
 
 def _draws(db: Session, c: Ctx) -> Any:
-    return [(d.status, d.capacity, d.void_reason, len(d.entrants)) for d in db.scalars(select(Draw).where(Draw.day_id == c["day"]).order_by(Draw.attempt))]
+    return [(d.status, d.capacity, d.void_reason, len(d.entrants), d.contribution)
+            for d in db.scalars(select(Draw).where(Draw.day_id == c["day"]).order_by(Draw.attempt))]
 
 
 def _team_of(db: Session, c: Ctx) -> Any:
@@ -109,8 +116,18 @@ PAIRS = [
          api=lambda c: (f"{A}/days/{c['day']}/fit", {"participant_id": c["people"][0], "fit": False}), stored=_checkins),
     Pair("dagsverk.seal", "a", lambda db, o: _day(db, o, 3, checked_in=True, capacity=2),
          page=lambda c: (f"/dagsverk/days/{c['day']}/seal", {}), api=lambda c: (f"{A}/days/{c['day']}/seal", {}), stored=_draws),
-    Pair("dagsverk.draw", "a", lambda db, o: _day(db, o, 3, checked_in=True, capacity=2),
+    # The draw takes the numbers typed in the room once check-in has closed (dagsverk-lottery/2).
+    Pair("dagsverk.draw", "a", _sealed,
+         page=lambda c: (f"/dagsverk/days/{c['day']}/draw", {"numbers": "12 7 45"}),
+         api=lambda c: (f"{A}/days/{c['day']}/draw", {"numbers": [12, 7, 45]}), stored=_draws),
+    Pair("dagsverk.draw", "a", _sealed,  # no numbers while they are required: refused alike
          page=lambda c: (f"/dagsverk/days/{c['day']}/draw", {}), api=lambda c: (f"{A}/days/{c['day']}/draw", {}), stored=_draws),
+    Pair("dagsverk.draw", "a", _sealed,  # a number out of range
+         page=lambda c: (f"/dagsverk/days/{c['day']}/draw", {"numbers": "3 100"}),
+         api=lambda c: (f"{A}/days/{c['day']}/draw", {"numbers": [3, 100]}), stored=_draws),
+    Pair("dagsverk.draw", "a", lambda db, o: _day(db, o, 3, checked_in=True, capacity=2),  # numbers before the seal: 409
+         page=lambda c: (f"/dagsverk/days/{c['day']}/draw", {"numbers": "4"}),
+         api=lambda c: (f"{A}/days/{c['day']}/draw", {"numbers": [4]}), stored=_draws),
     Pair("dagsverk.void", "a", _drawn,
          page=lambda c: (f"/dagsverk/draws/{c['draw']}/void", {"reason": "Feil antall plasser"}),
          api=lambda c: (f"{A}/draws/{c['draw']}/void", {"reason": "Feil antall plasser"}), stored=_draws),

@@ -20,7 +20,8 @@ def test_a_morning_draw_through_the_pages(world, client):
     page = client.get(f"/dagsverk/checkin?date={date}")
     assert page.status_code == 200, page.text[:2000]
     assert "Check-in" in h1(page.text)
-    r = post_form(client, f"/dagsverk/days/{day_id}/draw")
+    assert post_form(client, f"/dagsverk/days/{day_id}/seal").status_code == 303
+    r = post_form(client, f"/dagsverk/days/{day_id}/draw", {"numbers": "12 7 45"})
     assert r.status_code == 303, r.text[:2000]
     page = client.get(f"/dagsverk/draw?date={date}")
     assert page.status_code == 200, page.text[:3000]
@@ -51,7 +52,8 @@ def test_every_page_renders_in_bokmal(world, client):
     for path in paths:
         r = client.get(f"{path}?date={date}")
         assert r.status_code == 200, (path, r.text[:500])
-    assert post_form(client, f"/dagsverk/days/{day.id}/draw").status_code == 303
+    assert post_form(client, f"/dagsverk/days/{day.id}/seal").status_code == 303
+    assert post_form(client, f"/dagsverk/days/{day.id}/draw", {"numbers": "3 5"}).status_code == 303
     assert post_form(client, f"/dagsverk/days/{day.id}/teams/suggest").status_code == 303
     for path in paths:
         r = client.get(f"{path}?date={date}")
