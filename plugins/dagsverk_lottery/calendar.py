@@ -24,6 +24,10 @@ def setting_defs() -> list[SettingDef]:
         SettingDef("dagsverk.capacity", L("Places in the daily draw"), 23, kind="int", dated=True),
         SettingDef("dagsverk.draw_time", L("Time of the draw"), "09:00", kind="time"),
         SettingDef("dagsverk.draw_mode", L("Draw mode: morning or day_before (with a call list)"), "morning"),
+        # Day-before mode: a place of someone not reached on the phone goes to the next
+        # reserve at this time of the day before (they keep any right they held).
+        SettingDef("dagsverk.call_deadline", L("Day-before mode: when a place of someone not reached goes to the next reserve (time of the day before)"),
+                   "18:00", kind="time"),
         SettingDef("dagsverk.screen_names", L("Names on the big screen: short (nickname, else first name) or first_name"), "short"),
         SettingDef("dagsverk.open_weekdays", L("Weekdays the program is open (1 = Monday)"), "1,2,3,4,5"),
         SettingDef("dagsverk.max_follow_up_per_team", L("At most this many people needing close follow-up per team"), 1, kind="int"),

@@ -32,6 +32,7 @@ from core.web.handlers import caller_of, form_data, form_list, get_or_404, page_
 from core.web.templating import render
 from plugins.dagsverk_lottery import actions as act
 from plugins.dagsverk_lottery import calendar as cal
+from plugins.dagsverk_lottery import calls
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
 from plugins.dagsverk_lottery import end_of_day, numbers
@@ -216,11 +217,13 @@ def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, er
     draw = draw_service.active_draw(db, day)
     voided = list(db.scalars(select(Draw).where(Draw.day_id == day.id, Draw.status == "voided").order_by(Draw.attempt)))
     events = list(db.scalars(select(DrawEvent).where(DrawEvent.draw_id.in_([d.id for d in [*voided, *([draw] if draw else [])]])).order_by(DrawEvent.at, DrawEvent.id)))
+    # The call list first: after the deadline it gives free places to reserves, which the rows below then show.
+    call_list = act.call_list(caller_of(request, db), draw) if draw and draw.status == "drawn" and draw.mode == "day_before" else None
     rows = draw_service.entrant_rows(db, draw.id) if draw else []
     order = sorted(rows, key=lambda e: e.position or 0) if draw and draw.status == "drawn" else rows
     return render(request, "dagsverk_lottery/draw.html", status_code=status, day=day, draw=draw, voided=voided, events=events,
                   order=order, people=_names(db, draw), errors=errors or {}, capacity=cal.capacity_for(db, day),
-                  entered=len(rows) if draw else draw_service.entrant_count(db, day), mode=cal.draw_mode(db))
+                  entered=len(rows) if draw else draw_service.entrant_count(db, day), mode=cal.draw_mode(db), call_list=call_list)
 
 
 @page_get(f"{P}/draw", opt={"permission": "dagsverk.screen"}, name="dagsverk.draw")
@@ -264,7 +267,7 @@ def void_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: 
     return redirect(f"{P}/draw?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/draws/{{draw_id:int}}/call", opt=action_opt(act.record_call))
+@page_post(f"{P}/draws/{{draw_id:int}}/calls", opt=action_opt(act.record_call))
 def call_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: Form) -> Any:
     draw = get_or_404(db, Draw, draw_id)
     day = get_or_404(db, ProgramDay, draw.day_id)
@@ -273,7 +276,10 @@ def call_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: 
     except FormError as exc:
         db.rollback()
         return _draw_page(request, db, day, exc.errors, 400)
-    return redirect(f"{P}/draw?date={day.date.isoformat()}")
+    except ClientException as exc:  # too late to undo, or the place has gone on: said on the page, as a 409
+        db.rollback()
+        return _draw_page(request, db, day, {"__all__": str(exc.detail)}, exc.status_code)
+    return redirect(f"{P}/draw?date={day.date.isoformat()}#calls")
 
 
 @page_get(f"{P}/draws/{{draw_id:int}}/verify", opt={"permission": "dagsverk.screen"}, name="dagsverk.verify")
@@ -298,11 +304,15 @@ def screen_state(db: Session, day: ProgramDay) -> dict[str, Any]:
     if draw is not None:
         state["fingerprint"] = draw.seed_sha256
     if draw is not None and draw.status == "drawn":
+        calls.settle(db, draw)  # day-before mode: after the deadline, places of people not reached go on
         people = _names(db, draw)
-        order = sorted(draw_service.entrant_rows(db, draw.id), key=lambda e: e.position or 0)
+        rows = {e.participant_id: e for e in draw_service.entrant_rows(db, draw.id)}
+        # Who has a place now: a decline or a freed place shows the reserve called in, and
+        # the reserve list shows only those still waiting, at the next poll.
         state["seed"] = draw.seed
-        state["drawn"] = [{"name": screen_name(people[e.participant_id], style), "right": e.result == "right"} for e in order if e.result != "reserve"]
-        state["reserve"] = [{"name": screen_name(people[e.participant_id], style), "number": e.reserve_number} for e in order if e.result == "reserve"]
+        state["drawn"] = [{"name": screen_name(people[pid], style), "right": rows[pid].result == "right"} for pid in draw_service.drawn_ids(draw)]
+        state["reserve"] = [{"name": screen_name(people[e.participant_id], style), "number": e.reserve_number}
+                            for e in sorted(rows.values(), key=lambda e: e.reserve_number or 0) if e.result == "reserve" and not e.called_in]
     return state
 
 
