@@ -438,7 +438,8 @@ def _calendar(request: Request[Any, Any, Any], db: Session, errors: dict[str, st
     days = cal.calendar(db, site, today(), 28) if site else []
     return render(request, "dagsverk_lottery/calendar.html", status_code=status, days=days, errors=errors or {},
                   capacities=setting_history(db, "dagsverk.capacity"), default_capacity=cal.DEFS["dagsverk.capacity"].default,
-                  mode=cal.draw_mode(db), draw_time=cal.setting(db, "dagsverk.draw_time"), screen=cal.screen_names(db))
+                  mode=cal.draw_mode(db), draw_time=cal.setting(db, "dagsverk.draw_time"), screen=cal.screen_names(db),
+                  call_deadline=cal.setting(db, "dagsverk.call_deadline"))
 
 
 @page_get(f"{P}/calendar", opt={"permission": "dagsverk.screen"}, name="dagsverk.calendar")
@@ -478,7 +479,7 @@ def calendar_settings_post(request: Request[Any, Any, Any], db: Session, data: F
     try:
         clean = validate([Field("capacity", kind="int", min_value=0, max_value=1000), Field("valid_from", kind="date"),
                           Field("draw_mode", kind="choice", choices=cal.DRAW_MODES), Field("screen_names", kind="choice", choices=cal.SCREEN_NAMES),
-                          Field("draw_time")], form_data(data))
+                          Field("draw_time"), Field("call_deadline")], form_data(data))
         if clean["capacity"] is not None:
             set_setting(db, org, cal.DEFS["dagsverk.capacity"], clean["capacity"], clean["valid_from"] or today())
         if clean["draw_mode"]:
@@ -487,9 +488,12 @@ def calendar_settings_post(request: Request[Any, Any, Any], db: Session, data: F
             set_setting(db, org, cal.DEFS["dagsverk.screen_names"], clean["screen_names"])
         if clean["draw_time"]:
             set_setting(db, org, cal.DEFS["dagsverk.draw_time"], clean["draw_time"])
+        if clean["call_deadline"]:
+            set_setting(db, org, cal.DEFS["dagsverk.call_deadline"], clean["call_deadline"])
     except FormError as exc:
         db.rollback()
-        errors = {("draw_time" if k == "dagsverk.draw_time" else k): v for k, v in exc.errors.items()}
+        named = {"dagsverk.draw_time": "draw_time", "dagsverk.call_deadline": "call_deadline"}
+        errors = {named.get(k, k): v for k, v in exc.errors.items()}
         return _calendar(request, db, errors, 400)
     return redirect(f"{P}/calendar")
 

@@ -176,3 +176,16 @@ def test_someone_without_a_place_has_no_call_and_a_sealed_draw_no_list(world, cl
         check_in_all(db, day, people(db, world.a, 2, prefix="Øy"))
         sealed = draws.seal(db, day, None, mode="day_before")
     assert client.get(f"{A}/draws/{sealed.id}/calls", headers=h).status_code == 422
+
+
+def test_the_program_sets_the_deadline(world, client, drawn, clock):
+    login(client, world.a.users["leader"])
+    assert post_form(client, "/dagsverk/calendar/settings", {"call_deadline": "25:00"}).status_code == 400
+    assert post_form(client, "/dagsverk/calendar/settings", {"call_deadline": "16:00"}).status_code == 303
+    out = client.get(f"{A}/draws/{drawn['draw']}/calls", headers=bearer(api_token(world, world.a, "leader"))).json()
+    assert out["deadline"] == "2026-03-02T15:00:00Z" and out["deadline_passed"] is False  # the clock says 15:00
+    clock["now"] = BEFORE + dt.timedelta(hours=1)
+    assert client.get(f"{A}/draws/{drawn['draw']}/calls", headers=bearer(api_token(world, world.a, "leader"))).json()["deadline_passed"]
+    client.cookies.clear()
+    login(client, world.a.users["work_leader"])  # a work leader calls but does not set the program's deadline
+    assert post_form(client, "/dagsverk/calendar/settings", {"call_deadline": "20:00"}).status_code == 403
