@@ -197,3 +197,42 @@ PAIRS = [
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p.action)
 def test_page_and_api_set_the_same_fields(pair, app, world):
     assert_parity(pair, app, world)
+
+
+def test_the_migration_moves_what_it_reads_into_the_rule_and_keeps_the_rest(tmp_path):
+    from alembic import command
+    from sqlalchemy import text
+
+    from core.config import load_settings
+    from core.db import make_engine
+    from core.migrate import alembic_config
+    from core.plugins import build_plugin_manager
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = alembic_config(engine, build_plugin_manager(load_settings().plugins.allowed, []))
+
+    def run(target: str) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, target)
+
+    run("core_0006")
+    texts = {1: "hver mandag og torsdag", 2: "every Monday, not in July", 3: "etter avtale", 4: ""}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organization (id, slug, name, program_name) VALUES (1, 'o', 'O', 'P')"))
+        for oid, words in texts.items():
+            conn.execute(text(
+                "INSERT INTO work_order (id, organization_id, title, description, location, kind, status, status_reason, "
+                "people_needed, indoor, heavy, recurrence, remaining, created_at) VALUES "
+                "(:id, 1, 'T', '', '', 'one_off', 'accepted', '', 4, false, false, :r, '', '2026-01-01 00:00:00')"), {"id": oid, "r": words})
+    run("orders_0001")
+    with Session(engine) as db:
+        got = {o.id: (o.kind, o.repeat_weekdays, o.repeat_every_weeks, o.recurrence, o.steep, o.ladders)
+               for o in db.scalars(select(WorkOrder).execution_options(include_all_organizations=True))}
+    engine.dispose()
+    assert got == {
+        1: ("recurring", [1, 4], 1, "", False, False),
+        2: ("recurring", [1], 1, "every Monday, not in July", False, False),
+        3: ("one_off", [], 1, "etter avtale", False, False),
+        4: ("one_off", [], 1, "", False, False),
+    }
