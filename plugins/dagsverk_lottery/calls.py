@@ -151,6 +151,8 @@ def record_call(db: Session, draw: Draw, participant_id: int, status: str, staff
     was_declined = entrant.call_status == "declined"
     entrant.call_status = status
     _log(db, draw, f"call_{status}" if status else "call_undone", staff_id, participant_id)
+    if passed and status == "not_reached":
+        _log(db, draw, "place_freed", staff_id, participant_id)  # past the deadline the place goes at once
     if was_declined:
         # The place comes back: the last reserve called in for it gives it up, if not called yet.
         called = sorted((e for e in entrants if e.result == "reserve" and e.called_in), key=lambda e: e.reserve_number or 0)

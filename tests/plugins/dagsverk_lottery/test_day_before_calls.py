@@ -189,3 +189,16 @@ def test_the_program_sets_the_deadline(world, client, drawn, clock):
     client.cookies.clear()
     login(client, world.a.users["work_leader"])  # a work leader calls but does not set the program's deadline
     assert post_form(client, "/dagsverk/calendar/settings", {"call_deadline": "20:00"}).status_code == 403
+
+
+def test_not_reached_after_the_deadline_frees_the_place_at_once(world, client, drawn, clock):
+    clock["now"] = AFTER
+    h = bearer(api_token(world, world.a, "work_leader"))
+    second, reserve = drawn["placed"][1], drawn["reserves"][0]
+    r = client.post(f"{A}/draws/{drawn['draw']}/calls", json={"participant_id": second, "call_status": "not_reached"}, headers=h)
+    assert r.status_code == 200 and r.json()["called_in_participant_id"] == reserve
+    client.get(f"{A}/draws/{drawn['draw']}/calls", headers=h)
+    with world.db(world.a) as db:
+        freed = db.scalars(select(DrawEvent.note).where(DrawEvent.draw_id == drawn["draw"], DrawEvent.kind == "place_freed")).all()
+        called = db.scalars(select(DrawEntrant.participant_id).where(DrawEntrant.draw_id == drawn["draw"], DrawEntrant.called_in)).all()
+    assert freed == [str(second)] and called == [reserve]
