@@ -92,6 +92,16 @@ ORGS = [
 ]
 
 
+
+def _demo_weekdays(title: str) -> list[int]:
+    """A demo recurring order's days: the food bank on Wednesdays, the lawn on Mondays and
+    Thursdays (the example of issue 15), the rest every weekday."""
+    if "onsdag" in title:
+        return [3]
+    if title.startswith("Plenklipp"):
+        return [1, 4]
+    return [1, 2, 3, 4, 5]
+
 def _participants(db: Session, org: Organization, spec: DemoOrg, rng: random.Random, today: dt.date) -> list[Participant]:
     out = []
     n_women = round(spec.participants * spec.women_share)
@@ -171,6 +181,7 @@ def load_demo(factory: sessionmaker[Session], plugins: Plugins, *, seed: int = 2
                     status=status, customer_id=rng.choice(customers).id, site_id=site.id,
                     start_date=today - dt.timedelta(days=rng.randint(0, 30)) if status != "requested" else today + dt.timedelta(days=rng.randint(1, 14)),
                     status_reason="Arbeid deltakerne kan gjøre, og noen betaler for det." if status != "requested" else "",
+                    repeat_weekdays=_demo_weekdays(title) if kind == "recurring" else [],
                 ))
             db.flush()
             db.info["organization_id"] = org.id  # plugin demo hooks query within this organization

@@ -58,7 +58,8 @@ class FormError(Exception):
 class Field:
     name: str
     kind: str = "str"
-    """``str``, ``text``, ``int``, ``decimal``, ``date``, ``bool``, ``choice``, ``ref``."""
+    """``str``, ``text``, ``int``, ``decimal``, ``date``, ``bool``, ``choice``, ``ref``, or
+    ``weekdays`` (a list of ISO weekday numbers, 1 Monday .. 7 Sunday: a row of checkboxes)."""
     required: bool = False
     max_length: int = 200
     choices: Sequence[str] = ()
@@ -75,7 +76,23 @@ def _clean_text(value: str) -> str:
     return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
 
 
+def _weekdays(raw: Any) -> list[int]:
+    """Ticked weekday boxes (``["1", "4"]``) or a JSON list (``[1, 4]``), sorted, each once."""
+    values = raw if isinstance(raw, list) else [raw]
+    days: set[int] = set()
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit() \
+                or not 1 <= int(str(value).strip()) <= 7:
+            raise ValueError(_("Choose weekdays from Monday to Sunday."))
+        days.add(int(str(value).strip()))
+    return sorted(days)
+
+
 def _one(f: Field, raw: Any) -> Any:
+    if f.kind == "weekdays":
+        return _weekdays(raw)
     if f.kind == "bool" and isinstance(raw, list) and raw:
         # A checkbox with a hidden "0" before it sends both when ticked: the last one wins.
         raw = raw[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.classification import Category, not_personal, personal
@@ -46,10 +46,24 @@ class WorkOrder(OrgScoped, Base):
     people_needed: Mapped[int] = mapped_column(Integer, default=4)
     indoor: Mapped[bool] = mapped_column(Boolean, default=False)
     heavy: Mapped[bool] = mapped_column(Boolean, default=False)
+    steep: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Work on steep ground (mowing a slope): people who must not work there are kept off."""
+    ladders: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Work from ladders (tree felling, gutters)."""
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+    repeat_weekdays: Mapped[list[int]] = mapped_column(JSON, default=list, info=not_personal())
+    """A recurring order's days: ISO weekday numbers, 1 Monday to 7 Sunday, ascending. Empty:
+    the order is not bound to weekdays (every day between its dates). See
+    :func:`core.services.recurrence.occurs_on`."""
+    repeat_every_weeks: Mapped[int] = mapped_column(Integer, default=1)
+    """1 every week, 2 every other week...; weeks are counted from the start date's week."""
+    repeat_until: Mapped[dt.date | None] = mapped_column(Date)
+    """The last day the order may recur on (inclusive), if it ends."""
     recurrence: Mapped[str] = mapped_column(String(100), default="", info=not_personal())
-    """For recurring orders, in words staff write ("every Wednesday")."""
+    """A note on the repetition the rule does not hold ("not in July"). Before the rule it
+    held the repetition as free text; what could be read was moved into the rule by the
+    migration ``orders_0001`` and the rest kept here."""
     remaining: Mapped[str] = mapped_column(Text, default="", info=not_personal())
     """What is left, noted at the end of a day; carried over to the next day's list."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

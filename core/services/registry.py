@@ -11,6 +11,7 @@ from core.i18n import gettext as _
 from core.i18n import lazy_gettext as L
 from core.models import CUSTOMER_KINDS, GENDERS, ORDER_KINDS, ORDER_STATUSES, Customer, Department, Participant, Site, WorkOrder
 from core.services.name_search import name_condition
+from core.services.recurrence import rule_errors
 from core.services.resources import Resource
 
 
@@ -28,11 +29,26 @@ def _unique_card_code(db: Session, clean: dict[str, Any], obj: Any | None) -> di
 
 
 def _order_dates(db: Session, clean: dict[str, Any], obj: Any | None) -> dict[str, str]:
-    start = clean.get("start_date", getattr(obj, "start_date", None))
-    end = clean.get("end_date", getattr(obj, "end_date", None))
+    """Dates in order, and a recurrence rule that can be followed (see
+    :func:`core.services.recurrence.rule_errors`); a partial update is checked against the
+    stored values of the fields it leaves alone."""
+    def value(name: str, default: Any = None) -> Any:
+        return clean.get(name, getattr(obj, name, default))
+
+    start, end = value("start_date"), value("end_date")
+    errors: dict[str, str] = {}
     if start and end and end < start:
-        return {"end_date": _("The end date is before the start date.")}
-    return {}
+        errors["end_date"] = _("The end date is before the start date.")
+    if obj is not None and not RULE_FIELDS & set(clean):
+        # A change of the title alone leaves an order made before the rule (recurring, its
+        # weekdays not yet chosen) as it is; the form, which sends every field, asks for them.
+        return errors
+    rule = rule_errors(value("kind", "one_off") or "one_off", value("repeat_weekdays") or [], value("repeat_every_weeks", 1) or 1,
+                       start, value("repeat_until"))
+    return {**rule, **errors}
+
+
+RULE_FIELDS = {"kind", "start_date", "repeat_weekdays", "repeat_every_weeks", "repeat_until"}
 
 
 PARTICIPANTS = Resource(
@@ -113,8 +129,13 @@ WORK_ORDERS = Resource(
         Field("people_needed", kind="int", min_value=1, max_value=50, default=4),
         Field("indoor", kind="bool"),
         Field("heavy", kind="bool"),
+        Field("steep", kind="bool"),
+        Field("ladders", kind="bool"),
         Field("start_date", kind="date"),
         Field("end_date", kind="date"),
+        Field("repeat_weekdays", kind="weekdays"),
+        Field("repeat_every_weeks", kind="int", min_value=1, max_value=52, default=1),
+        Field("repeat_until", kind="date"),
         Field("recurrence", max_length=100),
         Field("status", kind="choice", choices=ORDER_STATUSES),
         Field("status_reason", max_length=500),
@@ -131,9 +152,14 @@ WORK_ORDERS = Resource(
         "people_needed": L("People needed"),
         "indoor": L("Indoor"),
         "heavy": L("Heavy work"),
+        "steep": L("Steep slope"),
+        "ladders": L("Ladder work"),
         "start_date": L("Start date"),
         "end_date": L("End date"),
-        "recurrence": L("Recurrence"),
+        "repeat_weekdays": L("Repeats on"),
+        "repeat_every_weeks": L("Every how many weeks"),
+        "repeat_until": L("Repeats until"),
+        "recurrence": L("Note on the repetition"),
         "status": L("Status"),
         "status_reason": L("Reason"),
         "remaining": L("What remains"),

@@ -58,6 +58,8 @@ def _description(res: Resource, f: Field) -> str:
         text = f"{text}: one of {', '.join(f.choices)}"
     elif f.kind == "decimal":
         text = f"{text}, a decimal written as a string"
+    elif f.kind == "weekdays":
+        text = f"{text}: ISO weekday numbers, 1 Monday to 7 Sunday, each once; empty when left out"
     if f.default not in (None, "") and f.kind != "bool":
         text += f"; {f.default} when left out"
     elif f.kind == "bool" and f.default is not None:
@@ -86,6 +88,8 @@ def _base(f: Field, *, required_text: bool) -> Any:
         return dt.date
     if f.kind == "bool":
         return bool
+    if f.kind == "weekdays":
+        return Annotated[list[Annotated[int, Meta(ge=1, le=7)]], Meta(max_length=7)]
     raise RuntimeError(f"unknown field kind {f.kind}")  # pragma: no cover - a programming error
 
 
@@ -103,12 +107,15 @@ def _example(f: Field) -> Any:
         return bool(f.default) if f.default is not None else False
     if f.kind in {"int", "ref"}:
         return f.default if isinstance(f.default, int) else 1
+    if f.kind == "weekdays":
+        return [1, 4]
     return None
 
 
 API_NAMES = {
     "birth_date": "born_on", "start_date": "starts_on", "end_date": "ends_on",
     "active": "is_active", "indoor": "is_indoor", "heavy": "is_heavy",
+    "steep": "is_steep", "ladders": "needs_ladders", "repeat_until": "repeats_until_on",
 }
 """A record's columns whose API names follow docs/api.md (dates ``<what>_on``, yes/no
 ``is_<state>``); the pages' forms keep the column names."""
@@ -137,6 +144,8 @@ def types_of(res: Resource) -> ResourceTypes:
             continue
         # Left out (or null), a field takes the form's default, as an empty form field does.
         default = f.default if f.kind in {"bool", "choice", "int"} and f.default is not None else None
+        if f.kind == "weekdays":
+            default = []  # msgspec copies an empty list default for each instance
         kind = base if default is not None else base | None
         create_fields.append((f.name, _described(kind, text, _example(f)), default))
         update_fields.append((f.name, _described(base | None | UnsetType, text + " Null sets it back to that default." if default is not None else text + " Null clears it.", _example(f)), UNSET))

@@ -29,6 +29,7 @@ from core.models import Attendance, Participant, ProgramDay, Shift
 from core.services.days import stored_day
 from plugins.dagsverk_lottery import algorithm
 from plugins.dagsverk_lottery import calendar as cal
+from plugins.dagsverk_lottery import calls
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
 from plugins.dagsverk_lottery import end_of_day
@@ -453,19 +454,75 @@ def void(caller: Caller, draw_id: int, data: VoidIn) -> DrawOut:
     return draw_out(caller.db, draw_service.void(caller.db, found, caller.user.id, data.reason))
 
 
+CallStatus = Annotated[Literal["not_called", "reached", "declined", "not_reached"], Meta(
+    description="How the phone call went: `reached`, `declined` (the place goes to the next reserve at once), "
+                "`not_reached` (the place goes to the next reserve at the program's deadline, `dagsverk.call_deadline` "
+                "on the day before; the person keeps any right they held), or `not_called` (not called yet).",
+    examples=["reached"])]
+
+
+def _call_status(stored: str) -> str:
+    return stored or "not_called"
+
+
 class CallIn(Input):
     participant_id: ParticipantId
-    call_status: Annotated[Literal["reached", "declined", "not_reached"], Meta(description="How the phone call went; a declined place goes to the next reserve.", examples=["reached"])]
+    call_status: Annotated[CallStatus, Meta(description="How the call went; `not_called` undoes a status set by mistake, until the deadline.")]
 
 
 @action("dagsverk.call", permission="dagsverk.draw", summary="Record a call (day-before mode)",
-        description="How the phone call to a drawn person went. A declined place goes to the next reserve, who is "
-                    "answered as `called_in_participant_id`.")
+        description="How the phone call to a person with a place went. A declined place goes to the next reserve, "
+                    "who is answered as `called_in_participant_id`. `not_called` undoes a wrong status until the "
+                    "deadline; undoing a decline takes the place back from the reserve called in for it, unless that "
+                    "reserve has been called (409). After the deadline a call can no longer be undone, nor the status "
+                    "changed of someone whose place has gone (409). Someone without a place is 422.")
 def record_call(caller: Caller, draw_id: int, data: CallIn) -> CallOut:
     found = stored_draw(caller, draw_id)
-    promoted = draw_service.record_call(caller.db, found, data.participant_id, data.call_status, caller.user.id)
+    stored = "" if data.call_status == "not_called" else data.call_status
+    promoted = draw_service.record_call(caller.db, found, data.participant_id, stored, caller.user.id)
     return CallOut(participant_id=data.participant_id, call_status=data.call_status,
                    called_in_participant_id=promoted.participant_id if promoted else None)
+
+
+class CallRowOut(msgspec.Struct):
+    participant_id: ParticipantId
+    name: Annotated[str, Meta(description="The person's name as staff see it.", examples=["Øyvind Aas"])]
+    phone: Annotated[str | None, Meta(description="The person's phone number (contact data); null for a caller who does not make the calls (without `dagsverk.draw`), or when none is known.", examples=["91234567"])]
+    position: Annotated[int | None, Meta(description="The place in the draw's order; null for a reserve.")]
+    reserve_number: Annotated[int | None, Meta(description="The place on the reserve list, for a reserve called in.")]
+    right: Annotated[str, Meta(description="The person's right at the draw: `first_day`, `third_day`, `carried_over` or `none`.")]
+    call_status: CallStatus
+    has_place: Annotated[bool, Meta(description="Whether the person still has the place (false: declined, or not reached by the deadline).")]
+
+
+class CallListOut(msgspec.Struct):
+    draw_id: DrawId
+    deadline: Annotated[dt.datetime, Meta(description="When places of people not reached go to the next reserve (UTC).")]
+    deadline_passed: Annotated[bool, Meta(description="Whether the deadline has passed: calls can no longer be undone.")]
+    items: Annotated[list[CallRowOut], Meta(description="Everyone who was given a place, in draw order, then the reserves called in.")]
+
+
+def call_list(caller: Caller, draw: Draw) -> CallListOut:
+    """The call list of a drawn draw. Phone numbers only for those who make the calls
+    (``dagsverk.draw``); contact data is not a special category, so, as on the person's
+    page, showing it is not logged. Places of people not reached are given on first (see
+    :func:`plugins.dagsverk_lottery.calls.settle`)."""
+    db = caller.db
+    if draw.status != "drawn":
+        raise FormError({"__all__": _("The draw has not been run yet.")})
+    calls.settle(db, draw)
+    passed = calls.deadline_passed(db, draw)
+    rows = [e for e in draw_service.entrant_rows(db, draw.id) if calls.holds_place(e)]
+    rows.sort(key=lambda e: (e.result not in calls.PLACED, e.position or 0, e.reserve_number or 0))
+    people = {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_([e.participant_id for e in rows])))}
+    phones = caller.user.can("dagsverk.draw")
+    items = [CallRowOut(participant_id=e.participant_id, name=people[e.participant_id].display_name.strip(),
+                        phone=(people[e.participant_id].phone or None) if phones else None,
+                        position=e.position if e.result in calls.PLACED else None,
+                        reserve_number=e.reserve_number if e.result == "reserve" else None, right=e.right,
+                        call_status=_call_status(e.call_status), has_place=not calls.is_freed(e, passed)) for e in rows]
+    deadline = calls.deadline_of(db, calls.day_date(db, draw)).astimezone(dt.timezone.utc)
+    return CallListOut(draw_id=draw.id, deadline=deadline, deadline_passed=passed, items=items)
 
 
 # --- Teams and the end of the day -----------------------------------------------------------

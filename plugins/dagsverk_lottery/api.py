@@ -30,6 +30,7 @@ from plugins.dagsverk_lottery import numbers
 from plugins.dagsverk_lottery.actions import (
     CalendarOut,
     CallIn,
+    CallListOut,
     CallOut,
     CheckInIn,
     CheckInOut,
@@ -159,9 +160,21 @@ def api_void(request: Request[Any, Any, Any], db: Session, draw_id: DrawIdParam,
     return act.void.run(caller_of(request, db), draw_id, data)
 
 
-@api_post(f"{A}/draws/{{draw_id:int}}/call", **api_doc(act.record_call), status_code=200, name="api.dagsverk.call", tags=TAGS)
+@api_post(f"{A}/draws/{{draw_id:int}}/calls", **api_doc(act.record_call), status_code=200, name="api.dagsverk.call", tags=TAGS)
 def api_call(request: Request[Any, Any, Any], db: Session, draw_id: DrawIdParam, data: CallIn) -> CallOut:
     return act.record_call.run(caller_of(request, db), draw_id, data)
+
+
+@api_get(f"{A}/draws/{{draw_id:int}}/calls", opt={"permission": "dagsverk.screen"}, name="api.dagsverk.calls", tags=TAGS,
+         summary="The call list (day-before mode)",
+         description="Everyone given a place by the draw, in draw order, then the reserves called in, each with how "
+         "their call went and whether they still have the place. Phone numbers only for callers who make the calls "
+         "(`dagsverk.draw`: work leaders and leaders); for every other caller `phone` is null. Reading the list after "
+         "the deadline first gives the places of people not reached to the next reserves (once, logged). A draw not "
+         "yet run is 422.")
+def api_calls(request: Request[Any, Any, Any], db: Session, draw_id: DrawIdParam) -> CallListOut:
+    caller = caller_of(request, db)
+    return act.call_list(caller, act.stored_draw(caller, draw_id))
 
 
 # --- Teams and the end of the day -------------------------------------------------------------
@@ -276,5 +289,5 @@ def api_numbers(
 
 
 def route_handlers() -> list[Any]:
-    return [api_checkin, api_checkin_candidates, api_newcomer, api_undo_checkin, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_transcript, api_void, api_call,
+    return [api_checkin, api_checkin_candidates, api_newcomer, api_undo_checkin, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_transcript, api_void, api_call, api_calls,
             api_teams, api_suggest, api_move, api_lock, api_close, api_calendar, api_numbers]

@@ -41,6 +41,10 @@ def setting_defs() -> list[SettingDef]:
         SettingDef("dagsverk.capacity", L("Places in the daily draw"), 23, kind="int", dated=True),
         SettingDef("dagsverk.draw_time", L("Time of the draw"), "09:00", kind="time"),
         SettingDef("dagsverk.draw_mode", L("Draw mode: morning or day_before (with a call list)"), "morning"),
+        # Day-before mode: a place of someone not reached on the phone goes to the next
+        # reserve at this time of the day before (they keep any right they held).
+        SettingDef("dagsverk.call_deadline", L("Day-before mode: when a place of someone not reached goes to the next reserve (time of the day before)"),
+                   "18:00", kind="time"),
         SettingDef("dagsverk.screen_names", L("Names on the big screen: short (nickname, else first name, and the last name's initial), "
                                               "first_name (with the initial) or receipt (the receipt code only)"), "short"),
         SettingDef("dagsverk.draw_contribution", L("Numbers typed from the lottery machine or dice at the draw: required or optional"),

@@ -39,8 +39,8 @@ def load(db: Session, organization: Any, context: Any) -> None:
     orders = list(db.scalars(select(WorkOrder).where(WorkOrder.organization_id == org_id)))
     for o in orders:
         fixed = next((v for k, v in FIXED_BY_TITLE.items() if o.title.startswith(k)), "")
-        db.add(OrderProfile(organization_id=org_id, work_order_id=o.id, fixed_team=fixed,
-                            steep="Plenklipp" in o.title or "hage" in o.title, ladders="Trefelling" in o.title))
+        db.add(OrderProfile(organization_id=org_id, work_order_id=o.id, fixed_team=fixed))
+        o.steep, o.ladders = "Plenklipp" in o.title or "hage" in o.title, "Trefelling" in o.title
     people = [p for p in db.scalars(select(Participant).where(Participant.organization_id == org_id).order_by(Participant.id)) if p.active]
     leaders = context.staff.get("work_leader", [])
     # About 45 regulars who come most days, the rest now and then, a few new in the period.

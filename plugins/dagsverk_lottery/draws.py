@@ -27,7 +27,7 @@ from core.db import utcnow
 from core.forms import FormError
 from core.i18n import gettext as _
 from core.models import Attendance, Participant, ProgramDay, Shift
-from plugins.dagsverk_lottery import algorithm, beacon
+from plugins.dagsverk_lottery import algorithm, beacon, calls
 from plugins.dagsverk_lottery.calendar import capacity_for, draw_mode, last_unrecorded_open_day
 from plugins.dagsverk_lottery.models import CheckIn, Draw, DrawEntrant, DrawEvent
 from plugins.dagsverk_lottery.rights import NOT_WORKED_CALLS, RIGHTS, DayRecord, Standing, right_from
@@ -516,34 +516,18 @@ def verify(draw: Draw, entrants: Sequence[Any] | None = None) -> Verification:
 
 
 def drawn_ids(draw: Draw) -> list[int]:
-    """Who got work, in draw order, with reserves called in after them."""
+    """Who has a place, in draw order, with reserves called in after them; not those who
+    declined, nor (day-before mode) those not reached by the deadline."""
+    freed = calls.freed_ids(draw)
     got = sorted((e for e in draw.entrants if e.result in ("right", "lottery")), key=lambda e: e.position or 0)
     called = sorted((e for e in draw.entrants if e.called_in), key=lambda e: e.reserve_number or 0)
-    return [e.participant_id for e in got if e.call_status != "declined"] + [e.participant_id for e in called if e.call_status != "declined"]
+    return [e.participant_id for e in [*got, *called] if e.participant_id not in freed]
 
 
 def record_call(db: Session, draw: Draw, participant_id: int, status: str, staff_id: int | None) -> DrawEntrant | None:
-    """Day-before mode: how the phone call went. A declined place goes to the next reserve;
-    returns the reserve who was called in, if any."""
-    if status not in ("reached", "declined", "not_reached"):
-        raise FormError({"call_status": _("Not one of the allowed choices.")})
-    if draw.status != "drawn":
-        raise FormError({"__all__": _("The draw has not been run yet.")})
-    entrant = next((e for e in draw.entrants if e.participant_id == participant_id), None)
-    if entrant is None or not (entrant.result in ("right", "lottery") or entrant.called_in):
-        raise FormError({"participant_id": _("This person has no place in this draw.")})
-    was_declined = entrant.call_status == "declined"
-    entrant.call_status = status
-    _log(db, draw, f"call_{status}", staff_id, str(participant_id))
-    promoted = None
-    if status == "declined" and not was_declined:
-        waiting = sorted((e for e in draw.entrants if e.result == "reserve" and not e.called_in), key=lambda e: e.reserve_number or 0)
-        if waiting:
-            promoted = waiting[0]
-            promoted.called_in = True
-            _log(db, draw, "called_in", staff_id, str(promoted.participant_id))
-    db.commit()
-    return promoted
+    """Day-before mode: how the phone call went; see :func:`plugins.dagsverk_lottery.calls.record_call`.
+    Returns the reserve who was called in, if any."""
+    return calls.record_call(db, draw, participant_id, status, staff_id)
 
 
 def day_draw_summary(draw: Draw | None) -> dict[str, object]:

@@ -184,8 +184,10 @@ class WorkProfile(OrgScoped, Base):
 
 
 class OrderProfile(OrgScoped, Base):
-    """What the team suggestion needs to know about a work order beyond the core's
-    ``indoor``/``heavy``: steep ground, ladders, and whether it is one of the fixed teams."""
+    """What the team suggestion needs to know about a work order beyond the core's flags
+    (``indoor``, ``heavy``, ``steep``, ``ladders``, set on every work order form): whether
+    it is one of the fixed teams. ``steep``/``ladders`` here are those of orders made
+    before the core had them; the team suggestion reads either."""
 
     __tablename__ = "dagsverk_lottery_order_profile"
     __table_args__ = (UniqueConstraint("work_order_id"),)

@@ -13,6 +13,7 @@ from core.i18n import gettext as _
 from core.i18n import lazy_gettext as L
 from core.models import Membership, Participant, ProgramDay, Shift, StaffUser, Team, WorkOrder
 from core.services.days import may_lead_teams
+from core.services.recurrence import occurs_on
 from core.services.staff import members_or_error
 from plugins.dagsverk_lottery import team_solver as solver
 from plugins.dagsverk_lottery.calendar import setting
@@ -32,14 +33,15 @@ def on_duty_by_default(db: Session) -> list[int]:
 
 
 def orders_for(db: Session, date: dt.date) -> list[WorkOrder]:
-    """Orders that can be worked on the day: accepted or under way, within their dates."""
-    return list(db.scalars(
+    """Orders that can be worked on the day: accepted or under way, within their dates,
+    and a recurring order only on its days (``core.services.recurrence.occurs_on``)."""
+    return [o for o in db.scalars(
         select(WorkOrder).where(
             WorkOrder.status.in_(ACTIVE_ORDER),
             or_(WorkOrder.start_date.is_(None), WorkOrder.start_date <= date),
             or_(WorkOrder.end_date.is_(None), WorkOrder.end_date >= date),
         ).order_by(WorkOrder.title)
-    ))
+    ) if occurs_on(o, date)]
 
 
 def slots_for(db: Session, day: ProgramDay, exclude_orders: set[int] = frozenset()) -> list[solver.Slot]:  # type: ignore[assignment]
@@ -57,7 +59,7 @@ def slots_for(db: Session, day: ProgramDay, exclude_orders: set[int] = frozenset
         lo, hi = (min(4, needed), needed if needed < 4 else max(6, needed))
         slots.append(solver.Slot(
             key=f"order-{o.id}", name=o.title, category=fixed or "order", order_id=o.id, indoor=o.indoor or fixed == "indoor",
-            heavy=o.heavy, steep=bool(prof and prof.steep), ladders=bool(prof and prof.ladders),
+            heavy=o.heavy, steep=o.steep or bool(prof and prof.steep), ladders=o.ladders or bool(prof and prof.ladders),
             min_size=lo, max_size=hi, target=needed, fixed=bool(fixed),
         ))
         used_fixed.add(fixed)

@@ -33,6 +33,7 @@ from core.web.templating import render
 from plugins.dagsverk_lottery import actions as act
 from plugins.dagsverk_lottery import algorithm
 from plugins.dagsverk_lottery import calendar as cal
+from plugins.dagsverk_lottery import calls
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
 from plugins.dagsverk_lottery import end_of_day, numbers
@@ -263,6 +264,8 @@ def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, er
     draw = draw_service.active_draw(db, day)
     voided = list(db.scalars(select(Draw).where(Draw.day_id == day.id, Draw.status == "voided").order_by(Draw.attempt)))
     events = list(db.scalars(select(DrawEvent).where(DrawEvent.draw_id.in_([d.id for d in [*voided, *([draw] if draw else [])]])).order_by(DrawEvent.at, DrawEvent.id)))
+    # The call list first: after the deadline it gives free places to reserves, which the rows below then show.
+    call_list = act.call_list(caller_of(request, db), draw) if draw and draw.status == "drawn" and draw.mode == "day_before" else None
     rows = draw_service.entrant_rows(db, draw.id) if draw else []
     order = sorted(rows, key=lambda e: e.position or 0) if draw and draw.status == "drawn" else rows
     return render(request, "dagsverk_lottery/draw.html", status_code=status, day=day, draw=draw, voided=voided, events=events,
@@ -270,7 +273,8 @@ def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, er
                   entered=len(rows) if draw else draw_service.entrant_count(db, day), mode=cal.draw_mode(db),
                   contribution=cal.draw_contribution(db), v2=draw is not None and draw.algorithm != algorithm.ALGORITHM_V1,
                   final_seed=draw_service.ticket_seed(draw) if draw is not None and draw.status != "sealed" else None,
-                  check_path=f"{P}/public/{current_user(request).organization.slug}/check")
+                  check_path=f"{P}/public/{current_user(request).organization.slug}/check",
+                  call_list=call_list)
 
 
 @page_get(f"{P}/draw", opt={"permission": "dagsverk.screen"}, name="dagsverk.draw")
@@ -334,7 +338,7 @@ def void_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: 
     return redirect(f"{P}/draw?date={day.date.isoformat()}")
 
 
-@page_post(f"{P}/draws/{{draw_id:int}}/call", opt=action_opt(act.record_call))
+@page_post(f"{P}/draws/{{draw_id:int}}/calls", opt=action_opt(act.record_call))
 def call_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: Form) -> Any:
     draw = get_or_404(db, Draw, draw_id)
     day = get_or_404(db, ProgramDay, draw.day_id)
@@ -343,7 +347,10 @@ def call_post(request: Request[Any, Any, Any], db: Session, draw_id: int, data: 
     except FormError as exc:
         db.rollback()
         return _draw_page(request, db, day, exc.errors, 400)
-    return redirect(f"{P}/draw?date={day.date.isoformat()}")
+    except ClientException as exc:  # too late to undo, or the place has gone on: said on the page, as a 409
+        db.rollback()
+        return _draw_page(request, db, day, {"__all__": str(exc.detail)}, exc.status_code)
+    return redirect(f"{P}/draw?date={day.date.isoformat()}#calls")
 
 
 @page_get(f"{P}/draws/{{draw_id:int}}/verify", opt={"permission": "dagsverk.screen"}, name="dagsverk.verify")
@@ -375,15 +382,23 @@ def screen_state(db: Session, day: ProgramDay) -> dict[str, Any]:
             state["entrants_fingerprint"] = draw.entrants_sha256
             state["beacon_round"] = draw.beacon_round
     if draw is not None and draw.status == "drawn":
+        calls.settle(db, draw)  # day-before mode: after the deadline, places of people not reached go on
         people = _names(db, draw)
-        order = sorted(draw_service.entrant_rows(db, draw.id), key=lambda e: e.position or 0)
+        rows = {e.participant_id: e for e in draw_service.entrant_rows(db, draw.id)}
+        # Who has a place now: a decline or a freed place shows the reserve called in, and
+        # the reserve list shows only those still waiting, at the next poll.
         state["seed"] = draw.seed
         if draw.algorithm != algorithm.ALGORITHM_V1:
             state["contribution"] = draw.contribution or "–"
             state["beacon"] = draw.beacon_value
-        names = screen_names([(people.get(e.participant_id), e.receipt_code) for e in order], style)
-        state["drawn"] = [{"name": name, "right": e.result == "right"} for e, name in zip(order, names) if e.result != "reserve"]
-        state["reserve"] = [{"name": name, "number": e.reserve_number} for e, name in zip(order, names) if e.result == "reserve"]
+        # Names over every entrant at once, so an "Arne" with work and an "Arne" in reserve
+        # are told apart even when one of them is not shown.
+        order = sorted(rows.values(), key=lambda e: e.position or 0)
+        names = dict(zip((e.participant_id for e in order),
+                         screen_names([(people.get(e.participant_id), e.receipt_code) for e in order], style)))
+        state["drawn"] = [{"name": names[pid], "right": rows[pid].result == "right"} for pid in draw_service.drawn_ids(draw)]
+        state["reserve"] = [{"name": names[e.participant_id], "number": e.reserve_number}
+                            for e in sorted(rows.values(), key=lambda e: e.reserve_number or 0) if e.result == "reserve" and not e.called_in]
     return state
 
 
@@ -514,7 +529,8 @@ def _calendar(request: Request[Any, Any, Any], db: Session, errors: dict[str, st
     return render(request, "dagsverk_lottery/calendar.html", status_code=status, days=days, errors=errors or {},
                   capacities=setting_history(db, "dagsverk.capacity"), places_today=places_today, today_=today(),
                   mode=cal.draw_mode(db), draw_time=cal.setting(db, "dagsverk.draw_time"), screen=cal.screen_names(db),
-                  contribution=cal.draw_contribution(db))
+                  contribution=cal.draw_contribution(db),
+                  call_deadline=cal.setting(db, "dagsverk.call_deadline"))
 
 
 @page_get(f"{P}/calendar", opt={"permission": "dagsverk.screen"}, name="dagsverk.calendar")
@@ -554,7 +570,7 @@ def calendar_settings_post(request: Request[Any, Any, Any], db: Session, data: F
     try:
         clean = validate([Field("capacity", kind="int", min_value=0, max_value=1000), Field("valid_from", kind="date"),
                           Field("draw_mode", kind="choice", choices=cal.DRAW_MODES), Field("screen_names", kind="choice", choices=cal.SCREEN_NAMES),
-                          Field("draw_contribution", kind="choice", choices=cal.CONTRIBUTIONS), Field("draw_time")], form_data(data))
+                          Field("draw_contribution", kind="choice", choices=cal.CONTRIBUTIONS), Field("draw_time"), Field("call_deadline")], form_data(data))
         if clean["capacity"] is not None:
             set_setting(db, org, cal.DEFS["dagsverk.capacity"], clean["capacity"], clean["valid_from"] or today())
         if clean["draw_mode"]:
@@ -565,9 +581,12 @@ def calendar_settings_post(request: Request[Any, Any, Any], db: Session, data: F
             set_setting(db, org, cal.DEFS["dagsverk.draw_time"], clean["draw_time"])
         if clean["draw_contribution"]:
             set_setting(db, org, cal.DEFS["dagsverk.draw_contribution"], clean["draw_contribution"])
+        if clean["call_deadline"]:
+            set_setting(db, org, cal.DEFS["dagsverk.call_deadline"], clean["call_deadline"])
     except FormError as exc:
         db.rollback()
-        errors = {("draw_time" if k == "dagsverk.draw_time" else k): v for k, v in exc.errors.items()}
+        named = {"dagsverk.draw_time": "draw_time", "dagsverk.call_deadline": "call_deadline"}
+        errors = {named.get(k, k): v for k, v in exc.errors.items()}
         return _calendar(request, db, errors, 400)
     return redirect(f"{P}/calendar")
 

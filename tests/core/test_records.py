@@ -45,10 +45,11 @@ def test_customer_and_work_order_in_html(world, client):
     r = post_form(client, "/customers", {"name": "Byåsen borettslag", "kind": "housing_coop", "active": "1"})
     cid = int(r.headers["location"].rsplit("/", 1)[1])
     r = post_form(client, "/work-orders", {"title": "Plenklipp", "customer_id": str(cid), "site_id": str(world.a.site.id),
-                                           "kind": "recurring", "recurrence": "hver onsdag", "people_needed": "4"})
+                                           "kind": "recurring", "repeat_weekdays": "3", "recurrence": "ikke i juli",
+                                           "people_needed": "4"})
     assert r.status_code == 303
     detail = client.get(r.headers["location"], headers={"Accept-Language": "nb"})
-    assert "Byåsen borettslag" in detail.text and "hver onsdag" in detail.text
+    assert "Byåsen borettslag" in detail.text and "Hver onsdag" in detail.text and "ikke i juli" in detail.text
     with world.db(world.a) as db:
         order = db.scalars(select(WorkOrder)).one()
         assert (order.status, order.customer_id, order.kind, order.people_needed) == ("requested", cid, "recurring", 4)

@@ -18,6 +18,7 @@ from core.labels import choice_label
 from core.models import SHIFT_OUTCOMES, Attendance, Participant, ProgramDay, Shift, Site, StaffUser, Team, WorkOrder
 from core.services import days as day_service
 from core.services.days import DayPlan, NewAttendance, NewDay, NewTeam, ShiftOutcomeIn, TeamChoice
+from core.services.recurrence import occurs_on
 from core.web.context import current_user
 from core.web.handlers import caller_of, form_data, get_or_404, page_get, page_post, redirect
 from core.web.templating import render
@@ -61,7 +62,9 @@ class DaysController(Controller):
         user = current_user(request)
         present_ids = {a.participant_id for a in overview["attendance"]}  # type: ignore[attr-defined]
         participants = list(db.scalars(select(Participant).where(Participant.active).order_by(Participant.first_name).limit(500)))
-        orders = list(db.scalars(select(WorkOrder).where(WorkOrder.status.in_(("accepted", "scheduled", "in_progress"))).order_by(WorkOrder.title)))
+        # The day's orders: a recurring one only on its days.
+        orders = [o for o in db.scalars(select(WorkOrder).where(WorkOrder.status.in_(("accepted", "scheduled", "in_progress"))).order_by(WorkOrder.title))
+                  if occurs_on(o, day.date)]
         return render(
             request, "days/detail.html", status_code=status, day=day, errors=errors,
             staff=_staff_choices(db, user.organization.id), orders=orders,

@@ -21,6 +21,7 @@ from core.labels import FIELD_CHOICES, choice_label
 from core.models import ORDER_TRANSITIONS, Participant, WorkOrder
 from core.services.registry import RESOURCES
 from core.services.record_actions import RECORD_ACTIONS, WorkOrderStatus
+from core.services.recurrence import describe, weekday_names
 from core.services.resources import Resource, clean_filters, list_rows, page_number
 from core.web.handlers import caller_of, form_data, get_or_404, page_get, page_post, redirect
 from core.web.panels import render_panels
@@ -42,6 +43,8 @@ def _display(res: Resource, db: Session) -> Any:
             return choice_label(FIELD_CHOICES[(res.name, name)], value)
         if isinstance(value, bool):
             return choice_label("bool", value)
+        if name == "repeat_weekdays":
+            return describe(obj)  # the whole rule in words: "Every 2 weeks on Monday, until ..."
         return value
 
     return show, options
@@ -64,7 +67,7 @@ def records_router(res: Resource) -> Router:
             raise FormError({"__all__": _("Unknown fields: %(names)s", names=", ".join(sorted(unknown)))})
         # A field sent twice is a forged form, not a choice between values: refused with
         # the message its kind gives (only a checkbox sends a hidden "0" before its value).
-        repeated = [f for f in res.editable_fields if f.kind != "bool" and isinstance(values.get(f.name), list)]
+        repeated = [f for f in res.editable_fields if f.kind not in {"bool", "weekdays"} and isinstance(values.get(f.name), list)]
         if repeated:
             errors: dict[str, str] = {}
             for f in repeated:
@@ -88,6 +91,7 @@ def records_router(res: Resource) -> Router:
             options=options,
             field_choices=FIELD_CHOICES,
             choice_label=choice_label,
+            weekday_names=weekday_names(),
         )
 
     @page_get("/", opt={"permission": res.view_permission}, name=f"{res.name}.list")
