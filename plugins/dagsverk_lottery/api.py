@@ -39,6 +39,7 @@ from plugins.dagsverk_lottery.actions import (
     MoveIn,
     NewcomerIn,
     SuggestIn,
+    SuggestionOut,
     TeamsOut,
     VerificationOut,
     VoidIn,
@@ -120,9 +121,16 @@ def api_teams(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam) 
     return act.day_teams(db, stored_day(caller_of(request, db), day_id))
 
 
-@api_post(f"{A}/days/{{day_id:int}}/teams/suggest", **api_doc(act.suggest), status_code=200, name="api.dagsverk.suggest", tags=TAGS)
-def api_suggest(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam, data: SuggestIn) -> TeamsOut:
+@api_post(f"{A}/days/{{day_id:int}}/teams/suggest", **api_doc(act.suggest), status_code=202, name="api.dagsverk.suggest", tags=TAGS)
+def api_suggest(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam, data: SuggestIn) -> SuggestionOut:
     return act.suggest.run(caller_of(request, db), day_id, data)
+
+
+@api_get(f"{A}/days/{{day_id:int}}/teams/suggestion", opt={"permission": "dagsverk.teams"}, name="api.dagsverk.suggestion", tags=TAGS,
+         summary="The state of the day's team suggestion", description="Whether the last suggestion asked for is queued, "
+         "running, done (the teams are written: read `teams_url`) or failed (with why). 404 if none was asked for.")
+def api_suggestion(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam) -> SuggestionOut:
+    return act.suggestion(caller_of(request, db), day_id)
 
 
 @api_post(f"{A}/days/{{day_id:int}}/teams/move", **api_doc(act.move), status_code=200, name="api.dagsverk.move", tags=TAGS)
@@ -222,4 +230,4 @@ def api_numbers(
 
 def route_handlers() -> list[Any]:
     return [api_checkin, api_newcomer, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_void, api_call,
-            api_teams, api_suggest, api_move, api_lock, api_close, api_calendar, api_numbers]
+            api_teams, api_suggest, api_suggestion, api_move, api_lock, api_close, api_calendar, api_numbers]

@@ -35,6 +35,7 @@ from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
 from plugins.dagsverk_lottery import end_of_day, numbers
+from plugins.dagsverk_lottery import solve_jobs
 from plugins.dagsverk_lottery import teams as team_service
 from plugins.dagsverk_lottery.funders import funders_tables
 from plugins.dagsverk_lottery.models import LIMITS, PREFERENCES, Draw, DrawEntrant, DrawEvent, TeamNote, WorkProfile
@@ -327,14 +328,16 @@ def screen_state_json(request: Request[Any, Any, Any], db: Session, date: str | 
 # --- Teams and the end of the day -------------------------------------------------------
 
 def _teams_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    job = solve_jobs.job_of(db, day)
     teams = team_service.day_teams(db, day)
     shifts = list(db.scalars(select(Shift).where(Shift.day_id == day.id)))
     note = db.scalars(select(TeamNote).where(TeamNote.day_id == day.id)).first()
     profiles = {w.participant_id: w for w in db.scalars(select(WorkProfile).where(WorkProfile.participant_id.in_([s.participant_id for s in shifts])))}
     return render(request, "dagsverk_lottery/teams.html", status_code=status, day=day, teams=teams, errors=errors or {},
                   unassigned=[s for s in shifts if s.team_id is None], leaders=work_leader_choices(db), on_duty=set(team_service.on_duty_by_default(db)),
-                  explanation=team_service.explanation_lines(db, day, note), note=note, profiles=profiles,
-                  draw=draw_service.last_drawn(db, day))
+                  reasons=team_service.reasons(db, day, note), note=note, profiles=profiles,
+                  draw=draw_service.last_drawn(db, day), job=job, working=bool(job and job.status in solve_jobs.PENDING),
+                  job_errors=solve_jobs.ERROR_TEXT)
 
 
 @page_get(f"{P}/teams", opt={"permission": "dagsverk.teams"}, name="dagsverk.teams")
