@@ -19,10 +19,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Annotated, Literal
 
+import msgspec
+from msgspec import Meta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from core.api_types import ParticipantId
 from core.models import Participant, ProgramDay, Shift, Team, WorkOrder
 from core.models.work import team_work_order
 from plugins.dagsverk_lottery.models import Draw, DrawEntrant, OrderProfile, TeamNote
@@ -188,8 +192,7 @@ def month_rows(db: Session, month: dt.date) -> list[PersonMonth]:
         .where(ProgramDay.date >= start, ProgramDay.date < end).group_by(Shift.participant_id)
     ).all())
     ids = {pid for pid, _d, _w in entered} | set(worked)
-    names = dict(db.execute(select(Participant.id, func.coalesce(func.nullif(Participant.short_name, ""), Participant.display_name))
-                            .where(Participant.id.in_(ids))).all()) if ids else {}
+    names = {p.id: p.short_name or p.display_name for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))} if ids else {}
     rows = {pid: PersonMonth(pid, str(names.get(pid) or f"#{pid}"), worked=int(worked.get(pid, 0))) for pid in ids}
     run: dict[int, int] = {}
     for pid, _date, had_shift in entered:
@@ -220,3 +223,57 @@ def ledger(db: Session, month: dt.date, today: dt.date) -> Ledger:
     start = window_start(end)
     return Ledger(month=month.replace(day=1), people=month_rows(db, month), window_start=start, window_end=today,
                   genders=gender_kinds(db, start, end))
+
+
+# --- The ledger as the API answers it -------------------------------------------------------------
+
+class LedgerPersonOut(msgspec.Struct):
+    participant_id: ParticipantId
+    entered: Annotated[int, Meta(description="Days of the month the person was entered in the draw.")]
+    worked: Annotated[int, Meta(description="Days of the month the person had work (a shift).")]
+    turned_away: Annotated[int, Meta(description="Days the person was entered and got no work.")]
+    longest_streak: Annotated[int, Meta(description="Most times in a row the person was entered and turned away (days not entered do not break a run; a day with work does).")]
+    turned_away_often: Annotated[bool, Meta(description="Turned away at least `turned_away_often_from` times this month: staff should look.")]
+
+
+class GenderKindsOut(msgspec.Struct):
+    gender: Annotated[Literal["woman", "man", "other"], Meta(description="Women, men, or anyone with another or no recorded gender.")]
+    days: Annotated[int, Meta(description="Days worked on a team whose kind of work is known.")]
+    indoor_days: Annotated[int, Meta(description="Of these, days indoors (the indoor team, indoor orders).")]
+    firewood_days: Annotated[int, Meta(description="Days at the firewood shed.")]
+    outdoor_days: Annotated[int, Meta(description="Days of outdoor work (orders outside, heavy work, the food bank run).")]
+    indoor_share: Annotated[float | None, Meta(description="indoor_days / days (0-1); null without days.")]
+    firewood_share: Annotated[float | None, Meta(description="firewood_days / days (0-1); null without days.")]
+    outdoor_share: Annotated[float | None, Meta(description="outdoor_days / days (0-1); null without days.")]
+
+
+class FairnessOut(msgspec.Struct):
+    month_from: Annotated[dt.date, Meta(description="The first day of the month of the per-person ledger.")]
+    month_to: Annotated[dt.date, Meta(description="Its last day.")]
+    turned_away_often_from: Annotated[int, Meta(description="How many turned-away days in a month flag a person.")]
+    people: Annotated[list[LedgerPersonOut], Meta(description="Everyone entered or working in the month, most often turned away first.")]
+    kinds_from: Annotated[dt.date, Meta(description="The first day of the 8 weeks the gender figure covers.")]
+    kinds_to: Annotated[dt.date, Meta(description="Its last day: today, or the month's last day for a past month.")]
+    kinds: Annotated[list[GenderKindsOut], Meta(description="Days worked by kind of work, for women, men and others, over those 8 weeks.")]
+    indoor_gap_points: Annotated[float | None, Meta(description="Women's indoor share minus men's, in percentage points (the team builder keeps it under 10 either way); null without both.")]
+
+
+def ledger_for(db: Session, date: dt.date, today: dt.date) -> Ledger:
+    """The ledger of ``date``'s month, its gender figure over the 8 weeks up to the earlier
+    of today and the month's last day."""
+    start, end = month_bounds(date)
+    return ledger(db, start, min(today, end - dt.timedelta(days=1)))
+
+
+def fairness_out(found: Ledger) -> FairnessOut:
+    _start, end = month_bounds(found.month)
+    return FairnessOut(
+        month_from=found.month, month_to=end - dt.timedelta(days=1), turned_away_often_from=TURNED_AWAY_OFTEN,
+        people=[LedgerPersonOut(participant_id=p.participant_id, entered=p.entered, worked=p.worked, turned_away=p.turned_away,
+                                longest_streak=p.longest_streak, turned_away_often=p.flagged) for p in found.people],
+        kinds_from=found.window_start, kinds_to=found.window_end,
+        kinds=[GenderKindsOut(gender=g.gender, days=g.total, indoor_days=g.days["indoor"], firewood_days=g.days["firewood"],  # type: ignore[arg-type]
+                              outdoor_days=g.days["outdoor"], indoor_share=g.share("indoor"), firewood_share=g.share("firewood"),
+                              outdoor_share=g.share("outdoor")) for g in found.genders],
+        indoor_gap_points=None if found.indoor_gap is None else round(found.indoor_gap, 1),
+    )
