@@ -227,7 +227,7 @@ def set_locked(db: Session, day: ProgramDay, team_id: int, locked: bool) -> Team
 
 
 DAY_TEXT: dict[str, Any] = {
-    "leaders": L("%(leaders)s work leaders on duty, so %(teams)s teams."),
+    "leaders": L("%(teams)s teams for %(leaders)s work leaders on duty."),
     "not_staffed": L("Not staffed today: %(orders)s."),
     "follow_up": L("%(count)s people need close follow-up: at most %(max)s per team."),
     "gender": L("%(women)s women, spread over %(teams)s teams."),
