@@ -10,7 +10,8 @@ Why a process pool *and* a job row:
   ``spawn``: no fork of a threaded server process), not a thread of the web process: CP-SAT
   would otherwise take the web process's core while it holds the GIL for its model
   building, and a crash in the native solver must not take the server with it. Each
-  worker lowers its own priority (``os.nice``), so the doors get the cores first.
+  worker lowers its own priority (``os.nice`` and Linux's idle scheduling class), so the
+  doors get the cores first.
 - The job's **state lives in the database** (:class:`models.TeamJob`), not in the pool's
   futures: a server runs several processes, and the poll that asks "done yet?" may reach
   another one than the request that started the job. The worker process writes the teams
@@ -58,8 +59,9 @@ SOLVER_PROCESSES = max(1, int(os.environ.get("LAVTERSKEL_TEAM_SOLVERS", "1")))
 """Worker processes per server process that solve team suggestions."""
 SOLVE_SECONDS = float(os.environ.get("LAVTERSKEL_TEAM_SOLVE_SECONDS", "5"))
 """CP-SAT's time limit for one suggestion (the best found by then is used)."""
-SOLVER_NICE = 10
-"""How much a worker lowers its own priority: the doors' requests come first."""
+SOLVER_NICE = 19
+"""How much a worker lowers its own priority (and, on Linux, it takes the idle class): the
+doors' requests come first."""
 INLINE = os.environ.get("LAVTERSKEL_TEAM_SOLVE_INLINE") == "1"
 """Solve inside the request, as before the solver had processes of its own: only for
 ``bench/peak.py``'s baseline, which measures what the worker spares the doors."""
@@ -153,7 +155,11 @@ def _worker_start() -> None:
     are named in the asker's language) and the solver, so the first job does not pay for them."""
     try:
         os.nice(SOLVER_NICE)
-    except OSError:  # pragma: no cover - a platform without nice
+        # Linux: run only on CPU time no one else wants. A door's request preempts a solve at
+        # once; the solve's time limit is wall-clock, so a busy machine gets the best
+        # suggestion found by then rather than late doors.
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # type: ignore[attr-defined]
+    except (OSError, AttributeError):  # pragma: no cover - a platform without them
         pass
     from core.i18n import load_catalogues
     from plugins.dagsverk_lottery import team_solver
