@@ -65,6 +65,10 @@ class Run:
     door_errors: int = 0
     quiet_client_ms: list[float] = field(default_factory=list)
     quiet_server_ms: list[float] = field(default_factory=list)
+    door_queue_ms: list[float] = field(default_factory=list)
+    """While the teams are made: how long a door request waited for a server turn."""
+    verdicts: dict[str, int] = field(default_factory=dict)
+    unplaced: int = 0
     """The same doors in the seconds after the draw, before the teams are asked for."""
     solving: bool = False
     errors: list[str] = field(default_factory=list)
@@ -166,6 +170,10 @@ async def one_org(base: str, token: str, site_id: int, people: list[int], n_peop
             status = s.json()["status"]
         if status == "done":
             run.teams_done += 1
+            body = (await c.get(r.json()["teams_url"])).json()
+            verdict = (body.get("solver") or {}).get("status") or "?"
+            run.verdicts[verdict] = run.verdicts.get(verdict, 0) + 1
+            run.unplaced += len(body["unassigned_participant_ids"])
         else:
             run.errors.append(f"suggestion ended {status}")
 
@@ -183,7 +191,9 @@ async def door(base: str, org: int, run: Run, stop: asyncio.Event, started: asyn
             r = await c.get(path)
             ms = (time.perf_counter() - t) * 1000
             run.door_errors += r.status_code >= 400
-            app_ms, _queue = server_timing(r.headers.get("server-timing", ""))
+            app_ms, queue_ms = server_timing(r.headers.get("server-timing", ""))
+            if solving and queue_ms is not None:
+                run.door_queue_ms.append(queue_ms)
             (run.door_client_ms if solving else run.quiet_client_ms).append(ms)
             if app_ms is not None:
                 (run.door_server_ms if solving else run.quiet_server_ms).append(app_ms)
@@ -221,14 +231,16 @@ def table(runs: list[Run], orgs: int, n_people: int, doors: int) -> str:
         "teams are made. 2 server processes, one request at a time each. Door times: client (including the wait for a server turn) "
         "and the app's own server time.", "",
         "| run | doors before the teams: p95 client / server ms | door p50 client ms | door p95 client ms | door p95 server ms "
-        "| door requests | door errors | other errors | draws verified | suggest answered in (p95 ms) | all teams done after | teams done |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| door p95 wait for a turn ms | door requests | door errors | other errors | draws verified | suggest answered in (p95 ms) "
+        "| all teams done after | teams done | solver verdicts | people on no team |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in runs:
         lines.append(f"| {r.name} | {pct(r.quiet_client_ms, 95):.0f} / {pct(r.quiet_server_ms, 95):.0f} | {pct(r.door_client_ms, 50):.0f} "
-                     f"| {pct(r.door_client_ms, 95):.0f} | {pct(r.door_server_ms, 95):.0f} "
+                     f"| {pct(r.door_client_ms, 95):.0f} | {pct(r.door_server_ms, 95):.0f} | {pct(r.door_queue_ms, 95):.0f} "
                      f"| {len(r.door_client_ms)} | {r.door_errors} | {len(r.errors)} | {r.draws_verified}/{orgs} "
-                     f"| {pct(r.suggest_answer_ms, 95):.0f} | {r.teams_seconds:.1f} s | {r.teams_done}/{orgs} |")
+                     f"| {pct(r.suggest_answer_ms, 95):.0f} | {r.teams_seconds:.1f} s | {r.teams_done}/{orgs} "
+                     f"| {', '.join(f'{k} {v}' for k, v in sorted(r.verdicts.items()))} | {r.unplaced} |")
     return "\n".join(lines)
 
 
