@@ -192,7 +192,8 @@ def month_rows(db: Session, month: dt.date) -> list[PersonMonth]:
         .where(ProgramDay.date >= start, ProgramDay.date < end).group_by(Shift.participant_id)
     ).all())
     ids = {pid for pid, _d, _w in entered} | set(worked)
-    names = {p.id: p.short_name or p.display_name for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))} if ids else {}
+    # Full names: two "Jan" in one list cannot be told apart.
+    names = {p.id: p.display_name for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))} if ids else {}
     rows = {pid: PersonMonth(pid, str(names.get(pid) or f"#{pid}"), worked=int(worked.get(pid, 0))) for pid in ids}
     run: dict[int, int] = {}
     for pid, _date, had_shift in entered:
