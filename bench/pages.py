@@ -183,7 +183,7 @@ def measure_actions(base: str, engine, orgs: list[tuple[int, str]]) -> str:  # t
                 body = resp.json()
                 notes.append(f"team suggestion: {sum(len(t['members']) for t in body['teams'])} people in {len(body['teams'])} teams, "
                              f"solver {body['solver']['status'] if body.get('solver') else '?'}")
-    results.append(Result("team suggestion (drawn people of the day, all work leaders, CP-SAT up to 5 s)",
+    results.append(Result("team suggestion started (answered 202; CP-SAT up to 5 s in a solver process, see bench/peak.py)",
                           sum(r.requests for r in suggest_results), sum(r.errors for r in suggest_results),
                           sum(r.seconds for r in suggest_results), [x for r in suggest_results for x in r.server_ms],
                           [x for r in suggest_results for x in r.client_ms], [x for r in suggest_results for x in r.queue_ms]))

@@ -32,9 +32,9 @@ from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import calls
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
-from plugins.dagsverk_lottery import end_of_day
+from plugins.dagsverk_lottery import end_of_day, solve_jobs
 from plugins.dagsverk_lottery import teams as team_service
-from plugins.dagsverk_lottery.models import Draw, TeamNote
+from plugins.dagsverk_lottery.models import Draw, TeamJob, TeamNote
 
 DrawId = Annotated[int, Meta(ge=1, description="The draw's id.", examples=[1])]
 Status = Annotated[str, Meta(description="The person's place in today's draw: `entered`, `not_fit` (present, not entered) or `after_draw` (came after check-in closed).", examples=["entered"])]
@@ -120,6 +120,7 @@ class DayTeamOut(msgspec.Struct):
     work_order_ids: Annotated[list[int], Meta(description="The work orders the team works on.")]
     kind: Annotated[str | None, Meta(description="The kind of work the suggestion made the team for (`firewood`, `indoor`, an order...); null if made by hand.")]
     participant_ids: Annotated[list[int], Meta(description="Who is on the team.")]
+    reasons: Annotated[list[str], Meta(description="Why the last suggestion put these people here (limits, people kept apart, variety), in the reader's language.")]
 
 
 class SolverOut(msgspec.Struct):
@@ -133,7 +134,8 @@ class TeamsOut(msgspec.Struct):
     date: Annotated[dt.date, Meta(description="The day's date.")]
     teams: Annotated[list[DayTeamOut], Meta(description="The day's teams, by name.")]
     unassigned_participant_ids: Annotated[list[int], Meta(description="People with a place today on no team yet.")]
-    explanation: Annotated[list[str], Meta(description="Why the last suggestion looks as it does, in the reader's language.")]
+    explanation: Annotated[list[str], Meta(description="Why the last suggestion looks as it does as a whole (leaders, counts, balance, how good), in the reader's language; the reasons about single people are under their team (`teams[].reasons`, `unassigned_reasons`).")]
+    unassigned_reasons: Annotated[list[str], Meta(description="Why people on no team are there (could not be placed), in the reader's language.")]
     solver: Annotated[SolverOut | None, Meta(description="The last suggestion's solver figures; null if none was made.")]
 
 
@@ -242,13 +244,15 @@ def day_teams(db: Session, day: ProgramDay) -> TeamsOut:
     if note is not None:
         figures = note.explanation or {}
         solver = SolverOut(status=figures.get("status"), gap=figures.get("gap"), seconds=figures.get("seconds"))
+    why = team_service.reasons(db, day, note)
     return TeamsOut(
         day_id=day.id, date=day.date,
         teams=[DayTeamOut(id=t.id, name=t.name, work_leader_id=t.work_leader_id, locked=t.locked,
                           work_order_ids=[o.id for o in t.work_orders], kind=kinds.get(str(t.id)),
-                          participant_ids=[s.participant_id for s in t.shifts]) for t in team_service.day_teams(db, day)],
+                          participant_ids=[s.participant_id for s in t.shifts], reasons=why.teams.get(t.id, []))
+               for t in team_service.day_teams(db, day)],
         unassigned_participant_ids=list(db.scalars(select(Shift.participant_id).where(Shift.day_id == day.id, Shift.team_id.is_(None)))),
-        explanation=team_service.explanation_lines(db, day, note),
+        explanation=why.day, unassigned_reasons=why.teams.get(None, []),
         solver=solver,
     )
 
@@ -531,14 +535,47 @@ class SuggestIn(Input):
     leader_ids: Annotated[Annotated[list[Annotated[int, Meta(ge=1, le=INT_MAX)]], Meta(max_length=100)] | None, Meta(description="The work leaders on duty (each a work leader or a leader); null: every work leader.")] = None
 
 
+class SuggestionOut(msgspec.Struct):
+    day_id: DayId
+    status: Annotated[Literal["queued", "running", "done", "failed"], Meta(description="Where the suggestion is: `queued` (waiting for a solver), `running`, `done` (the teams are written) or `failed`.")]
+    requested_at: Annotated[dt.datetime, Meta(description="When the suggestion was asked for (UTC).")]
+    finished_at: Annotated[dt.datetime | None, Meta(description="When it was done or failed (UTC); null while it runs.")]
+    error: Annotated[str | None, Meta(description="Why it failed, as a code: `no_draw` (the draw was voided meanwhile), `invalid` (a leader may no longer lead), `crashed` or `lost` (interrupted); null unless failed.")]
+    message: Annotated[str | None, Meta(description="The failure in the reader's language; null unless failed.")]
+    status_url: Annotated[str, Meta(description="Where to ask again for this state (GET).")]
+    teams_url: Annotated[str, Meta(description="Where the day's teams are read (GET) once `done`.")]
+
+
+def suggestion_out(day: ProgramDay, job: TeamJob) -> SuggestionOut:
+    failed = job.status == "failed"
+    return SuggestionOut(
+        day_id=day.id, status=job.status, requested_at=as_utc(job.requested_at), finished_at=as_utc(job.finished_at),  # type: ignore[arg-type]
+        error=job.error or None if failed else None, message=str(solve_jobs.ERROR_TEXT.get(job.error, "")) or None if failed else None,
+        status_url=f"/api/v1/dagsverk/days/{day.id}/teams/suggestion", teams_url=f"/api/v1/dagsverk/days/{day.id}/teams")
+
+
 @action("dagsverk.suggest", permission="dagsverk.teams", summary="Suggest the day's teams",
-        description="Puts the people who got work on teams, one per leader on duty, by the orders, the people's "
-                    "limits and who should not work together; locked teams are kept. A leader who may not lead "
-                    "a team is 422.")
-def suggest(caller: Caller, day_id: int, data: SuggestIn) -> TeamsOut:
+        description="Starts a suggestion of the day's teams and answers at once (202) with where to follow it: a "
+                    "solver process of its own puts the people who got work on teams, one per leader on duty, by "
+                    "the orders, the people's limits, who should not work together, newcomers spread over the "
+                    "teams and the balance of indoor work between women and men over the last 8 weeks; locked "
+                    "teams are kept. Poll `status_url` until `done`, then read `teams_url`. A suggestion already "
+                    "queued or running for the day is answered as it is. No draw yet is 422, as is a leader who "
+                    "may not lead a team.")
+def suggest(caller: Caller, day_id: int, data: SuggestIn) -> SuggestionOut:
     day = stored_day(caller, day_id)
-    team_service.suggest_and_apply(caller.db, day, None if data.leader_ids is None else list(data.leader_ids))
-    return day_teams(caller.db, day)
+    job = solve_jobs.start(caller.db, caller.settings.database.url, day,
+                           None if data.leader_ids is None else list(data.leader_ids), caller.user.id)
+    return suggestion_out(day, job)
+
+
+def suggestion(caller: Caller, day_id: int) -> SuggestionOut:
+    """The state of the day's last suggestion; 404 if none was asked for."""
+    day = stored_day(caller, day_id)
+    job = solve_jobs.job_of(caller.db, day)
+    if job is None:
+        raise NotFoundException()
+    return suggestion_out(day, job)
 
 
 class MoveIn(Input):

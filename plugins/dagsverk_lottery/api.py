@@ -23,10 +23,12 @@ from sqlalchemy.orm import Session
 from core.actions import api_doc
 from core.forms import FormError
 from core.i18n import gettext as _
+from core.i18n import today as today_in_oslo
 from core.services.days import stored_day
 from core.web.handlers import api_get, api_post, caller_of
 from plugins.dagsverk_lottery import actions as act
-from plugins.dagsverk_lottery import numbers
+from plugins.dagsverk_lottery import fairness, numbers
+from plugins.dagsverk_lottery.fairness import FairnessOut
 from plugins.dagsverk_lottery.actions import (
     CalendarOut,
     CallIn,
@@ -46,6 +48,7 @@ from plugins.dagsverk_lottery.actions import (
     PeopleFoundOut,
     SimilarNamesOut,
     SuggestIn,
+    SuggestionOut,
     TeamsOut,
     UndoCheckInIn,
     UndoneOut,
@@ -186,9 +189,16 @@ def api_teams(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam) 
     return act.day_teams(db, stored_day(caller_of(request, db), day_id))
 
 
-@api_post(f"{A}/days/{{day_id:int}}/teams/suggest", **api_doc(act.suggest), status_code=200, name="api.dagsverk.suggest", tags=TAGS)
-def api_suggest(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam, data: SuggestIn) -> TeamsOut:
+@api_post(f"{A}/days/{{day_id:int}}/teams/suggest", **api_doc(act.suggest), status_code=202, name="api.dagsverk.suggest", tags=TAGS)
+def api_suggest(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam, data: SuggestIn) -> SuggestionOut:
     return act.suggest.run(caller_of(request, db), day_id, data)
+
+
+@api_get(f"{A}/days/{{day_id:int}}/teams/suggestion", opt={"permission": "dagsverk.teams"}, name="api.dagsverk.suggestion", tags=TAGS,
+         summary="The state of the day's team suggestion", description="Whether the last suggestion asked for is queued, "
+         "running, done (the teams are written: read `teams_url`) or failed (with why). 404 if none was asked for.")
+def api_suggestion(request: Request[Any, Any, Any], db: Session, day_id: DayIdParam) -> SuggestionOut:
+    return act.suggestion(caller_of(request, db), day_id)
 
 
 @api_post(f"{A}/days/{{day_id:int}}/teams/move", **api_doc(act.move), status_code=200, name="api.dagsverk.move", tags=TAGS)
@@ -288,6 +298,20 @@ def api_numbers(
     )
 
 
+@api_get(f"{A}/fairness", opt={"permission": "dagsverk.fairness"}, name="api.dagsverk.fairness", tags=TAGS,
+         summary="The fairness ledger", description="Per person, for one calendar month: days entered in the draw, days "
+         "worked, days turned away (entered, no work) and the longest run of those, with a flag for someone turned away "
+         "often (`turned_away_often_from` times or more). And over the last 8 weeks (up to the month's end for a past "
+         "month): days worked indoors, at the firewood shed and outdoors by women, men and others, as days and shares, "
+         "with the gap between women's and men's indoor shares. For the leader and the social worker.")
+def api_fairness(
+    db: Session,
+    date: Annotated[dt.date | None, Parameter(description="A date in the month the ledger covers (YYYY-MM-DD); default today.", query="date")] = None,
+) -> FairnessOut:
+    now = today_in_oslo()
+    return fairness.fairness_out(fairness.ledger_for(db, date or now, now))
+
+
 def route_handlers() -> list[Any]:
     return [api_checkin, api_checkin_candidates, api_newcomer, api_undo_checkin, api_fit, api_get_draw, api_seal, api_draw, api_draw_detail, api_verify, api_transcript, api_void, api_call, api_calls,
-            api_teams, api_suggest, api_move, api_lock, api_close, api_calendar, api_numbers]
+            api_teams, api_suggest, api_suggestion, api_move, api_lock, api_close, api_calendar, api_numbers, api_fairness]

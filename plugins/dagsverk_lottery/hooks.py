@@ -73,6 +73,10 @@ def lavterskel_permissions() -> list[PermissionDef]:
         PermissionDef("dagsverk.calendar", _("Change the opening calendar, capacity and draw mode"), ("admin", "leader")),
         PermissionDef("dagsverk.numbers", _("See the numbers for funders"), ("admin", "leader", "social_worker", "payroll")),
         PermissionDef("dagsverk.profiles", _("Edit work profiles"), (*staff, "social_worker")),
+        # Per person: who keeps being turned away. For those who follow people up over time
+        # (DOMAIN.md: the leader runs the program, the social worker follows people up); the
+        # work leaders run the morning and see the balance through the teams they are given.
+        PermissionDef("dagsverk.fairness", _("See the fairness ledger (turned away, kinds of work by gender)"), ("leader", "social_worker")),
     ]
 
 
@@ -85,6 +89,7 @@ def lavterskel_navigation(permissions: frozenset[str]) -> list[NavItem]:
         NavItem(_("End of day"), "/dagsverk/end", order=13, permission="dagsverk.teams"),
         NavItem(_("Calendar"), "/dagsverk/calendar", order=14, permission="dagsverk.screen"),
         NavItem(_("Numbers for funders"), "/dagsverk/numbers", order=15, permission="dagsverk.numbers"),
+        NavItem(_("Fairness"), "/dagsverk/fairness", order=16, permission="dagsverk.fairness"),
     ]
 
 

@@ -254,8 +254,36 @@ class OrderDayNote(OrgScoped, Base):
     """The work left on the order, not who did it."""
 
 
+class TeamJob(OrgScoped, Base):
+    """The day's team suggestion as a job: asked for by a request, solved by a worker
+    process of its own (:mod:`plugins.dagsverk_lottery.solve_jobs`), its state read by the
+    page and the API while it runs. One row per day, reused by the next suggestion; it
+    names staff (who asked, the leaders on duty), never a participant."""
+
+    __tablename__ = "dagsverk_lottery_team_job"
+    __table_args__ = (UniqueConstraint("day_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("program_day.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="queued", info=not_personal())
+    """One of JOB_STATUSES."""
+    leader_ids: Mapped[list[int] | None] = mapped_column(JSON, info=not_personal())
+    """The staff on duty asked for (null: every work leader), already checked by the request."""
+    locale: Mapped[str] = mapped_column(String(10), default="nb", info=not_personal())
+    """The asker's language: the fixed teams are named in it, as when solved in the request."""
+    error: Mapped[str] = mapped_column(String(40), default="", info=not_personal())
+    """Why a job failed, as a code (``no_draw``, ``invalid``, ``crashed``, ``lost``); the page words it."""
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
 TABLE_NAMES = (
     CheckIn.__tablename__, Draw.__tablename__, DrawEntrant.__tablename__, DrawEvent.__tablename__,
     WorkProfile.__tablename__, OrderProfile.__tablename__, TeamNote.__tablename__, TeamReason.__tablename__,
-    OrderDayNote.__tablename__,
+    OrderDayNote.__tablename__, TeamJob.__tablename__,
 )

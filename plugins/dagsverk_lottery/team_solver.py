@@ -11,8 +11,10 @@ work leaders on duty; at most ``max_follow_up`` people needing close follow-up p
 
 Soft goals, weighed in the objective: the fixed teams run (firewood shed, indoor team,
 food bank on Wednesdays); team sizes close to what orders need; women spread over the teams in
-proportion to the day and someone experienced on each team; variety over time (a person who was often in a kind
-of work in the last weeks costs more there); preferences.
+proportion to the day and someone experienced on each team; newcomers spread, at most one per
+team where the day allows; the balance of indoor work between women and men over the last 8
+weeks (see :class:`Balance`), and each person's own indoor share; variety over time (a person
+who was often in a kind of work in the last weeks costs more there); preferences.
 """
 from __future__ import annotations
 
@@ -35,6 +37,17 @@ W_GENDER = 25
 W_EXPERIENCE = 20
 W_VARIETY = 6
 W_PREFERENCE = 4
+W_NEWCOMER = 200
+"""Each newcomer beyond the first on one team: above every goal but placing people."""
+W_BALANCE = 4
+"""Per tenth of a percentage point that women's and men's indoor shares over the last 8
+weeks (today included) differ by beyond ``BALANCE_SLACK``."""
+BALANCE_SLACK = 20
+"""Tenths of a percentage point (2 pp) of difference that cost nothing: the 8-week figure
+moves a little every day, and the aim is to stay well below the 10 pp the program promises."""
+W_OWN_INDOOR = 10
+"""A person's own indoor share (0-1) over the last 8 weeks, as a cost on indoor work: within
+each gender, those who were inside least go inside first."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,21 @@ class Person:
     follow_up: bool = False
     history: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
     """Kind of work -> days in it over the last weeks."""
+    indoor_share: float = 0.0
+    """Share of the person's worked days over the last 8 weeks that were indoors (0 if none)."""
+    newcomer: bool = False
+    """New to the work (few days worked so far): spread, at most one per team."""
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Indoor work of women and of men over the last 8 weeks, before today: days indoors
+    and days worked. The solver adds today's teams to these and keeps the two shares close."""
+
+    women_indoor: int = 0
+    women_days: int = 0
+    men_indoor: int = 0
+    men_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,7 +130,7 @@ def preferred(person: Person, slot: Slot) -> bool:
 
 
 def suggest(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_follow_up: int = 1,
-            time_limit: float = 5.0, workers: int = 2) -> Suggestion:
+            time_limit: float = 5.0, workers: int = 1, balance: Balance | None = None) -> Suggestion:
     from ortools.sat.python import cp_model
 
     start = time.perf_counter()
@@ -149,6 +177,11 @@ def suggest(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_f
             short = model.new_bool_var(f"e_{s.key}")
             model.add(short >= used[s.key] - e_in)
             objective.append(W_EXPERIENCE * short)
+        new_in = [x[p.id, s.key] for p in people if p.newcomer and (p.id, s.key) in x]
+        if len(new_in) > 1:
+            crowd = model.new_int_var(0, len(new_in), f"n_{s.key}")
+            model.add(crowd >= sum(new_in) - 1)
+            objective.append(W_NEWCOMER * crowd)
         follow = [x[p.id, s.key] for p in people if p.follow_up and (p.id, s.key) in x]
         if follow:
             model.add(sum(follow) <= max_follow_up)
@@ -157,8 +190,11 @@ def suggest(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_f
             if (p.id, s.key) not in x:
                 continue
             cost = W_VARIETY * p.history.get(kind, 0) - (W_PREFERENCE if preferred(p, s) else 0)
+            if s.indoor:
+                cost += round(W_OWN_INDOOR * p.indoor_share)
             if cost:
                 objective.append(cost * x[p.id, s.key])
+    objective += _balance_terms(model, people, slots, x, balance or Balance())
     done_pairs = set()
     for p in people:
         for other in p.not_with:
@@ -191,12 +227,49 @@ def suggest(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_f
         obj = bound = float("nan")
     teams = {k: v for k, v in teams.items() if v}
     suggestion = Suggestion(teams, left, status_name, obj, bound, time.perf_counter() - start, [])
-    suggestion.notes = explain(people, slots, leaders, max_follow_up, suggestion)
+    suggestion.notes = explain(people, slots, leaders, max_follow_up, suggestion, balance or Balance())
     return suggestion
 
 
+def _balance_terms(model, people: Sequence[Person], slots: Sequence[Slot], x, b: Balance) -> list:  # type: ignore[no-untyped-def]
+    """Women's and men's indoor shares over 8 weeks with today's teams added, kept within
+    BALANCE_SLACK of each other. With today's places counted as worked days (everyone is
+    placed but for the rare unplaced), the difference is linear in who goes inside:
+
+        diff = (Wi + wI) / (Wd + w) - (Mi + mI) / (Md + m)
+
+    so ``D * e >= 1000 * ((Wi + wI) * (Md + m) - (Mi + mI) * (Wd + w))`` with
+    ``D = (Wd + w) * (Md + m)`` makes ``e`` the difference in tenths of a point, exactly."""
+    women = [p for p in people if p.woman]
+    men = [p for p in people if not p.woman]
+    if not women or not men or not any(s.indoor for s in slots):
+        return []
+    wd, md = b.women_days + len(women), b.men_days + len(men)
+    w_in = sum(x[p.id, s.key] for p in women for s in slots if s.indoor and (p.id, s.key) in x)
+    m_in = sum(x[p.id, s.key] for p in men for s in slots if s.indoor and (p.id, s.key) in x)
+    cross = (b.women_indoor + w_in) * md - (b.men_indoor + m_in) * wd
+    span = 1000
+    diff = model.new_int_var(0, span, "indoor_gap")
+    model.add(wd * md * diff >= 1000 * cross)
+    model.add(wd * md * diff >= -1000 * cross)
+    over = model.new_int_var(0, span, "indoor_gap_over")
+    model.add(over >= diff - BALANCE_SLACK)
+    return [W_BALANCE * over]
+
+
+def warm_up() -> None:
+    """Load OR-Tools and solve a tiny model, so a worker's first real solve does not pay for it."""
+    suggest([Person(1)], [Slot("s", "", "order", min_size=1)], leaders=1, time_limit=1.0)
+
+
+def broad_kind(kind: str) -> str:
+    """The three kinds of work the fairness ledger counts: indoor, firewood, outdoor (heavy
+    outdoor work and the food bank run are outdoor work too)."""
+    return kind if kind in ("indoor", "firewood") else "outdoor"
+
+
 def explain(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_follow_up: int,
-            s: Suggestion) -> list[tuple[str, dict[str, object]]]:
+            s: Suggestion, balance: Balance = Balance()) -> list[tuple[str, dict[str, object]]]:
     """Which constraints shaped the suggestion, as (message key, parameters). A reason
     about one person carries their id as ``pid`` (and ``other``: the id of the person kept
     apart from them), never a name: names are shown from the participant rows."""
@@ -226,14 +299,31 @@ def explain(people: Sequence[Person], slots: Sequence[Slot], leaders: int, max_f
     women = [p for p in people if p.woman]
     if women:
         notes.append(("gender", {"women": len(women), "teams": len({where[p.id] for p in women if p.id in where})}))
+    newcomers = [p for p in people if p.newcomer and p.id in where]
+    if len(newcomers) > 1:
+        notes.append(("newcomers", {"count": len(newcomers), "teams": len({where[p.id] for p in newcomers})}))
+    indoor = {key for key in s.teams if next(sl for sl in slots if sl.key == key).indoor}
+    men = [p for p in people if not p.woman]
+    if women and men and indoor:
+        w_in = sum(1 for p in women if where.get(p.id) in indoor)
+        m_in = sum(1 for p in men if where.get(p.id) in indoor)
+        notes.append(("indoor_balance", {
+            "women": round(100 * (balance.women_indoor + w_in) / (balance.women_days + len(women))),
+            "men": round(100 * (balance.men_indoor + m_in) / (balance.men_days + len(men)))}))
     for p in people:
         if p.id not in where:
             continue
         here = next(sl for sl in slots if sl.key == where[p.id])
+        today = broad_kind(slot_kind(here))
+        # Variety moved the person only if most of their recent days were of another broad
+        # kind than today's team (heavy and plain outdoor work are the same kind here).
+        recent: dict[str, int] = {}
         for kind, count in p.history.items():
-            if count >= 3 and kind != slot_kind(here):
-                notes.append(("variety", {"pid": p.id, "kind": kind, "count": count, "team": names[here.key]}))
-                break
+            recent[broad_kind(kind)] = recent.get(broad_kind(kind), 0) + count
+        if recent:
+            kind, count = max(sorted(recent.items()), key=lambda kv: kv[1])
+            if count >= 3 and kind != today and recent.get(today, 0) < count:
+                notes.append(("variety", {"pid": p.id, "kind": kind, "count": count, "today": today}))
     for pid in s.unplaced:
         p = next(q for q in people if q.id == pid)
         notes.append(("unplaced", {"pid": p.id}))

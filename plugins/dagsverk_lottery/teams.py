@@ -3,18 +3,23 @@ write the core's Team and Shift rows, move people, lock teams."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
+
+from babel.numbers import format_decimal, format_percent
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from core.forms import FormError
+from core.i18n import babel_locale
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as L
 from core.models import Membership, Participant, ProgramDay, Shift, StaffUser, Team, WorkOrder
 from core.services.days import may_lead_teams
 from core.services.recurrence import occurs_on
 from core.services.staff import members_or_error
+from plugins.dagsverk_lottery import calls, fairness
 from plugins.dagsverk_lottery import team_solver as solver
 from plugins.dagsverk_lottery.calendar import setting
 from plugins.dagsverk_lottery.draws import drawn_ids, last_drawn
@@ -91,6 +96,8 @@ def people_for(db: Session, day: ProgramDay, ids: list[int]) -> list[solver.Pers
     people = {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))}
     profiles = {w.participant_id: w for w in db.scalars(select(WorkProfile).where(WorkProfile.participant_id.in_(ids)))}
     history = kind_history(db, day, ids)
+    shares = fairness.indoor_shares(db, day.date, ids)
+    new = fairness.newcomers(db, day.date, ids)
     out = []
     for pid in ids:
         p = people.get(pid)
@@ -104,6 +111,7 @@ def people_for(db: Session, day: ProgramDay, ids: list[int]) -> list[solver.Pers
             preferences=frozenset(prof.preferences or ()) if prof else frozenset(),
             not_with=frozenset(int(i) for i in (prof.not_with or ())) if prof else frozenset(),
             follow_up=bool(prof and prof.close_follow_up), history=history.get(pid, {}),
+            indoor_share=shares.get(pid, 0.0), newcomer=pid in new,
         ))
     # "Not with" holds both ways even if only one profile says it.
     back: dict[int, set[int]] = {}
@@ -117,8 +125,11 @@ def day_teams(db: Session, day: ProgramDay) -> list[Team]:
     return list(db.scalars(select(Team).where(Team.day_id == day.id).order_by(Team.id)))
 
 
-def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None = None, time_limit: float = 5.0) -> solver.Suggestion:
-    """Replace the day's unlocked teams by a fresh suggestion; locked teams stay as they are."""
+def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None = None, time_limit: float = 5.0,
+                      workers: int = 1, commit: bool = True) -> solver.Suggestion:
+    """Replace the day's unlocked teams by a fresh suggestion; locked teams stay as they are.
+    Run by a solver worker (:mod:`solve_jobs`), which commits with the job's state
+    (``commit=False``); CP-SAT gets ``workers`` search workers and ``time_limit`` seconds."""
     draw = last_drawn(db, day)
     if draw is None:
         raise FormError({"__all__": _("Teams are suggested from the drawn people: run the draw first.")})
@@ -133,11 +144,15 @@ def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None
         leader_ids = on_duty_by_default(db)
     leader_ids = may_lead_teams(db, members_or_error(db, leader_ids, "leader_ids"), "leader_ids")
     leaders = [i for i in leader_ids if i not in locked_leaders]
+    # Day-before mode: places of people not reached go on at the deadline, also when no one
+    # has opened the call list or the screen since.
+    calls.settle(db, draw)
     ids = [pid for pid in drawn_ids(draw) if pid not in locked_people]
     people = people_for(db, day, ids)
     slots = [s for s in slots_for(db, day, locked_orders) if not (s.fixed and s.category in locked_kinds)]
     max_follow = int(setting(db, "dagsverk.max_follow_up_per_team"))
-    result = solver.suggest(people, slots, len(leaders), max_follow, time_limit=time_limit)
+    result = solver.suggest(people, slots, len(leaders), max_follow, time_limit=time_limit, workers=workers,
+                            balance=fairness.indoor_balance(db, day.date))
 
     unlocked = [t for t in existing if not t.locked]
     if unlocked:
@@ -181,7 +196,10 @@ def suggest_and_apply(db: Session, day: ProgramDay, leader_ids: list[int] | None
         db.add(note)
     note.explanation = explanation
     note.team_kinds = kinds
-    db.commit()
+    if commit:
+        db.commit()
+    else:
+        db.flush()
     return result
 
 
@@ -213,55 +231,102 @@ def set_locked(db: Session, day: ProgramDay, team_id: int, locked: bool) -> Team
     return team
 
 
-NOTE_TEXT: dict[str, Any] = {
-    "leaders": L("%(leaders)s work leaders on duty, so at most %(leaders)s teams; %(teams)s teams made."),
-    "not_staffed": L("Not staffed today (too few people or work leaders): %(orders)s."),
-    "limits": L("%(name)s has limits (%(limits)s), so is not placed on: %(slots)s."),
-    "not_with": L("%(a)s and %(b)s are kept on different teams."),
-    "follow_up": L("%(count)s people need close follow-up; at most %(max)s per team."),
+DAY_TEXT: dict[str, Any] = {
+    "leaders": L("%(teams)s teams for %(leaders)s work leaders on duty."),
+    "not_staffed": L("Not staffed today: %(orders)s."),
+    "follow_up": L("%(count)s people need close follow-up: at most %(max)s per team."),
     "gender": L("%(women)s women, spread over %(teams)s teams."),
-    "variety": L("%(name)s was in %(kind)s work %(count)s times in the last four weeks, so is on %(team)s today."),
+    "newcomers": L("%(count)s newcomers, spread over %(teams)s teams."),
+    "indoor_balance": L("Indoor work over the last 8 weeks, today included: women %(women)s, men %(men)s."),
+}
+"""The reasons about the day as a whole, short, shown above the teams."""
+PERSON_TEXT: dict[str, Any] = {
+    "limits": L("%(name)s: %(limits)s, so not on %(slots)s."),
+    "not_with": L("%(a)s and %(b)s are kept on different teams."),
+    "variety": L("%(name)s has had %(kind)s %(count)s times in the last four weeks, and %(today)s today for a change."),
     "unplaced": L("%(name)s could not be placed on any team: place them by hand."),
-    "solver": L("Solver: %(status)s, %(gap)s %% from the proven best, in %(seconds)s s."),
+}
+"""The reasons about one person, shown under the team they are on."""
+SOLVER_TEXT = {
+    "best": L("The best suggestion these rules allow (found in %(seconds)s s)."),
+    "good": L("The best suggestion found in %(seconds)s s; a better one may exist."),
 }
 LIMIT_TEXT = {"no_heavy": L("no heavy work"), "no_steep": L("no steep slopes"), "no_ladders": L("no ladders"),
               "indoor_only": L("indoor work only"), "outdoor_only": L("outdoor work only")}
-KIND_TEXT = {"firewood": L("firewood"), "indoor": L("indoor"), "food_bank": L("food bank"), "heavy": L("heavy outdoor"),
-             "outdoor": L("outdoor")}
-ORDER = tuple(NOTE_TEXT)
-"""The reasons in the order the solver writes them: the day's and the single people's
-are stored apart and put back in this order."""
+KIND_TEXT = {"indoor": L("indoor work"), "firewood": L("work at the firewood shed"), "outdoor": L("outdoor work")}
+"""The three kinds the variety reason speaks of (see ``team_solver.broad_kind``)."""
+PERSON_ORDER = tuple(PERSON_TEXT)
 
 
-def _line(key: str, params: dict[str, Any]) -> str | None:
-    template = NOTE_TEXT.get(key)
+@dataclass
+class Reasons:
+    """The suggestion's reasons in words: the day's, and each team's (key None: the people
+    on no team)."""
+
+    day: list[str] = field(default_factory=list)
+    teams: dict[int | None, list[str]] = field(default_factory=dict)
+
+
+def _percent(value: object) -> str:
+    return format_percent(float(value) / 100, locale=babel_locale())  # type: ignore[arg-type]
+
+
+def _day_line(key: str, params: dict[str, Any]) -> str | None:
+    if key == "solver":
+        seconds = format_decimal(params.get("seconds", 0), format="0.#", locale=babel_locale())
+        return str(SOLVER_TEXT["best" if params.get("status") == "OPTIMAL" else "good"]) % {"seconds": seconds}
+    template = DAY_TEXT.get(key)
     if template is None:
         return None
     params = dict(params)
-    if "limits" in params:
-        params["limits"] = ", ".join(str(LIMIT_TEXT.get(x, x)) for x in params["limits"])
-    if "kind" in params:
-        params["kind"] = str(KIND_TEXT.get(params["kind"], params["kind"]))
+    if key == "indoor_balance":
+        params = {"women": _percent(params["women"]), "men": _percent(params["men"])}
     return str(template) % params
 
 
-def explanation_lines(db: Session, day: ProgramDay, note: TeamNote | None) -> list[str]:
-    """The suggestion's reasons in words, the day's and the single people's together.
-    Names come from the participant rows as they are now (an erased person reads "#id");
-    an erased person's own reasons were deleted with them."""
+def _person_line(key: str, params: dict[str, Any]) -> str | None:
+    template = PERSON_TEXT.get(key)
+    if template is None or (key == "variety" and "today" not in params):
+        return None  # a variety reason stored before 2026-12 said why in words that did not hold
+    params = dict(params)
+    if "limits" in params:
+        params["limits"] = ", ".join(str(LIMIT_TEXT.get(x, x)) for x in params["limits"])
+    for k in ("kind", "today"):
+        if k in params:
+            params[k] = str(KIND_TEXT.get(str(params[k]), params[k]))
+    return str(template) % params
+
+
+def reasons(db: Session, day: ProgramDay, note: TeamNote | None) -> Reasons:
+    """The suggestion's reasons in words, each about one person under that person's team
+    as it is now (a person moved by hand takes their reasons along). Names come from the
+    participant rows (an erased person reads "#id"); an erased person's own reasons were
+    deleted with them."""
+    out = Reasons()
     if note is None:
-        return []
-    reasons = list(db.scalars(select(TeamReason).where(TeamReason.day_id == day.id).order_by(TeamReason.id)))
-    ids = {r.participant_id for r in reasons} | {int(r.params["other"]) for r in reasons if "other" in r.params}  # type: ignore[call-overload]
+        return out
+    day_notes = [(str(k), dict(v)) for k, v in (note.explanation or {}).get("notes", [])]
+    solver_line = [n for n in day_notes if n[0] == "solver"]
+    out.day = [line for key, params in [*(n for n in day_notes if n[0] != "solver"), *solver_line]
+               if (line := _day_line(key, params)) is not None]
+    rows = list(db.scalars(select(TeamReason).where(TeamReason.day_id == day.id).order_by(TeamReason.id)))
+    ids = {r.participant_id for r in rows} | {int(r.params["other"]) for r in rows if "other" in r.params}  # type: ignore[call-overload]
     names = {p.id: p.short_name or p.display_name for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))}
-    notes: list[tuple[str, dict[str, Any]]] = [(str(k), dict(v)) for k, v in (note.explanation or {}).get("notes", [])]
-    for r in reasons:
+    team_of = dict(db.execute(select(Shift.participant_id, Shift.team_id).where(Shift.day_id == day.id)).all())
+    rows.sort(key=lambda r: PERSON_ORDER.index(r.kind) if r.kind in PERSON_ORDER else len(PERSON_ORDER))
+    for r in rows:
         params = dict(r.params)
-        name = names.get(r.participant_id, f"#{r.participant_id}")
-        params["name"] = params["a"] = name
+        params["name"] = params["a"] = names.get(r.participant_id, f"#{r.participant_id}")
         if "other" in params:
             other = int(params["other"])  # type: ignore[call-overload]
             params["b"] = names.get(other, f"#{other}")
-        notes.append((r.kind, params))
-    notes.sort(key=lambda n: ORDER.index(n[0]) if n[0] in ORDER else len(ORDER))
-    return [line for key, params in notes if (line := _line(key, params)) is not None]
+        line = _person_line(r.kind, params)
+        if line is not None:
+            out.teams.setdefault(team_of.get(r.participant_id), []).append(line)
+    return out
+
+
+def explanation_lines(db: Session, day: ProgramDay, note: TeamNote | None) -> list[str]:
+    """Every reason in words, the day's first, then the teams'."""
+    found = reasons(db, day, note)
+    return [*found.day, *(line for lines in found.teams.values() for line in lines)]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
+from babel.numbers import format_decimal, format_percent
 
 from litestar import Request, Response
 from litestar.enums import RequestEncodingType
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.actions import action_opt, form_input, validation_errors
 from core.forms import Field, FormError, validate
 from core.forms import parse_date as checked_date
+from core.i18n import babel_locale
 from core.i18n import gettext as _
 from core.i18n import today
 from core.models import Participant, ProgramDay, Shift
@@ -36,7 +38,8 @@ from plugins.dagsverk_lottery import calendar as cal
 from plugins.dagsverk_lottery import calls
 from plugins.dagsverk_lottery import checkin as checkin_service
 from plugins.dagsverk_lottery import draws as draw_service
-from plugins.dagsverk_lottery import end_of_day, numbers
+from plugins.dagsverk_lottery import end_of_day, fairness, numbers
+from plugins.dagsverk_lottery import solve_jobs
 from plugins.dagsverk_lottery import teams as team_service
 from plugins.dagsverk_lottery.funders import funders_tables
 from plugins.dagsverk_lottery.models import LIMITS, PREFERENCES, Draw, DrawEntrant, DrawEvent, TeamNote, WorkProfile
@@ -424,14 +427,16 @@ def screen_state_json(request: Request[Any, Any, Any], db: Session, date: str | 
 # --- Teams and the end of the day -------------------------------------------------------
 
 def _teams_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    job = solve_jobs.job_of(db, day)
     teams = team_service.day_teams(db, day)
     shifts = list(db.scalars(select(Shift).where(Shift.day_id == day.id)))
     note = db.scalars(select(TeamNote).where(TeamNote.day_id == day.id)).first()
     profiles = {w.participant_id: w for w in db.scalars(select(WorkProfile).where(WorkProfile.participant_id.in_([s.participant_id for s in shifts])))}
     return render(request, "dagsverk_lottery/teams.html", status_code=status, day=day, teams=teams, errors=errors or {},
                   unassigned=[s for s in shifts if s.team_id is None], leaders=work_leader_choices(db), on_duty=set(team_service.on_duty_by_default(db)),
-                  explanation=team_service.explanation_lines(db, day, note), note=note, profiles=profiles,
-                  draw=draw_service.last_drawn(db, day))
+                  reasons=team_service.reasons(db, day, note), note=note, profiles=profiles,
+                  draw=draw_service.last_drawn(db, day), job=job, working=bool(job and job.status in solve_jobs.PENDING),
+                  job_errors=solve_jobs.ERROR_TEXT)
 
 
 @page_get(f"{P}/teams", opt={"permission": "dagsverk.teams"}, name="dagsverk.teams")
@@ -606,6 +611,27 @@ def numbers_page(request: Request[Any, Any, Any], db: Session, start: str | None
                   min_group=MIN_GROUP)
 
 
+@page_get(f"{P}/fairness", opt={"permission": "dagsverk.fairness"}, name="dagsverk.fairness")
+def fairness_page(request: Request[Any, Any, Any], db: Session, date: str | None = None) -> Any:
+    try:
+        shown = parse_date(date)
+    except FormError as exc:
+        return render(request, "dagsverk_lottery/message.html", status_code=400, title=_("Fairness"), text=exc.errors["date"])
+    found = fairness.ledger_for(db, shown, today())
+    start, end = fairness.month_bounds(shown)
+    return render(request, "dagsverk_lottery/fairness.html", ledger=found, kinds=fairness.KINDS, often=fairness.TURNED_AWAY_OFTEN,
+                  weeks=fairness.WINDOW_WEEKS, previous=(start - dt.timedelta(days=1)).replace(day=1),
+                  next=end if end <= today() else None, percent=_percent, points=_points)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else format_percent(value, locale=babel_locale())
+
+
+def _points(value: float | None) -> str:
+    return "–" if value is None else format_decimal(round(abs(value), 1), format="0.#", locale=babel_locale())
+
+
 PROFILE_FIELDS = [Field("close_follow_up", kind="bool"), Field("experience", kind="int", min_value=0, max_value=2, default=0),
                   Field("intake_due", kind="bool"), Field("intake_done_on", kind="date")]
 
@@ -676,5 +702,5 @@ def save_profile(db: Session, person: Participant, clean: dict[str, Any], limits
 def route_handlers() -> list[Any]:
     return [checkin_page, checkin_search_post, checkin_post, newcomer_post, undo_checkin_post, fit_post, draw_page, seal_post, draw_post, void_post, call_post, verify_page,
             screen_page, screen_state_json, teams_page, suggest_post, move_post, lock_post, end_page, end_post, calendar_page,
-            calendar_day_post, calendar_settings_post, numbers_page, profile_page, profile_post]
+            calendar_day_post, calendar_settings_post, numbers_page, fairness_page, profile_page, profile_post]
 

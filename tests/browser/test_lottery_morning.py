@@ -108,6 +108,9 @@ def test_a_whole_morning(staff_page: Any, new_page: Any, live_site: Any, locale:
         # Teams: suggested, one person moved, one team locked.
         visit(page, f"/dagsverk/teams?date={date}")
         _submit(page, page.get_by_role("button", name=t["suggest"]).last)
+        # A solver process makes them; the page says it is working and refreshes itself.
+        page.wait_for_selector("article.dv-team", timeout=90000)
+        assert page.locator("details.dv-reasons[open]").count() == 0  # the reasons are collapsed
         teams = page.locator("article.dv-team")
         assert teams.count() >= 4
         first_move = teams.first.locator("form[action$='/teams/move']").first

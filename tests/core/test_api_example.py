@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 import shlex
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from tests.conftest import PASSWORD, password_hash
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 SECTION = "## A worked example"
 GIVEN = {"BASE", "USERNAME", "PASSWORD", "TODAY", "MONTH_START", "MONTH_END"}
+UNTIL = re.compile(r"^until (?P<cmd>curl .*?)\s*\|\s*jq -e '(?P<path>[^ ']+) == \"(?P<value>[^\"]*)\"'(?: >/dev/null)?; do sleep \d+; done$")
+"""A poll, as for the team suggestion that runs in a worker: ``until curl ... | jq -e '.status == "done"' >/dev/null; do sleep 1; done``."""
 ASSIGN = re.compile(r"^(?P<name>[A-Z_][A-Z_0-9]*)=\$\((?P<cmd>curl .*?)\s*\|\s*jq -r '?(?P<path>[^')]+)'?\)$")
 
 
@@ -131,6 +134,11 @@ def test_the_worked_example_in_the_api_guide_runs(app: Litestar, session_factory
             elif m := ASSIGN.match(line):
                 last = run_curl(client, m["cmd"], env)
                 env[m["name"]] = jq(last, m["path"])
+            elif m := UNTIL.match(line):
+                deadline = time.monotonic() + 120
+                while jq(run_curl(client, m["cmd"], env), m["path"]) != m["value"]:
+                    assert time.monotonic() < deadline, f"still not {m['value']!r} after 120 s: {line}"
+                    time.sleep(0.2)
             elif line.startswith("curl "):
                 last = run_curl(client, line, env)
             else:

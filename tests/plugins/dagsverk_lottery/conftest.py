@@ -64,3 +64,21 @@ def weekday(offset: int = 0) -> dt.date:
 
 
 __all__ = ["World", "people", "open_day", "check_in_all", "weekday", "api_day"]
+
+
+def wait_for_teams(world: World, day_id: int, org: OrgWorld | None = None, timeout: float = 120.0) -> str:
+    """Wait until the day's team suggestion job, solved in a worker process, is done or failed."""
+    import time
+
+    from sqlalchemy import select
+
+    from plugins.dagsverk_lottery.models import TeamJob
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with world.db(org or world.a) as db:
+            status = db.scalar(select(TeamJob.status).where(TeamJob.day_id == day_id))
+        if status in ("done", "failed"):
+            return str(status)
+        time.sleep(0.1)
+    raise AssertionError(f"the team suggestion of day {day_id} did not finish in {timeout} s")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from plugins.dagsverk_lottery import draws
 from plugins.dagsverk_lottery.models import Draw
 from tests.conftest import h1, login, post_form
-from tests.plugins.dagsverk_lottery.conftest import check_in_all, open_day, people, weekday
+from tests.plugins.dagsverk_lottery.conftest import check_in_all, open_day, people, wait_for_teams, weekday
 
 
 def test_a_morning_draw_through_the_pages(world, client):
@@ -55,6 +55,7 @@ def test_every_page_renders_in_bokmal(world, client):
     assert post_form(client, f"/dagsverk/days/{day.id}/seal").status_code == 303
     assert post_form(client, f"/dagsverk/days/{day.id}/draw", {"numbers": "3 5"}).status_code == 303
     assert post_form(client, f"/dagsverk/days/{day.id}/teams/suggest").status_code == 303
+    assert wait_for_teams(world, day.id) == "done"
     for path in paths:
         r = client.get(f"{path}?date={date}")
         assert r.status_code == 200, (path, r.text[:500])

@@ -12,7 +12,7 @@ from plugins.dagsverk_lottery import draws, teams
 from plugins.dagsverk_lottery.models import OrderProfile, WorkProfile
 from plugins.dagsverk_lottery.team_solver import Person, Slot, allowed, suggest
 from tests.conftest import api_token, bearer, login, post_form, password_hash
-from tests.plugins.dagsverk_lottery.conftest import check_in_all, open_day, people, weekday
+from tests.plugins.dagsverk_lottery.conftest import check_in_all, open_day, people, wait_for_teams, weekday
 
 
 def test_the_solver_respects_every_hard_constraint():
@@ -83,6 +83,7 @@ def test_suggest_move_lock_and_close_the_day(world, client):
     date = weekday(0).isoformat()
     r = post_form(client, f"/dagsverk/days/{day_id}/teams/suggest")
     assert r.status_code == 303, r.text[:2000]
+    assert wait_for_teams(world, day_id) == "done"
     page = client.get(f"/dagsverk/teams?date={date}")
     assert "Why the suggestion looks like this" in page.text and "kept on different teams" in page.text
     with world.db(world.a) as db:
@@ -104,6 +105,7 @@ def test_suggest_move_lock_and_close_the_day(world, client):
     assert mover in locked_members
     # Suggest again: the locked team keeps exactly its people.
     assert post_form(client, f"/dagsverk/days/{day_id}/teams/suggest").status_code == 303
+    assert wait_for_teams(world, day_id) == "done"
     with world.db(world.a) as db:
         assert sorted(s.participant_id for s in db.scalars(select(Shift).where(Shift.team_id == second.id))) == locked_members
         assert db.get(Team, second.id).locked
@@ -140,8 +142,11 @@ def test_teams_and_close_through_the_api(world, client):
     day_id, pids, _order = _drawn_day(world, n_people=9, capacity=9)
     token = api_token(world, world.a, "work_leader")
     r = client.post(f"/api/v1/dagsverk/days/{day_id}/teams/suggest", json={}, headers=bearer(token))
-    assert r.status_code == 200, r.text
-    body = r.json()
+    assert r.status_code == 202, r.text
+    assert r.json()["status"] in ("queued", "running") and r.json()["status_url"].endswith(f"/days/{day_id}/teams/suggestion")
+    assert wait_for_teams(world, day_id) == "done"
+    assert client.get(r.json()["status_url"], headers=bearer(token)).json()["status"] == "done"
+    body = client.get(r.json()["teams_url"], headers=bearer(token)).json()
     assert sorted([*(m for t in body["teams"] for m in t["participant_ids"]), *body["unassigned_participant_ids"]]) == sorted(pids)
     assert body["explanation"] and body["solver"]["status"] in ("OPTIMAL", "FEASIBLE")
     team = body["teams"][0]
