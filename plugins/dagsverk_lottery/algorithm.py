@@ -41,7 +41,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 ALGORITHM_V1 = "dagsverk-lottery/1"
 ALGORITHM_V2 = "dagsverk-lottery/2"
@@ -193,19 +193,7 @@ def run_draw(entrants: Sequence[Entrant], capacity: int, seed: str, algorithm: s
         h = prefix()
         h.update(f"{pid}".encode("ascii"))
         add[group]((h.hexdigest(), pid, right))
-    out: list[Placement] = []
-    make = tuple.__new__  # a NamedTuple without its Python-level __new__: a third of the time
-    position = 0
-    for group, members in enumerate(by_group):
-        members.sort()
-        got = "right" if group < 2 else "lottery"
-        for tck, pid, right in members:
-            position += 1
-            if position <= capacity:
-                out.append(make(Placement, (pid, right, got, position, None, tck)))
-            else:
-                out.append(make(Placement, (pid, right, "reserve", position, position - capacity, tck)))
-    return out
+    return _placed(by_group, capacity)
 
 
 def _run_draw_v2(entrants: Sequence[Entrant], capacity: int, seed: str) -> list[Placement]:
@@ -228,13 +216,22 @@ def _run_draw_v2(entrants: Sequence[Entrant], capacity: int, seed: str) -> list[
         h = prefix()
         h.update(code.encode("ascii"))
         add[group]((h.hexdigest(), code, pid, right))
+    return _placed(by_group, capacity)
+
+
+def _placed(by_group: Sequence[list[tuple[Any, ...]]], capacity: int) -> list[Placement]:
+    """The placements of both versions: each group sorted (its members are tuples that begin
+    with the ticket and end with the participant id and the right; version 2 has the
+    receipt code between, which breaks a tie of tickets), then the first ``capacity`` in
+    that order get work and the rest a reserve number."""
     out: list[Placement] = []
-    make = tuple.__new__
+    make = tuple.__new__  # a NamedTuple without its Python-level __new__: a third of the time
     position = 0
     for group, members in enumerate(by_group):
         members.sort()
         got = "right" if group < 2 else "lottery"
-        for tck, _code, pid, right in members:
+        for member in members:
+            tck, pid, right = member[0], member[-2], member[-1]
             position += 1
             if position <= capacity:
                 out.append(make(Placement, (pid, right, got, position, None, tck)))
