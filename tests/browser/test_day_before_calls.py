@@ -15,7 +15,7 @@ import pytest
 
 from tests.browser.conftest import assert_accessible, demo_username, login, use_locale, visit
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_pass]
 
 SHOTS = Path("/tmp/orders")
 TEXT = {

@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser.conftest import assert_accessible, use_locale, visit
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_pass]
 
 SHOTS = Path("/tmp/teams")
 WIDTHS = (320, 768, 1366)
