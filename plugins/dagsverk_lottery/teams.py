@@ -311,7 +311,9 @@ def reasons(db: Session, day: ProgramDay, note: TeamNote | None) -> Reasons:
                if (line := _day_line(key, params)) is not None]
     rows = list(db.scalars(select(TeamReason).where(TeamReason.day_id == day.id).order_by(TeamReason.id)))
     ids = {r.participant_id for r in rows} | {int(r.params["other"]) for r in rows if "other" in r.params}  # type: ignore[call-overload]
-    names = {p.id: p.short_name or p.display_name for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))}
+    # In full, as the team lists name them: a day often has two Jørgen or two Arne, and
+    # "Kaptein and Arne are kept apart" must say which Arne.
+    names = {p.id: p.display_name for p in db.scalars(select(Participant).where(Participant.id.in_(ids)))}
     team_of = dict(db.execute(select(Shift.participant_id, Shift.team_id).where(Shift.day_id == day.id)).all())
     rows.sort(key=lambda r: PERSON_ORDER.index(r.kind) if r.kind in PERSON_ORDER else len(PERSON_ORDER))
     for r in rows:

@@ -263,6 +263,12 @@ def _names(db: Session, draw: Draw | None) -> dict[int, Participant]:
     return {p.id: p for p in db.scalars(select(Participant).where(Participant.id.in_(entrants)))}
 
 
+def _freed(draw: Draw | None) -> set[int]:
+    """Who gave up the place the draw gave them (declined, or not reached by the deadline),
+    so the draw's own list says so instead of "Work" beside them."""
+    return calls.freed_ids(draw) if draw is not None and draw.status == "drawn" else set()
+
+
 def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     draw = draw_service.active_draw(db, day)
     voided = list(db.scalars(select(Draw).where(Draw.day_id == day.id, Draw.status == "voided").order_by(Draw.attempt)))
@@ -277,7 +283,7 @@ def _draw_page(request: Request[Any, Any, Any], db: Session, day: ProgramDay, er
                   contribution=cal.draw_contribution(db), v2=draw is not None and draw.algorithm != algorithm.ALGORITHM_V1,
                   final_seed=draw_service.ticket_seed(draw) if draw is not None and draw.status != "sealed" else None,
                   check_path=f"{P}/public/{current_user(request).organization.slug}/check",
-                  call_list=call_list)
+                  call_list=call_list, freed=_freed(draw))
 
 
 @page_get(f"{P}/draw", opt={"permission": "dagsverk.screen"}, name="dagsverk.draw")

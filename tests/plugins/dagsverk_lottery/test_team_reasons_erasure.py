@@ -55,14 +55,14 @@ def test_erasing_a_drawn_person_leaves_no_name_or_limit_in_the_team_reasons(worl
         check_in_all(db, day, persons)
         draws.run(db, day, None)
         day_id, pid = day.id, persons[0].id
-        other, pair = persons[2].short_name, persons[3].short_name
+        other, pair = persons[2].display_name, persons[3].display_name
 
     login(client, world.a.users["leader"])
     date = weekday(0).isoformat()
     assert post_form(client, f"/dagsverk/days/{day_id}/teams/suggest").status_code == 303
     assert wait_for_teams(world, day_id) == "done"
     before = client.get(f"/dagsverk/teams?date={date}").text
-    assert f"{NAME}: no steep slopes, so not on" in before
+    assert f"{NAME} {SURNAME}: no steep slopes, so not on" in before
 
     r = post_form(client, f"/participants/{pid}/erase", {"confirm": "1"})
     assert r.status_code == 200, r.text[:500]
