@@ -15,6 +15,7 @@ from core.forms import FormError
 from core.i18n import babel_locale
 from core.i18n import gettext as _
 from core.i18n import lazy_gettext as L
+from core.i18n import ngettext
 from core.models import Membership, Participant, ProgramDay, Shift, StaffUser, Team, WorkOrder
 from core.services.days import may_lead_teams
 from core.services.recurrence import occurs_on
@@ -232,14 +233,28 @@ def set_locked(db: Session, day: ProgramDay, team_id: int, locked: bool) -> Team
 
 
 DAY_TEXT: dict[str, Any] = {
-    "leaders": L("%(teams)s teams for %(leaders)s work leaders on duty."),
     "not_staffed": L("Not staffed today: %(orders)s."),
-    "follow_up": L("%(count)s people need close follow-up: at most %(max)s per team."),
-    "gender": L("%(women)s women, spread over %(teams)s teams."),
-    "newcomers": L("%(count)s newcomers, spread over %(teams)s teams."),
     "indoor_balance": L("Indoor work over the last 8 weeks, today included: women %(women)s, men %(men)s."),
 }
 """The reasons about the day as a whole, short, shown above the teams."""
+
+
+def _spread(first: str, teams: int) -> str:
+    """"<first>, spread over n teams." with each number's own plural ("1 newcomer",
+    "1 team"): in English a count of one reads wrong in a plural sentence."""
+    return _("%(what)s, %(where)s", what=first,
+             where=ngettext("spread over %(num)s team.", "spread over %(num)s teams.", teams))
+
+
+DAY_COUNTS: dict[str, Any] = {
+    "leaders": lambda p: ngettext("%(num)s team", "%(num)s teams", p["teams"]) + " "
+    + ngettext("for %(num)s work leader on duty.", "for %(num)s work leaders on duty.", p["leaders"]),
+    "follow_up": lambda p: ngettext("%(num)s person needs close follow-up: at most %(max)s per team.",
+                                    "%(num)s people need close follow-up: at most %(max)s per team.", p["count"], max=p["max"]),
+    "gender": lambda p: _spread(ngettext("%(num)s woman", "%(num)s women", p["women"]), p["teams"]),
+    "newcomers": lambda p: _spread(ngettext("%(num)s newcomer", "%(num)s newcomers", p["count"]), p["teams"]),
+}
+"""The day's reasons that count people or teams, each count with its own plural."""
 PERSON_TEXT: dict[str, Any] = {
     "limits": L("%(name)s: %(limits)s, so not on %(slots)s."),
     "not_with": L("%(a)s and %(b)s are kept on different teams."),
@@ -275,6 +290,8 @@ def _day_line(key: str, params: dict[str, Any]) -> str | None:
     if key == "solver":
         seconds = format_decimal(params.get("seconds", 0), format="0.#", locale=babel_locale())
         return str(SOLVER_TEXT["best" if params.get("status") == "OPTIMAL" else "good"]) % {"seconds": seconds}
+    if key in DAY_COUNTS:
+        return str(DAY_COUNTS[key](params))
     template = DAY_TEXT.get(key)
     if template is None:
         return None
