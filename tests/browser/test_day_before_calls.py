@@ -19,9 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.one_pass]
 
 SHOTS = Path("/tmp/orders")
 TEXT = {
-    "nb": {"draw": "Steng oppmøtet og trekk", "not_called": "Ikke ringt ennå", "declined": "Avslått", "reached": "Nådd",
+    "nb": {"seal": "Steng oppmøtet", "draw": "Trekk nå", "not_called": "Ikke ringt ennå", "declined": "Avslått", "reached": "Nådd",
            "undo": "Angre", "save": "Lagre"},
-    "en": {"draw": "Close check-in and draw", "not_called": "Not called yet", "declined": "Declined", "reached": "Reached",
+    "en": {"seal": "Close check-in", "draw": "Draw now", "not_called": "Not called yet", "declined": "Declined", "reached": "Reached",
            "undo": "Undo", "save": "Save"},
 }
 WIDTHS = (320, 768, 1366)
@@ -68,6 +68,9 @@ def test_the_call_list_on_a_phone(staff_page: Any, new_page: Any, locale: str, a
             with leader.expect_navigation():
                 leader.locator("#dv-q").press("Enter")
         visit(leader, f"/dagsverk/draw?date={date}", accessible=False)
+        # Check-in closes first (the fingerprints are shown), then the room's numbers are typed.
+        _submit(leader, leader.get_by_role("button", name=t["seal"]))
+        leader.locator("#dv-numbers").fill("3 14 15")
         _submit(leader, leader.get_by_role("button", name=t["draw"]))
     finally:
         _set_mode(leader, "morning")  # the draw keeps its mode; the other walks draw in the morning

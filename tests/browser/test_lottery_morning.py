@@ -24,10 +24,14 @@ TEXT = {
 }
 
 
-def _weekday_ahead(days: int) -> dt.date:
-    d = dt.date.today() + dt.timedelta(days=days)
-    while d.isoweekday() > 5:
-        d += dt.timedelta(days=1)
+def _open_day_back(days: int) -> dt.date:
+    """An open weekday about ``days`` ago, before the demo's own days: a day can be closed
+    and paid only once it has come, and a public holiday or Christmas Eve is closed."""
+    import holidays
+
+    d = dt.date.today() - dt.timedelta(days=days)
+    while d.isoweekday() > 5 or d in holidays.Norway(years=d.year) or (d.month, d.day) in ((12, 24), (12, 31)):
+        d -= dt.timedelta(days=1)
     return d
 
 
@@ -36,12 +40,12 @@ def _submit(page: Any, button: Any) -> None:
         button.click()
 
 
-@pytest.mark.parametrize(("locale", "ahead"), [("nb", 21), ("en", 28)])
-def test_a_whole_morning(staff_page: Any, new_page: Any, live_site: Any, locale: str, ahead: int) -> None:
+@pytest.mark.parametrize(("locale", "back"), [("nb", 400), ("en", 407)])
+def test_a_whole_morning(staff_page: Any, new_page: Any, live_site: Any, locale: str, back: int) -> None:
     t = TEXT[locale]
     page = staff_page("leader")
     use_locale(page, locale)
-    date = _weekday_ahead(ahead).isoformat()
+    date = _open_day_back(back).isoformat()
     screen = None
     try:
         visit(page, f"/dagsverk/checkin?date={date}")
@@ -112,7 +116,7 @@ def test_a_whole_morning(staff_page: Any, new_page: Any, live_site: Any, locale:
         page.wait_for_selector("article.dv-team", timeout=90000)
         assert page.locator("details.dv-reasons[open]").count() == 0  # the reasons are collapsed
         teams = page.locator("article.dv-team")
-        assert teams.count() >= 4
+        assert teams.count() >= 3  # the fixed teams at least; the demo's orders start later than this day
         first_move = teams.first.locator("form[action$='/teams/move']").first
         options = first_move.locator("select option")
         target = options.nth(1).get_attribute("value")
@@ -133,7 +137,10 @@ def test_a_whole_morning(staff_page: Any, new_page: Any, live_site: Any, locale:
         _submit(page, page.get_by_role("button", name=t["cash"]))
         body = page.locator("main").inner_text()
         assert "250" in body
-        assert page.locator("main table tbody tr").count() >= 23
+        # A day wage for each who worked and had started in the program by then: on a day this
+        # long ago, some of the demo's people had not yet (their start is later), and pay
+        # follows the start date.
+        assert page.locator("main table tbody tr").count() >= 10
         assert_accessible(page, "cash sheet")
     finally:
         use_locale(page, "nb")
