@@ -74,6 +74,7 @@ def _table_for(stem: str) -> str | None:
 NEEDS_STATE = {
     "POST /api/v1/dagsverk/days/{day_id}/fit": "the person must be registered at the door that day",
     "POST /api/v1/dagsverk/days/{day_id}/undo-checkin": "the person must be registered at the door that day, before check-in closes",
+    "POST /api/v1/dagsverk/draws/{draw_id}/calls": "a drawn day-before draw and a person with a place in it, before the deadline",
     "POST /api/v1/nyttig/assignments/{work_order_id}": "both questions answered and a reason written, which the schema leaves optional (the page shows the questions unanswered)",
     "POST /api/v1/nyttig/people/{participant_id}/documents/{kind}": "the signing provider must be one a plugin offers; the schema cannot list them",
     "POST /api/v1/nyttig/timesheets": "a department, a day of the person's path and hours from 0 to 16 together",
