@@ -92,8 +92,8 @@ def test_the_door_at_phone_and_tablet_width(live_site: LiveSite, staff_page: Any
             box.fill("")
             box.type(typed)
             # Shown while typing; 10 s, not the door-time test's 3 s: this walk checks the names,
-        # and the suite runs it on a loaded machine (the speed is bench/door.py's to measure).
-        assert results_for(page, typed, timeout=10_000), f"no results shown while typing {typed!r}"
+            # and the suite runs it on a loaded machine (the speed is bench/door.py's to measure).
+            assert results_for(page, typed, timeout=10_000), f"no results shown while typing {typed!r}"
             button = register_button(page, ids[first])
             assert button.is_visible(), f"{first} not found by {typed!r}"
             _no_sideways_scroll(page, f"the results for {typed!r}")
