@@ -96,6 +96,7 @@ def load(db: Session, organization: Any, context: Any) -> None:
         rng.shuffle(present)
         marks = {}
         codes: dict[int, str] = {}
+        given: set[str] = set()
         for i, p in enumerate(present):
             minute = 60 * i // max(1, len(present))
             status = "after_draw" if i >= len(present) - 1 and rng.random() < 0.5 else ("not_fit" if rng.random() < 0.03 else "entered")
@@ -103,9 +104,11 @@ def load(db: Session, organization: Any, context: Any) -> None:
             arrived = _utc(date, 8, minute) if status != "after_draw" else _utc(date, 9, rng.randint(5, 40))
             db.add(Attendance(organization_id=org_id, day_id=day.id, participant_id=p.id, arrived_at=arrived))
             # Receipt codes from the demo's own generator, so a demo is the same every time.
-            while (code := "".join(rng.choice(algorithm.RECEIPT_ALPHABET) for _ in range(algorithm.RECEIPT_LENGTH))) in codes.values():
-                pass
+            code = ""
+            while not code or code in given:  # unique on the day, as check-in gives them
+                code = "".join(rng.choice(algorithm.RECEIPT_ALPHABET) for _ in range(algorithm.RECEIPT_LENGTH))
             codes[p.id] = code
+            given.add(code)
             db.add(CheckIn(organization_id=org_id, day_id=day.id, participant_id=p.id, status=status, created_at=arrived, receipt_code=code))
             if p.first_seen_on is None:
                 p.first_seen_on = date

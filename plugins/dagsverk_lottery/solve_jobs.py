@@ -30,6 +30,7 @@ costs nothing in the processes (tests, the CLI) that never suggest teams.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import logging
 import multiprocessing
@@ -153,14 +154,12 @@ _factories: dict[str, sessionmaker[Session]] = {}
 def _worker_start() -> None:
     """Once per worker process: lower its priority, load the translations (the fixed teams
     are named in the asker's language) and the solver, so the first job does not pay for them."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # a platform without them runs at normal priority
         os.nice(SOLVER_NICE)
         # Linux: run only on CPU time no one else wants. A door's request preempts a solve at
         # once; the solve's time limit is wall-clock, so a busy machine gets the best
         # suggestion found by then rather than late doors.
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # type: ignore[attr-defined]
-    except (OSError, AttributeError):  # pragma: no cover - a platform without them
-        pass
     from core.i18n import load_catalogues
     from plugins.dagsverk_lottery import team_solver
 

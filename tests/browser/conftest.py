@@ -331,6 +331,21 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return list(result["violations"])
 
 
+def assert_no_sideways_scroll(page: Any, what: str, *, main_only: bool = False) -> None:
+    """WCAG 1.4.10 (reflow): the page does not scroll sideways; with ``main_only``, nothing
+    of the page's own content (``main``) reaches past the viewport, the site header aside.
+    A table that scrolls in its own region (``.table-scroll``) is not a culprit. On failure
+    the message names the first elements that stick out."""
+    culprits = page.evaluate("""(mainOnly) => [...document.querySelectorAll(mainOnly ? 'main *' : 'body *')]
+        .filter(e => !e.closest('.table-scroll') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""", main_only)
+    if main_only:
+        assert not culprits, f"{what}: sideways scrolling: {culprits}"
+    else:
+        wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert wide <= 0, f"{what}: the page scrolls sideways by {wide} px, from {culprits}"
+
+
 def assert_accessible(page: Any, what: str = "") -> None:
     violations = axe_violations(page)
     assert not violations, (

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, demo_username, login, use_locale, visit
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll, demo_username, login, use_locale, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_pass]
 
@@ -38,13 +38,6 @@ def _submit(page: Any, button: Any) -> None:
     with page.expect_navigation():
         button.click()
 
-
-def _no_sideways_scroll(page: Any, what: str) -> None:
-    wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => !e.closest('.table-scroll') && e.getBoundingClientRect().right > document.documentElement.clientWidth)
-        .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
-    assert wide <= 0, f"{what}: {wide} px sideways scrolling, from {culprits}"
 
 
 def _set_mode(page: Any, mode: str) -> None:
@@ -90,7 +83,7 @@ def test_the_call_list_on_a_phone(staff_page: Any, new_page: Any, locale: str, a
         calls = work_leader.locator(".dv-call")
         assert calls.count() == 23
         work_leader.screenshot(path=str(SHOTS / f"calls-work_leader-{locale}-{width}.png"), full_page=False)
-        _no_sideways_scroll(work_leader, f"call list at {width} px ({locale})")
+        assert_no_sideways_scroll(work_leader, f"call list at {width} px ({locale})")
     assert work_leader.locator(".dv-call-status", has_text=t["not_called"]).count() == 23
     assert work_leader.locator("a.dv-call-phone[href^='tel:']").count() == 23
 
@@ -110,7 +103,7 @@ def test_the_call_list_on_a_phone(staff_page: Any, new_page: Any, locale: str, a
     _submit(work_leader, work_leader.locator(".dv-call").nth(1).get_by_role("button", name=t["undo"]))
     assert t["not_called"] in work_leader.locator(".dv-call").nth(1).inner_text()
     assert_accessible(work_leader, "call list after calls")
-    _no_sideways_scroll(work_leader, "call list after calls")
+    assert_no_sideways_scroll(work_leader, "call list after calls")
     work_leader.screenshot(path=str(SHOTS / f"calls-after-{locale}-320.png"), full_page=True)
     work_leader.set_viewport_size({"width": 1280, "height": 800})
 
@@ -119,7 +112,7 @@ def test_the_call_list_on_a_phone(staff_page: Any, new_page: Any, locale: str, a
         leader.set_viewport_size({"width": width, "height": 800})
         visit(leader, f"/dagsverk/draw?date={date}&w={width}")
         assert leader.locator("a.dv-call-phone[href^='tel:']").count() == 24
-        _no_sideways_scroll(leader, f"leader's call list at {width} px")
+        assert_no_sideways_scroll(leader, f"leader's call list at {width} px")
         leader.screenshot(path=str(SHOTS / f"calls-leader-{locale}-{width}.png"))
     leader.set_viewport_size({"width": 1280, "height": 800})
     social = staff_page("social_worker")
@@ -137,7 +130,7 @@ def test_a_new_work_order_with_terrain_and_weekdays(staff_page: Any, locale: str
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         visit(page, "/work-orders/new")
-        _no_sideways_scroll(page, f"work order form at {width} px ({locale})")
+        assert_no_sideways_scroll(page, f"work order form at {width} px ({locale})")
         page.screenshot(path=str(SHOTS / f"order-form-{locale}-{width}.png"), full_page=True)
     page.locator("#f-title").fill(f"Plenklipp Østre Åsen {locale}")
     page.locator("#f-kind").select_option("recurring")

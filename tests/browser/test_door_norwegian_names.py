@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.db import make_engine
 from core.models import Attendance, Organization, Participant, ProgramDay
-from tests.browser.conftest import LiveSite, assert_accessible, use_locale, visit
+from tests.browser.conftest import LiveSite, assert_accessible, assert_no_sideways_scroll, use_locale, visit
 from tests.browser.test_door_time import register_button, results_for
 
 pytestmark = pytest.mark.browser
@@ -62,14 +62,6 @@ def _registered(site: LiveSite, day: dt.date, pid: int) -> bool:
         engine.dispose()
 
 
-def _no_sideways_scroll(page: Any, what: str) -> None:
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    if widths[0] > widths[1]:
-        wide = page.evaluate("""(w) => Array.from(document.querySelectorAll('body *'))
-            .filter(e => e.getBoundingClientRect().right > w + 0.5)
-            .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""", widths[1])
-        raise AssertionError(f"{what}: the page scrolls sideways ({widths[0]} px content in {widths[1]} px): {wide}")
-
 
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -85,7 +77,7 @@ def test_the_door_at_phone_and_tablet_width(live_site: LiveSite, staff_page: Any
     try:
         visit(page, f"/dagsverk/checkin?date={day.isoformat()}")
         use_locale(page, locale)
-        _no_sideways_scroll(page, "the empty check-in page")
+        assert_no_sideways_scroll(page, "the empty check-in page")
         # Each name by three letters in another case than it is written in, then one click.
         for first, typed in TYPED.items():
             box = page.locator("#dv-q")
@@ -96,7 +88,7 @@ def test_the_door_at_phone_and_tablet_width(live_site: LiveSite, staff_page: Any
             assert results_for(page, typed, timeout=10_000), f"no results shown while typing {typed!r}"
             button = register_button(page, ids[first])
             assert button.is_visible(), f"{first} not found by {typed!r}"
-            _no_sideways_scroll(page, f"the results for {typed!r}")
+            assert_no_sideways_scroll(page, f"the results for {typed!r}")
             if first == "Øydis":
                 assert_accessible(page, f"results for {typed!r}")
                 _shot(page, f"results-{width}-{locale}")
@@ -104,13 +96,13 @@ def test_the_door_at_phone_and_tablet_width(live_site: LiveSite, staff_page: Any
                 button.click()
             assert page.locator("p.dv-ok[role=status]").is_visible()
             assert _registered(live_site, day, ids[first])
-        _no_sideways_scroll(page, "the day list")
+        assert_no_sideways_scroll(page, "the day list")
         _shot(page, f"day-list-{width}-{locale}")
 
         # Undo one: asked once more, then gone from the list and from attendance.
         row = page.locator("tr", has=page.locator(f"a[href='/participants/{ids['Åsfrid']}']"))
         row.locator("details.dv-undo summary").click()
-        _no_sideways_scroll(page, "the undo question")
+        assert_no_sideways_scroll(page, "the undo question")
         assert_accessible(page, "the undo question")
         with page.expect_navigation():
             row.locator("details.dv-undo button[type=submit]").click()
@@ -127,14 +119,14 @@ def test_the_door_at_phone_and_tablet_width(live_site: LiveSite, staff_page: Any
         warning = page.locator(".dv-similar")
         assert warning.is_visible() and "Øydis Kværnø" in warning.inner_text()
         assert "1979" in warning.inner_text()  # the birth year tells them apart
-        _no_sideways_scroll(page, "the similar-names warning")
+        assert_no_sideways_scroll(page, "the similar-names warning")
         assert_accessible(page, "the similar-names warning")
         _shot(page, f"similar-{width}-{locale}")
         with page.expect_navigation():
             warning.locator("form:has(input[name=confirm_new_person]) button[type=submit]").click()
         assert page.locator("p.dv-ok[role=status]").is_visible()
         assert page.locator("#list-h").inner_text() != before
-        _no_sideways_scroll(page, "the day list with the newcomer")
+        assert_no_sideways_scroll(page, "the day list with the newcomer")
         assert_accessible(page, "the day list with the newcomer")
     finally:
         page.set_viewport_size({"width": 1280, "height": 800})

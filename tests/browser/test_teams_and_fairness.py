@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, use_locale, visit
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll, use_locale, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_pass]
 
@@ -26,14 +26,6 @@ def _last_weekday() -> dt.date:
     return d
 
 
-def _no_sideways_scroll(page: Any, what: str) -> None:
-    """Nothing of the page's own content reaches past the viewport. (The site header is the
-    core's: in English at 320 px its language button stands out by 1 px, reported apart.)"""
-    culprits = page.evaluate("""[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-        .filter(e => !e.closest('.table-scroll')).slice(0, 5)
-        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
-    assert not culprits, f"{what}: sideways scrolling: {culprits}"
-
 
 def _walk(page: Any, path: str, name: str) -> None:
     for width in WIDTHS:
@@ -41,7 +33,7 @@ def _walk(page: Any, path: str, name: str) -> None:
         visit(page, path)
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        _no_sideways_scroll(page, f"{name} at {width} px")
+        assert_no_sideways_scroll(page, f"{name} at {width} px", main_only=True)
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
